@@ -1,0 +1,60 @@
+namespace PipelineRunner.Catalog;
+
+/// <summary>Loading, saving, checking or releasing a dataset failed; the message names the dataset and the cause.</summary>
+public class DatasetException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public DatasetException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public DatasetException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public DatasetException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for a dataset.</summary>
+    /// <param name="datasetName">The dataset.</param>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public DatasetException(string datasetName, string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        DatasetName = datasetName;
+    }
+
+    /// <summary>The dataset at fault, when known.</summary>
+    public string? DatasetName { get; }
+}
+
+/// <summary>A dataset name is neither registered in the catalog nor matched by a dataset factory pattern.</summary>
+public sealed class DatasetNotFoundException : DatasetException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="datasetName">The missing dataset.</param>
+    public DatasetNotFoundException(string datasetName)
+        : base(datasetName, $"Dataset '{datasetName}' not found in the catalog.", null)
+    {
+    }
+}
+
+/// <summary>A dataset name is already registered and replacing was not asked for.</summary>
+public sealed class DatasetAlreadyExistsException : DatasetException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="datasetName">The dataset.</param>
+    public DatasetAlreadyExistsException(string datasetName)
+        : base(datasetName, $"Dataset '{datasetName}' has already been registered.", null)
+    {
+    }
+}

@@ -1,0 +1,139 @@
+using System.Reflection;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace PipelineRunner.Catalog;
+
+/// <summary>How a <see cref="MemoryDataset"/> hands out and stores values (Kedro's <c>copy_mode</c>).</summary>
+public enum MemoryCopyMode
+{
+    /// <summary>Store and return the same instance (Kedro's <c>assign</c>). The default.</summary>
+    Assign,
+
+    /// <summary>A shallow copy: <see cref="ICloneable.Clone"/> when implemented, otherwise a member-wise clone.</summary>
+    Copy,
+
+    /// <summary>A deep copy through a MessagePack round trip of the value's runtime type.</summary>
+    DeepCopy,
+}
+
+/// <summary>
+/// Holds a value in memory. Loading an empty dataset fails; releasing forgets the value. Ephemeral.
+/// </summary>
+/// <remarks>
+/// Kedro deep-copies arbitrary objects by default. .NET has no general deep copy, so the default here is
+/// <see cref="MemoryCopyMode.Assign"/>; choose <see cref="MemoryCopyMode.Copy"/> or <see cref="MemoryCopyMode.DeepCopy"/>
+/// when nodes mutate their inputs.
+/// </remarks>
+public sealed class MemoryDataset : IDataset
+{
+    private static readonly MessagePackSerializerOptions DeepCopyOptions =
+        MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolverAllowPrivate.Instance);
+
+    private static readonly Func<object, object> MemberwiseCloneMethod =
+        typeof(object).GetMethod("MemberwiseClone", BindingFlags.Instance | BindingFlags.NonPublic)!
+            .CreateDelegate<Func<object, object>>();
+
+    private readonly Lock _gate = new();
+    private object? _value;
+    private bool _hasValue;
+
+    /// <summary>Creates an empty memory dataset.</summary>
+    /// <param name="copyMode">How values are copied on save and load.</param>
+    public MemoryDataset(MemoryCopyMode copyMode = MemoryCopyMode.Assign) => CopyMode = copyMode;
+
+    /// <summary>Creates a memory dataset holding <paramref name="data"/>.</summary>
+    /// <param name="data">The initial value.</param>
+    /// <param name="copyMode">How values are copied on save and load.</param>
+    public MemoryDataset(object? data, MemoryCopyMode copyMode = MemoryCopyMode.Assign)
+        : this(copyMode)
+    {
+        _value = data;
+        _hasValue = true;
+    }
+
+    /// <summary>How values are copied.</summary>
+    public MemoryCopyMode CopyMode { get; }
+
+    /// <inheritdoc />
+    public bool IsEphemeral => true;
+
+    /// <inheritdoc />
+    public ValueTask<object?> LoadAsync(Type requestedType, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (!_hasValue)
+            {
+                throw new DatasetException("Data for MemoryDataset has not been saved yet.");
+            }
+
+            return ValueTask.FromResult(CopyValue(_value));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask SaveAsync(object? data, CancellationToken cancellationToken = default)
+    {
+        var copy = CopyValue(data);
+        lock (_gate)
+        {
+            _value = copy;
+            _hasValue = true;
+        }
+
+        return default;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ExistsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_hasValue);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _value = null;
+            _hasValue = false;
+        }
+
+        return default;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, object?> Describe()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<string, object?>
+            {
+                ["type"] = nameof(MemoryDataset),
+                ["data"] = _hasValue ? _value?.GetType().Name ?? "null" : "<empty>",
+                ["copy_mode"] = CopyMode.ToString(),
+            };
+        }
+    }
+
+    private object? CopyValue(object? value)
+    {
+        if (value is null || CopyMode == MemoryCopyMode.Assign || value is string || value.GetType().IsPrimitive)
+        {
+            return value;
+        }
+
+        if (CopyMode == MemoryCopyMode.Copy)
+        {
+            return value is ICloneable cloneable ? cloneable.Clone() : MemberwiseCloneMethod(value);
+        }
+
+        var type = value.GetType();
+        var bytes = MessagePackSerializer.Serialize(type, value, DeepCopyOptions);
+        return MessagePackSerializer.Deserialize(type, bytes, DeepCopyOptions);
+    }
+}

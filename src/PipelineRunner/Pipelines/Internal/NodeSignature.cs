@@ -1,0 +1,400 @@
+using System.Collections;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace PipelineRunner.Pipelines.Internal;
+
+/// <summary>
+/// How a node's datasets bind to its function: which delegate parameter each input fills, the declared type of each
+/// input and output, and how a result splits into outputs. Built once per node; immutable and shared by copies.
+/// </summary>
+internal sealed class NodeSignature
+{
+    private const int CancellationTokenSource = -1;
+    private const int DefaultValueSource = -2;
+
+    private readonly Func<Delegate, object?[], ValueTask<object?>> _invoker;
+    private readonly int[] _parameterSources;
+    private readonly object?[] _defaults;
+    private readonly MemberInfo?[]? _outputMembers;
+
+    private NodeSignature(
+        Func<Delegate, object?[], ValueTask<object?>> invoker,
+        int[] parameterSources,
+        object?[] defaults,
+        Type[] inputTypes,
+        Type?[] outputTypes,
+        MemberInfo?[]? outputMembers,
+        Type returnType)
+    {
+        _invoker = invoker;
+        _parameterSources = parameterSources;
+        _defaults = defaults;
+        InputTypes = inputTypes;
+        OutputTypes = outputTypes;
+        _outputMembers = outputMembers;
+        ReturnType = returnType;
+    }
+
+    public Type[] InputTypes { get; }
+
+    /// <summary>Declared type per output; null where the function's return type does not say.</summary>
+    public Type?[] OutputTypes { get; }
+
+    public Type ReturnType { get; }
+
+    public static NodeSignature Create(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
+    {
+        var invoke = function.GetType().GetMethod("Invoke")!;
+        var invokeParameters = invoke.GetParameters();
+        var methodParameters = function.Method.GetParameters();
+        if (methodParameters.Length == invokeParameters.Length + 1)
+        {
+            methodParameters = methodParameters[1..]; // a static method closed over its first argument
+        }
+
+        var parameters = methodParameters.Length == invokeParameters.Length ? methodParameters : invokeParameters;
+        var sources = new int[parameters.Length];
+        var defaults = new object?[parameters.Length];
+        var inputTypes = new Type[inputs.Datasets.Count];
+        var dataParameters = new List<int>();
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var type = invokeParameters[i].ParameterType;
+            if (type.IsByRef || type.IsPointer)
+            {
+                throw new ArgumentException(
+                    $"Function '{functionName}' has parameter '{parameters[i].Name}' passed by reference or pointer; node functions take their inputs by value.");
+            }
+
+            if (type == typeof(CancellationToken))
+            {
+                sources[i] = CancellationTokenSource;
+                continue;
+            }
+
+            sources[i] = DefaultValueSource;
+            defaults[i] = parameters[i].HasDefaultValue ? parameters[i].DefaultValue : null;
+            dataParameters.Add(i);
+        }
+
+        string Expected() => "[" + string.Join(", ", dataParameters.Select(p => parameters[p].Name)) + "]";
+        string Got() => inputs.Describe();
+
+        if (inputs.Kind == NodeBindingKind.Mapping)
+        {
+            for (var input = 0; input < inputs.Datasets.Count; input++)
+            {
+                var parameterName = inputs.ParameterNames![input];
+                var position = dataParameters.FindIndex(p => parameters[p].Name == parameterName);
+                if (position < 0)
+                {
+                    throw new ArgumentException(
+                        $"Inputs of '{functionName}' function expected {Expected()}, but got {Got()}: the function has no parameter named '{parameterName}'.");
+                }
+
+                var parameter = dataParameters[position];
+                if (sources[parameter] >= 0)
+                {
+                    throw new ArgumentException(
+                        $"Inputs of '{functionName}' function expected {Expected()}, but got {Got()}: parameter '{parameterName}' is bound twice.");
+                }
+
+                sources[parameter] = input;
+                inputTypes[input] = invokeParameters[parameter].ParameterType;
+            }
+        }
+        else
+        {
+            if (inputs.Datasets.Count > dataParameters.Count)
+            {
+                throw new ArgumentException(
+                    $"Inputs of '{functionName}' function expected {Expected()}, but got {Got()}: {inputs.Datasets.Count} input(s) for {dataParameters.Count} parameter(s).");
+            }
+
+            for (var input = 0; input < inputs.Datasets.Count; input++)
+            {
+                sources[dataParameters[input]] = input;
+                inputTypes[input] = invokeParameters[dataParameters[input]].ParameterType;
+            }
+        }
+
+        foreach (var parameter in dataParameters)
+        {
+            if (sources[parameter] == DefaultValueSource && !parameters[parameter].HasDefaultValue)
+            {
+                throw new ArgumentException(
+                    $"Inputs of '{functionName}' function expected {Expected()}, but got {Got()}: parameter '{parameters[parameter].Name}' has no input and no default value.");
+            }
+        }
+
+        var returnType = DelegateInvoker.UnwrapReturnType(invoke.ReturnType);
+        var (outputTypes, members) = BindOutputs(outputs, returnType, functionName);
+        return new NodeSignature(DelegateInvoker.For(function.GetType()), sources, defaults, inputTypes, outputTypes, members, returnType);
+    }
+
+    public ValueTask<object?> InvokeAsync(Delegate function, object?[] inputValues, CancellationToken cancellationToken)
+    {
+        var args = new object?[_parameterSources.Length];
+        for (var i = 0; i < args.Length; i++)
+        {
+            var source = _parameterSources[i];
+            args[i] = source switch
+            {
+                >= 0 => inputValues[source],
+                CancellationTokenSource => cancellationToken,
+                _ => _defaults[i],
+            };
+        }
+
+        return _invoker(function, args);
+    }
+
+    /// <summary>Splits a function result into one value per output, or throws with what did not match.</summary>
+    public object?[] SplitOutputs(object? result, NodeOutputs outputs, string nodeDescription)
+    {
+        switch (outputs.Kind)
+        {
+            case NodeBindingKind.None:
+                return [];
+            case NodeBindingKind.Single:
+                return [result];
+            case NodeBindingKind.List:
+                return SplitList(result, outputs, nodeDescription);
+            default:
+                return SplitMapping(result, outputs, nodeDescription);
+        }
+    }
+
+    private static object?[] SplitList(object? result, NodeOutputs outputs, string nodeDescription)
+    {
+        var expected = outputs.Datasets.Count;
+        object?[] values;
+        if (result is ITuple tuple)
+        {
+            values = new object?[tuple.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = tuple[i];
+            }
+        }
+        else if (result is IList list)
+        {
+            values = new object?[list.Count];
+            list.CopyTo(values, 0);
+        }
+        else
+        {
+            throw new InvalidOperationException(
+                $"Failed to save outputs of node {nodeDescription}.\nThe node definition contains a list of outputs [{string.Join(", ", outputs.Datasets)}], whereas the node function returned a '{(result is null ? "null" : ValueConverter.Describe(result.GetType()))}'.");
+        }
+
+        if (values.Length != expected)
+        {
+            throw new InvalidOperationException(
+                $"Failed to save outputs of node {nodeDescription}.\nThe node function returned {values.Length} output(s), whereas the node definition contains {expected} output(s).");
+        }
+
+        return values;
+    }
+
+    private object?[] SplitMapping(object? result, NodeOutputs outputs, string nodeDescription)
+    {
+        var keys = outputs.Keys!;
+        var values = new object?[keys.Count];
+        if (result is IDictionary dictionary)
+        {
+            var actual = dictionary.Keys.Cast<object>().Select(k => k.ToString() ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+            if (!actual.SetEquals(keys))
+            {
+                throw new InvalidOperationException(
+                    $"Failed to save outputs of node {nodeDescription}.\nThe node's output keys [{string.Join(", ", keys.Order(StringComparer.Ordinal))}] do not match with the returned output's keys [{string.Join(", ", actual.Order(StringComparer.Ordinal))}].");
+            }
+
+            for (var i = 0; i < keys.Count; i++)
+            {
+                values[i] = dictionary[keys[i]];
+            }
+
+            return values;
+        }
+
+        if (result is null)
+        {
+            throw new InvalidOperationException(
+                $"Failed to save outputs of node {nodeDescription}.\nThe node definition maps result members [{string.Join(", ", keys)}] to datasets, whereas the node function returned null.");
+        }
+
+        var members = _outputMembers ?? ResolveMembers(result.GetType(), keys, nodeDescription);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            values[i] = members[i] switch
+            {
+                PropertyInfo property => property.GetValue(result),
+                FieldInfo field => field.GetValue(result),
+                _ => throw new InvalidOperationException($"Failed to save outputs of node {nodeDescription}: no member '{keys[i]}'."),
+            };
+        }
+
+        return values;
+    }
+
+    private static (Type?[] Types, MemberInfo?[]? Members) BindOutputs(NodeOutputs outputs, Type returnType, string functionName)
+    {
+        var count = outputs.Datasets.Count;
+        var types = new Type?[count];
+        if (outputs.Kind == NodeBindingKind.None)
+        {
+            return (types, null);
+        }
+
+        if (returnType == typeof(void))
+        {
+            throw new ArgumentException(
+                $"Function '{functionName}' returns nothing, but the node declares outputs {outputs.Describe()}.");
+        }
+
+        if (returnType == typeof(object))
+        {
+            return (types, null);
+        }
+
+        switch (outputs.Kind)
+        {
+            case NodeBindingKind.Single:
+                types[0] = returnType;
+                return (types, null);
+            case NodeBindingKind.List:
+                {
+                    var tupleTypes = TupleElementTypes(returnType);
+                    if (tupleTypes is not null)
+                    {
+                        if (tupleTypes.Count != count)
+                        {
+                            throw new ArgumentException(
+                                $"Function '{functionName}' returns a tuple of {tupleTypes.Count} element(s) ({ValueConverter.Describe(returnType)}), but the node declares {count} output(s) {outputs.Describe()}.");
+                        }
+
+                        return (tupleTypes.ToArray(), null);
+                    }
+
+                    var element = ListElementType(returnType);
+                    if (element is null)
+                    {
+                        throw new ArgumentException(
+                            $"Function '{functionName}' returns {ValueConverter.Describe(returnType)}, which is neither a tuple nor a list, but the node declares a list of outputs {outputs.Describe()}.");
+                    }
+
+                    Array.Fill(types, element);
+                    return (types, null);
+                }
+
+            default:
+                {
+                    var valueType = DictionaryValueType(returnType);
+                    if (valueType is not null)
+                    {
+                        Array.Fill(types, valueType == typeof(object) ? null : valueType);
+                        return (types, null);
+                    }
+
+                    if (returnType.IsInterface || returnType.IsAbstract)
+                    {
+                        return (types, null);
+                    }
+
+                    var keys = outputs.Keys!;
+                    var members = ResolveMembers(returnType, keys, $"'{functionName}'");
+                    for (var i = 0; i < count; i++)
+                    {
+                        types[i] = members[i] is PropertyInfo p ? p.PropertyType : ((FieldInfo)members[i]!).FieldType;
+                    }
+
+                    return (types, members);
+                }
+        }
+    }
+
+    private static MemberInfo?[] ResolveMembers(Type type, IReadOnlyList<string> keys, string owner)
+    {
+        var members = new MemberInfo?[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            members[i] = (MemberInfo?)type.GetProperty(keys[i], BindingFlags.Public | BindingFlags.Instance)
+                ?? type.GetField(keys[i], BindingFlags.Public | BindingFlags.Instance);
+            if (members[i] is null)
+            {
+                var available = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name)
+                    .Concat(type.GetFields(BindingFlags.Public | BindingFlags.Instance).Select(f => f.Name));
+                throw new ArgumentException(
+                    $"Output key '{keys[i]}' of {owner} is not a public property or field of {ValueConverter.Describe(type)} (it has: {string.Join(", ", available)}).");
+            }
+        }
+
+        return members;
+    }
+
+    private static List<Type>? TupleElementTypes(Type type)
+    {
+        if (!type.IsGenericType || !typeof(ITuple).IsAssignableFrom(type))
+        {
+            return null;
+        }
+
+        var arguments = type.GetGenericArguments();
+        var result = new List<Type>(arguments.Length);
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            if (i == 7 && TupleElementTypes(arguments[i]) is { } rest)
+            {
+                result.AddRange(rest); // the TRest of an 8+ element tuple
+            }
+            else
+            {
+                result.Add(arguments[i]);
+            }
+        }
+
+        return result;
+    }
+
+    private static Type? ListElementType(Type type)
+    {
+        if (type.IsArray)
+        {
+            return type.GetElementType();
+        }
+
+        foreach (var candidate in type.GetInterfaces().Prepend(type))
+        {
+            if (candidate.IsGenericType)
+            {
+                var definition = candidate.GetGenericTypeDefinition();
+                if (definition == typeof(IList<>) || definition == typeof(IReadOnlyList<>))
+                {
+                    return candidate.GetGenericArguments()[0];
+                }
+            }
+        }
+
+        return typeof(IList).IsAssignableFrom(type) ? typeof(object) : null;
+    }
+
+    private static Type? DictionaryValueType(Type type)
+    {
+        foreach (var candidate in type.GetInterfaces().Prepend(type))
+        {
+            if (candidate.IsGenericType)
+            {
+                var definition = candidate.GetGenericTypeDefinition();
+                if ((definition == typeof(IDictionary<,>) || definition == typeof(IReadOnlyDictionary<,>))
+                    && candidate.GetGenericArguments()[0] == typeof(string))
+                {
+                    return candidate.GetGenericArguments()[1];
+                }
+            }
+        }
+
+        return typeof(IDictionary).IsAssignableFrom(type) ? typeof(object) : null;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PipelineRunner.Pipelines.Internal;
+
+/// <summary>
+/// Turns a loaded value into the type a node's parameter declares. Values that already fit pass through untouched;
+/// configuration values (parameters parsed from YAML/JSON, numbers, strings, JSON trees) are converted.
+/// </summary>
+internal static class ValueConverter
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+    };
+
+    /// <summary>Whether a value of <paramref name="produced"/> can be passed to a parameter of <paramref name="consumed"/>.</summary>
+    public static bool AreCompatible(Type produced, Type consumed)
+    {
+        if (consumed == typeof(object) || produced == typeof(object) || consumed.IsAssignableFrom(produced))
+        {
+            return true;
+        }
+
+        var underlying = Nullable.GetUnderlyingType(consumed);
+        if (underlying is not null && underlying.IsAssignableFrom(produced))
+        {
+            return true;
+        }
+
+        // A value of a non-sealed declared type may at run time be an instance of the consumer's type.
+        return !produced.IsValueType && !produced.IsSealed && produced.IsAssignableFrom(consumed);
+    }
+
+    /// <summary>Converts <paramref name="value"/> to <paramref name="target"/>, or explains why it cannot.</summary>
+    public static bool TryConvert(object? value, Type target, out object? converted, out string? problem)
+    {
+        problem = null;
+        converted = value;
+        if (value is null)
+        {
+            if (target.IsValueType && Nullable.GetUnderlyingType(target) is null)
+            {
+                problem = $"the value is null but {Describe(target)} does not accept null";
+                return false;
+            }
+
+            return true;
+        }
+
+        if (target.IsInstanceOfType(value))
+        {
+            return true;
+        }
+
+        try
+        {
+            var effective = Nullable.GetUnderlyingType(target) ?? target;
+            if (effective.IsEnum && value is string text)
+            {
+                converted = Enum.Parse(effective, text, ignoreCase: true);
+                return true;
+            }
+
+            if (effective.IsEnum && value is IConvertible)
+            {
+                converted = Enum.ToObject(effective, value);
+                return true;
+            }
+
+            if (value is IConvertible && typeof(IConvertible).IsAssignableFrom(effective) && effective != typeof(object))
+            {
+                converted = Convert.ChangeType(value, effective, CultureInfo.InvariantCulture);
+                return true;
+            }
+
+            if (value is JsonElement element)
+            {
+                converted = element.Deserialize(target, JsonOptions);
+                return true;
+            }
+
+            if (value is JsonNode node)
+            {
+                converted = node.Deserialize(target, JsonOptions);
+                return true;
+            }
+
+            if (value is IDictionary or IList)
+            {
+                // Configuration trees (parameters) bind to typed records and collections through JSON.
+                var json = JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), JsonOptions);
+                converted = JsonSerializer.Deserialize(json, target, JsonOptions);
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or JsonException or ArgumentException or NotSupportedException)
+        {
+            problem = $"converting {Describe(value.GetType())} to {Describe(target)} failed: {ex.Message}";
+            return false;
+        }
+
+        problem = $"expected {Describe(target)} but the value is {Describe(value.GetType())}";
+        return false;
+    }
+
+    /// <summary>A readable C#-like name of a type (<c>List&lt;Int32&gt;</c>).</summary>
+    public static string Describe(Type type)
+    {
+        if (!type.IsGenericType)
+        {
+            return type.Name;
+        }
+
+        var name = type.Name;
+        var tick = name.IndexOf('`', StringComparison.Ordinal);
+        if (tick > 0)
+        {
+            name = name[..tick];
+        }
+
+        return name + "<" + string.Join(", ", type.GetGenericArguments().Select(Describe)) + ">";
+    }
+}

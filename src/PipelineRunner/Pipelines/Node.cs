@@ -1,0 +1,347 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using PipelineRunner.Pipelines.Internal;
+
+namespace PipelineRunner.Pipelines;
+
+/// <summary>
+/// A function with named inputs and outputs: the unit of work of a <see cref="Pipeline"/>. Immutable; the
+/// <c>With...</c> methods return copies. Two nodes are equal when their names, inputs and outputs are equal.
+/// </summary>
+/// <remarks>
+/// The function may be synchronous or asynchronous (<see cref="Task"/>, <see cref="Task{TResult}"/>,
+/// <see cref="ValueTask"/>, <see cref="ValueTask{TResult}"/>) and may take a <see cref="CancellationToken"/> parameter,
+/// which receives the run's token and is not an input. Parameter and return types are kept so a pipeline can check,
+/// before it runs, that every consumer accepts what its producer returns.
+/// </remarks>
+public sealed partial class Node : IEquatable<Node>
+{
+    private readonly NodeSignature _signature;
+    private readonly string? _givenName;
+    private readonly string[] _tags;
+    private readonly string[] _confirms;
+
+    private Node(
+        Delegate function,
+        NodeInputs inputs,
+        NodeOutputs outputs,
+        string? givenName,
+        string[] tags,
+        string? @namespace,
+        string[] confirms,
+        NodeSignature signature)
+    {
+        Function = function;
+        InputBinding = inputs;
+        OutputBinding = outputs;
+        _givenName = givenName;
+        _tags = tags;
+        Namespace = @namespace;
+        _confirms = confirms;
+        _signature = signature;
+        FunctionName = ReadableFunctionName(function);
+        var shortName = givenName ?? DefaultName(function, FunctionName, inputs, outputs);
+        Name = @namespace is null ? shortName : $"{@namespace}.{shortName}";
+    }
+
+    /// <summary>The node's function.</summary>
+    public Delegate Function { get; }
+
+    /// <summary>A readable name of the function (its method name, or <c>lambda</c>).</summary>
+    public string FunctionName { get; }
+
+    /// <summary>The full name: <c>namespace.name</c>, or the name alone when there is no namespace.</summary>
+    public string Name { get; }
+
+    /// <summary>The namespace (dot-separated for nested modular pipelines), or null.</summary>
+    public string? Namespace { get; }
+
+    /// <summary>The input dataset names, in binding order.</summary>
+    public IReadOnlyList<string> Inputs => InputBinding.Datasets;
+
+    /// <summary>The output dataset names, in order.</summary>
+    public IReadOnlyList<string> Outputs => OutputBinding.Datasets;
+
+    /// <summary>How the inputs bind to the function's parameters.</summary>
+    public NodeInputs InputBinding { get; }
+
+    /// <summary>How the function's result binds to the outputs.</summary>
+    public NodeOutputs OutputBinding { get; }
+
+    /// <summary>The tags, sorted ordinally.</summary>
+    public IReadOnlyList<string> Tags => _tags;
+
+    /// <summary>Datasets confirmed (see <see cref="Catalog.DataCatalog.ConfirmAsync"/>) after the node runs.</summary>
+    public IReadOnlyList<string> Confirms => _confirms;
+
+    /// <summary>The declared parameter type of each input, aligned with <see cref="Inputs"/>.</summary>
+    public IReadOnlyList<Type> InputTypes => _signature.InputTypes;
+
+    /// <summary>The declared type of each output, aligned with <see cref="Outputs"/>; null where the return type does not say.</summary>
+    public IReadOnlyList<Type?> OutputTypes => _signature.OutputTypes;
+
+    /// <summary>Creates a node.</summary>
+    /// <param name="function">The function to run; sync or async.</param>
+    /// <param name="inputs">Input datasets: a name, an array of names, or a parameter-name → dataset-name dictionary; null for none.</param>
+    /// <param name="outputs">Output datasets: a name, an array of names (tuple members in order), or a member/key → dataset-name dictionary; null for none.</param>
+    /// <param name="name">The node name; by default derived from the function name, inputs and outputs.</param>
+    /// <param name="tags">Tags for filtering.</param>
+    /// <param name="namespace">The namespace; the full name becomes <c>namespace.name</c>.</param>
+    /// <param name="confirms">Datasets to confirm after the node runs.</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="ArgumentException">A name, tag or dataset name is invalid, the inputs do not fit the function's
+    /// parameters, the outputs do not fit its return type, outputs repeat, or an input is also an output.</exception>
+    public static Node Create(
+        Delegate function,
+        NodeInputs? inputs,
+        NodeOutputs? outputs,
+        string? name = null,
+        IEnumerable<string>? tags = null,
+        string? @namespace = null,
+        IEnumerable<string>? confirms = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        inputs ??= NodeInputs.None;
+        outputs ??= NodeOutputs.None;
+        var functionName = ReadableFunctionName(function);
+        var context = name is null ? $"node of function '{functionName}'" : $"node '{name}'";
+        if (inputs.Kind == NodeBindingKind.None && outputs.Kind == NodeBindingKind.None)
+        {
+            throw new ArgumentException($"Invalid Node definition ({context}): it must have some 'inputs' or 'outputs'.");
+        }
+
+        foreach (var dataset in inputs.Datasets)
+        {
+            DatasetNames.Validate(dataset, context + " inputs");
+        }
+
+        foreach (var dataset in outputs.Datasets)
+        {
+            DatasetNames.Validate(dataset, context + " outputs");
+        }
+
+        if (name is not null)
+        {
+            ValidateName(name, "node name");
+        }
+
+        if (@namespace is not null)
+        {
+            ValidateName(@namespace, "node namespace");
+        }
+
+        var tagArray = NormalizeTags(tags);
+        var confirmArray = confirms?.ToArray() ?? [];
+        foreach (var dataset in confirmArray)
+        {
+            DatasetNames.Validate(dataset, context + " confirms");
+        }
+
+        ValidateOutputsUnique(outputs, context);
+        ValidateInputsDifferFromOutputs(inputs, outputs, context);
+        var signature = NodeSignature.Create(function, inputs, outputs, functionName);
+        return new Node(function, inputs, outputs, name, tagArray, @namespace, confirmArray, signature);
+    }
+
+    /// <summary>Returns a copy with <paramref name="tags"/> added to the existing tags.</summary>
+    /// <param name="tags">Tags to add.</param>
+    /// <returns>The tagged node.</returns>
+    public Node WithTags(params IEnumerable<string> tags) =>
+        new(Function, InputBinding, OutputBinding, _givenName, NormalizeTags(_tags.Concat(tags)), Namespace, _confirms, _signature);
+
+    /// <summary>Returns a copy with a new name (the namespace is kept).</summary>
+    /// <param name="name">The new name: letters, digits, hyphens, underscores and full stops.</param>
+    /// <returns>The renamed node.</returns>
+    public Node WithName(string name)
+    {
+        ValidateName(name, "node name");
+        return new(Function, InputBinding, OutputBinding, name, _tags, Namespace, _confirms, _signature);
+    }
+
+    /// <summary>Returns a copy in another namespace (null for none); datasets are not renamed.</summary>
+    /// <param name="namespace">The new namespace.</param>
+    /// <returns>The node in its new namespace.</returns>
+    public Node WithNamespace(string? @namespace)
+    {
+        if (@namespace is not null)
+        {
+            ValidateName(@namespace, "node namespace");
+        }
+
+        return new(Function, InputBinding, OutputBinding, _givenName, _tags, @namespace, _confirms, _signature);
+    }
+
+    /// <summary>
+    /// Runs the node's function on the given inputs (keyed by dataset name) and returns its outputs keyed by dataset
+    /// name. Runners load and save through the catalog; this method is for calling a node directly, as in tests.
+    /// </summary>
+    /// <param name="inputs">A value for every input dataset.</param>
+    /// <param name="cancellationToken">Passed to the function if it takes a token.</param>
+    /// <returns>The outputs.</returns>
+    /// <exception cref="ArgumentException">An input is missing or cannot be converted to its parameter's type.</exception>
+    public async Task<IReadOnlyDictionary<string, object?>> RunAsync(
+        IReadOnlyDictionary<string, object?> inputs,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var values = new object?[Inputs.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!inputs.TryGetValue(Inputs[i], out var value))
+            {
+                throw new ArgumentException(
+                    $"Node {Name} expected {Inputs.Count} input(s) [{string.Join(", ", Inputs)}], but got [{string.Join(", ", inputs.Keys.Order(StringComparer.Ordinal))}].",
+                    nameof(inputs));
+            }
+
+            values[i] = ConvertInput(i, value);
+        }
+
+        var result = await InvokeAsync(values, cancellationToken).ConfigureAwait(false);
+        var split = SplitOutputs(result);
+        var outputs = new Dictionary<string, object?>(split.Length, StringComparer.Ordinal);
+        for (var i = 0; i < split.Length; i++)
+        {
+            outputs[Outputs[i]] = split[i];
+        }
+
+        return outputs;
+    }
+
+    /// <summary>Kedro's description: <c>name: function([inputs]) -> [outputs]</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString()
+    {
+        var prefix = _givenName is null ? string.Empty : _givenName + ": ";
+        return $"{prefix}{FunctionName}({InputBinding.Describe()}) -> {OutputBinding.Describe()}";
+    }
+
+    /// <inheritdoc />
+    public bool Equals(Node? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (Name == other.Name && Inputs.SequenceEqual(other.Inputs) && Outputs.SequenceEqual(other.Outputs)));
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as Node);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+
+    /// <summary>Converts a loaded value for input <paramref name="index"/> to its parameter's type.</summary>
+    internal object? ConvertInput(int index, object? value)
+    {
+        var target = _signature.InputTypes[index];
+        if (value is null ? !target.IsValueType : target.IsInstanceOfType(value))
+        {
+            return value;
+        }
+
+        if (!ValueConverter.TryConvert(value, target, out var converted, out var problem))
+        {
+            throw new InvalidCastException(
+                $"Node '{Name}' cannot take dataset '{Inputs[index]}' as its input of type {ValueConverter.Describe(target)}: {problem}.");
+        }
+
+        return converted;
+    }
+
+    internal ValueTask<object?> InvokeAsync(object?[] inputValues, CancellationToken cancellationToken) =>
+        _signature.InvokeAsync(Function, inputValues, cancellationToken);
+
+    internal object?[] SplitOutputs(object? result) => _signature.SplitOutputs(result, OutputBinding, ToString());
+
+    /// <summary>A copy with renamed datasets and a new namespace, for modular pipelines.</summary>
+    internal Node WithDatasets(Func<string, string> rename, string? @namespace) =>
+        new(
+            Function,
+            InputBinding.Rename(rename),
+            OutputBinding.Rename(rename),
+            _givenName,
+            _tags,
+            @namespace,
+            _confirms.Select(rename).ToArray(),
+            _signature);
+
+    internal static string ReadableFunctionName(Delegate function)
+    {
+        var name = function.Method.Name;
+        if (!name.StartsWith('<'))
+        {
+            return name;
+        }
+
+        var local = LocalFunctionName().Match(name);
+        return local.Success ? local.Groups[1].Value : "lambda";
+    }
+
+    private static string DefaultName(Delegate function, string functionName, NodeInputs inputs, NodeOutputs outputs)
+    {
+        // Kedro's default: the function name and a short hash of where it lives and what it reads and writes.
+        var owner = function.Method.Name.StartsWith('<') ? string.Empty : function.Method.DeclaringType?.FullName + ".";
+        var key = $"{owner}{functionName}|[{string.Join(", ", inputs.Datasets)}]|[{string.Join(", ", outputs.Datasets)}]";
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+        return $"{functionName}__{Convert.ToHexStringLower(hash[..4])}";
+    }
+
+    private static void ValidateName(string name, string what)
+    {
+        if (string.IsNullOrEmpty(name) || !ValidName().IsMatch(name))
+        {
+            throw new ArgumentException(
+                $"'{name}' is not a valid {what}. It must contain only letters, digits, hyphens, underscores and/or fullstops.");
+        }
+    }
+
+    private static string[] NormalizeTags(IEnumerable<string>? tags)
+    {
+        if (tags is null)
+        {
+            return [];
+        }
+
+        var set = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            ValidateName(tag, "node tag");
+            set.Add(tag);
+        }
+
+        return [.. set];
+    }
+
+    private static void ValidateOutputsUnique(NodeOutputs outputs, string context)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = outputs.Datasets.Where(o => !seen.Add(o)).Distinct().ToList();
+        if (duplicates.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Failed to create {context} due to duplicate output(s) [{string.Join(", ", duplicates)}].\nNode outputs must be unique.");
+        }
+    }
+
+    private static void ValidateInputsDifferFromOutputs(NodeInputs inputs, NodeOutputs outputs, string context)
+    {
+        if (inputs.Datasets.Count == 0 || outputs.Datasets.Count == 0)
+        {
+            return;
+        }
+
+        var outputBases = outputs.Datasets.Select(DatasetNames.StripTranscoding).ToHashSet(StringComparer.Ordinal);
+        var common = inputs.Datasets.Select(DatasetNames.StripTranscoding).Where(outputBases.Contains).Distinct().ToList();
+        if (common.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Failed to create {context}.\nA node cannot have the same inputs and outputs even if they are transcoded: [{string.Join(", ", common)}].");
+        }
+    }
+
+    [GeneratedRegex(@"^[\w\.-]+$")]
+    private static partial Regex ValidName();
+
+    [GeneratedRegex(@"^<[^>]*>g__([A-Za-z_][A-Za-z0-9_]*)\|")]
+    private static partial Regex LocalFunctionName();
+}

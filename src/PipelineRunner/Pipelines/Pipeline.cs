@@ -1,0 +1,707 @@
+using PipelineRunner.Pipelines.Internal;
+
+namespace PipelineRunner.Pipelines;
+
+/// <summary>
+/// An immutable directed acyclic graph of <see cref="Node"/>s, with Kedro's composition (<c>+ - &amp; |</c>),
+/// filtering and modular-pipeline semantics. Construction validates the graph: unique node names, one producer per
+/// dataset, no cycles, consistent transcoding and compatible producer/consumer types.
+/// </summary>
+/// <remarks>Building, sorting and filtering are linear (plus a sort of each topological layer by node name).</remarks>
+public sealed class Pipeline
+{
+    private readonly Node[] _nodes;
+    private readonly Dictionary<string, Node> _byName;
+    private readonly Dictionary<string, Node> _byOutput;
+    private readonly Dictionary<string, List<Node>> _byInput;
+    private readonly Node[] _sorted;
+    private readonly Node[][] _groups;
+    private readonly Node[][] _parents;
+    private readonly Dictionary<Node, int> _index;
+    private IReadOnlySet<string>? _inputs;
+    private IReadOnlySet<string>? _outputs;
+
+    /// <summary>Creates a pipeline from nodes (duplicates by name are an error), optionally tagging them all.</summary>
+    /// <param name="nodes">The nodes.</param>
+    /// <param name="tags">Tags added to every node.</param>
+    /// <exception cref="PipelineException">Node names repeat, a dataset is referenced both with and without
+    /// transcoding, or producer and consumer types do not fit.</exception>
+    /// <exception cref="OutputNotUniqueException">Two nodes produce the same dataset.</exception>
+    /// <exception cref="ConfirmNotUniqueException">Two nodes confirm the same dataset.</exception>
+    /// <exception cref="CircularDependencyException">The nodes depend on each other in a cycle.</exception>
+    public Pipeline(IEnumerable<Node> nodes, IEnumerable<string>? tags = null)
+        : this(Tag(nodes ?? throw new ArgumentNullException(nameof(nodes)), tags), dedupe: false)
+    {
+    }
+
+    private Pipeline(Node[] nodes, bool dedupe)
+    {
+        if (dedupe)
+        {
+            nodes = nodes.Distinct().ToArray();
+        }
+
+        _nodes = nodes;
+        _byName = new Dictionary<string, Node>(nodes.Length, StringComparer.Ordinal);
+        _index = new Dictionary<Node, int>(nodes.Length, ReferenceEqualityComparer.Instance);
+        List<string>? duplicates = null;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            if (!_byName.TryAdd(nodes[i].Name, nodes[i]))
+            {
+                (duplicates ??= []).Add(nodes[i].Name);
+            }
+
+            _index[nodes[i]] = i;
+        }
+
+        if (duplicates is not null)
+        {
+            throw new PipelineException(
+                "Pipeline nodes must have unique names. The following node names appear more than once:\n\n" +
+                string.Join("\n", duplicates.Distinct().Order(StringComparer.Ordinal).Select(n => "  - " + n)) +
+                "\n\nYou can name your nodes using the 'name' argument of Node.Create().");
+        }
+
+        ValidateTranscoding(nodes);
+        (_byOutput, _byInput) = IndexDatasets(nodes);
+        ValidateUniqueConfirms(nodes);
+        _parents = FindParents(nodes);
+        (_sorted, _groups) = SortTopologically();
+        ValidateTypes();
+    }
+
+    /// <summary>A pipeline with no nodes.</summary>
+    public static Pipeline Empty { get; } = new([]);
+
+    /// <summary>The nodes in a deterministic topological order: layer by layer, each layer sorted by node name.</summary>
+    public IReadOnlyList<Node> Nodes => _sorted;
+
+    /// <summary>The topological layers: every node's dependencies are in earlier layers; each layer sorted by name.</summary>
+    public IReadOnlyList<IReadOnlyList<Node>> Grouped => _groups;
+
+    /// <summary>For each node, the nodes whose outputs it reads.</summary>
+    public IReadOnlyDictionary<Node, IReadOnlySet<Node>> NodeDependencies =>
+        _nodes.ToDictionary(n => n, n => (IReadOnlySet<Node>)_parents[_index[n]].ToHashSet());
+
+    /// <summary>Finds a node by its full name.</summary>
+    /// <param name="name">The node's full name.</param>
+    /// <returns>The node, or null.</returns>
+    public Node? FindNode(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>The nodes whose outputs <paramref name="node"/> reads.</summary>
+    /// <param name="node">A node of this pipeline.</param>
+    /// <returns>Its direct dependencies.</returns>
+    public IReadOnlyList<Node> DependenciesOf(Node node) =>
+        _index.TryGetValue(node, out var i) ? _parents[i] : throw new ArgumentException($"Node '{node?.Name}' is not in this pipeline.", nameof(node));
+
+    /// <summary>Every dataset some node reads.</summary>
+    /// <returns>The names.</returns>
+    public IReadOnlySet<string> AllInputs() => _nodes.SelectMany(n => n.Inputs).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Every dataset some node writes.</summary>
+    /// <returns>The names.</returns>
+    public IReadOnlySet<string> AllOutputs() => _nodes.SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The free inputs: read by some node and written by none (transcoding resolved).</summary>
+    /// <returns>The names.</returns>
+    public IReadOnlySet<string> Inputs() => _inputs ??= RemoveIntermediates(AllInputs());
+
+    /// <summary>The free outputs: written by some node and read by none (transcoding resolved).</summary>
+    /// <returns>The names.</returns>
+    public IReadOnlySet<string> Outputs() => _outputs ??= RemoveIntermediates(AllOutputs());
+
+    /// <summary>Every dataset read or written.</summary>
+    /// <returns>The names.</returns>
+    public IReadOnlySet<string> Datasets()
+    {
+        var all = _nodes.SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
+        all.UnionWith(_nodes.SelectMany(n => n.Inputs));
+        return all;
+    }
+
+    /// <summary>The union of two pipelines; equal nodes are kept once.</summary>
+    /// <param name="left">A pipeline.</param>
+    /// <param name="right">Another pipeline.</param>
+    /// <returns>The union.</returns>
+    public static Pipeline operator +(Pipeline left, Pipeline right) => Union(left, right);
+
+    /// <summary>The nodes of <paramref name="left"/> that are not in <paramref name="right"/>.</summary>
+    /// <param name="left">A pipeline.</param>
+    /// <param name="right">Another pipeline.</param>
+    /// <returns>The difference.</returns>
+    public static Pipeline operator -(Pipeline left, Pipeline right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        var remove = right._nodes.ToHashSet();
+        return new(left._nodes.Where(n => !remove.Contains(n)).ToArray(), dedupe: false);
+    }
+
+    /// <summary>The nodes in both pipelines.</summary>
+    /// <param name="left">A pipeline.</param>
+    /// <param name="right">Another pipeline.</param>
+    /// <returns>The intersection.</returns>
+    public static Pipeline operator &(Pipeline left, Pipeline right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        var keep = right._nodes.ToHashSet();
+        return new(left._nodes.Where(keep.Contains).ToArray(), dedupe: false);
+    }
+
+    /// <summary>The union of two pipelines, as <c>+</c>.</summary>
+    /// <param name="left">A pipeline.</param>
+    /// <param name="right">Another pipeline.</param>
+    /// <returns>The union.</returns>
+    public static Pipeline operator |(Pipeline left, Pipeline right) => Union(left, right);
+
+    /// <summary>The union of two pipelines; equal nodes are kept once.</summary>
+    /// <param name="left">A pipeline.</param>
+    /// <param name="right">Another pipeline.</param>
+    /// <returns>The union.</returns>
+    public static Pipeline Union(Pipeline left, Pipeline right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        return new([.. left._nodes, .. right._nodes], dedupe: true);
+    }
+
+    /// <summary>The union of many pipelines; equal nodes are kept once.</summary>
+    /// <param name="pipelines">The pipelines.</param>
+    /// <returns>The union.</returns>
+    public static Pipeline Union(params IEnumerable<Pipeline> pipelines)
+    {
+        ArgumentNullException.ThrowIfNull(pipelines);
+        return new(pipelines.SelectMany(p => p._nodes).ToArray(), dedupe: true);
+    }
+
+    /// <summary>Only the named nodes.</summary>
+    /// <param name="nodeNames">Full node names.</param>
+    /// <returns>The sub-pipeline.</returns>
+    /// <exception cref="ArgumentException">A name is not in the pipeline.</exception>
+    public Pipeline OnlyNodes(params IEnumerable<string> nodeNames)
+    {
+        var names = nodeNames.ToArray();
+        var unknown = names.Where(n => !_byName.ContainsKey(n)).Distinct().ToList();
+        if (unknown.Count > 0)
+        {
+            var suggestions = unknown.SelectMany(u => _byName.Keys.Where(k => k.EndsWith("." + u, StringComparison.Ordinal)))
+                .Order(StringComparer.Ordinal).ToList();
+            throw new ArgumentException(
+                $"Pipeline does not contain nodes named [{string.Join(", ", unknown)}]." +
+                (suggestions.Count > 0 ? $" Did you mean: [{string.Join(", ", suggestions)}]?" : string.Empty));
+        }
+
+        return Subset(names.Select(n => _byName[n]));
+    }
+
+    /// <summary>Only the nodes in any of the given namespaces, including nested namespaces.</summary>
+    /// <param name="namespaces">Namespaces.</param>
+    /// <returns>The sub-pipeline.</returns>
+    /// <exception cref="ArgumentException">No node is in one of the namespaces.</exception>
+    public Pipeline OnlyNodesWithNamespace(params IEnumerable<string> namespaces)
+    {
+        var selected = new List<Node>();
+        var unmatched = new List<string>();
+        foreach (var ns in namespaces)
+        {
+            var matching = _nodes.Where(n => n.Namespace is { } own
+                && (own == ns || own.StartsWith(ns + ".", StringComparison.Ordinal))).ToList();
+            if (matching.Count == 0)
+            {
+                unmatched.Add(ns);
+            }
+
+            selected.AddRange(matching);
+        }
+
+        if (unmatched.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Pipeline does not contain nodes with the following namespaces: [{string.Join(", ", unmatched)}]");
+        }
+
+        return Subset(selected);
+    }
+
+    /// <summary>Only the nodes that have any of the given tags; empty if no tags are given.</summary>
+    /// <param name="tags">Tags.</param>
+    /// <returns>The sub-pipeline.</returns>
+    public Pipeline OnlyNodesWithTags(params IEnumerable<string> tags)
+    {
+        var wanted = tags.ToHashSet(StringComparer.Ordinal);
+        return Subset(_nodes.Where(n => n.Tags.Any(wanted.Contains)));
+    }
+
+    /// <summary>Only the nodes that read any of the datasets directly. A name without a format matches every transcoding.</summary>
+    /// <param name="inputs">Dataset names.</param>
+    /// <returns>The sub-pipeline.</returns>
+    /// <exception cref="ArgumentException">A dataset is not in the pipeline.</exception>
+    public Pipeline OnlyNodesWithInputs(params IEnumerable<string> inputs) => Subset(NodesReading(inputs.ToHashSet(StringComparer.Ordinal)));
+
+    /// <summary>The nodes that depend, directly or transitively, on any of the datasets.</summary>
+    /// <param name="inputs">Dataset names.</param>
+    /// <returns>The sub-pipeline.</returns>
+    /// <exception cref="ArgumentException">A dataset is not in the pipeline.</exception>
+    public Pipeline FromInputs(params IEnumerable<string> inputs)
+    {
+        var result = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var queue = new Queue<Node>(NodesReading(inputs.ToHashSet(StringComparer.Ordinal)));
+        while (queue.TryDequeue(out var node))
+        {
+            if (!result.Add(node))
+            {
+                continue;
+            }
+
+            foreach (var output in node.Outputs)
+            {
+                if (_byInput.TryGetValue(DatasetNames.StripTranscoding(output), out var readers))
+                {
+                    foreach (var reader in readers)
+                    {
+                        queue.Enqueue(reader);
+                    }
+                }
+            }
+        }
+
+        return Subset(result);
+    }
+
+    /// <summary>Only the nodes that write any of the datasets. A name without a format matches every transcoding.</summary>
+    /// <param name="outputs">Dataset names.</param>
+    /// <returns>The sub-pipeline.</returns>
+    /// <exception cref="ArgumentException">A dataset is not in the pipeline.</exception>
+    public Pipeline OnlyNodesWithOutputs(params IEnumerable<string> outputs) => Subset(NodesWriting(outputs.ToHashSet(StringComparer.Ordinal)));
+
+    /// <summary>The nodes needed, directly or transitively, to produce the datasets.</summary>
+    /// <param name="outputs">Dataset names.</param>
+    /// <returns>The sub-pipeline.</returns>
+    /// <exception cref="ArgumentException">A dataset is not in the pipeline.</exception>
+    public Pipeline ToOutputs(params IEnumerable<string> outputs)
+    {
+        var result = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var queue = new Queue<Node>(NodesWriting(outputs.ToHashSet(StringComparer.Ordinal)));
+        while (queue.TryDequeue(out var node))
+        {
+            if (!result.Add(node))
+            {
+                continue;
+            }
+
+            foreach (var parent in _parents[_index[node]])
+            {
+                queue.Enqueue(parent);
+            }
+        }
+
+        return Subset(result);
+    }
+
+    /// <summary>The named nodes and every node downstream of them.</summary>
+    /// <param name="nodeNames">Full node names.</param>
+    /// <returns>The sub-pipeline.</returns>
+    /// <exception cref="ArgumentException">A name is not in the pipeline.</exception>
+    public Pipeline FromNodes(params IEnumerable<string> nodeNames)
+    {
+        var start = OnlyNodes(nodeNames);
+        var outputs = start.AllOutputs().Select(DatasetNames.StripTranscoding).ToList();
+        return outputs.Count == 0 ? start : start + FromInputs(outputs);
+    }
+
+    /// <summary>The named nodes and every node upstream of them.</summary>
+    /// <param name="nodeNames">Full node names.</param>
+    /// <returns>The sub-pipeline.</returns>
+    /// <exception cref="ArgumentException">A name is not in the pipeline.</exception>
+    public Pipeline ToNodes(params IEnumerable<string> nodeNames)
+    {
+        var end = OnlyNodes(nodeNames);
+        var inputs = end.AllInputs().Select(DatasetNames.StripTranscoding).ToList();
+        return inputs.Count == 0 ? end : end + ToOutputs(inputs);
+    }
+
+    /// <summary>
+    /// The intersection of the sub-pipelines each given condition selects (not the same as chaining the filters).
+    /// </summary>
+    /// <param name="filter">The conditions.</param>
+    /// <returns>The filtered pipeline.</returns>
+    /// <exception cref="ArgumentException">A condition names something not in the pipeline, or no node is left.</exception>
+    public Pipeline Filter(PipelineFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var result = this;
+        void Apply(IReadOnlyList<string>? values, Func<IReadOnlyList<string>, Pipeline> select)
+        {
+            if (values is { Count: > 0 })
+            {
+                result &= select(values);
+            }
+        }
+
+        Apply(filter.Tags, v => OnlyNodesWithTags(v));
+        Apply(filter.FromNodes, v => FromNodes(v));
+        Apply(filter.ToNodes, v => ToNodes(v));
+        Apply(filter.NodeNames, v => OnlyNodes(v));
+        Apply(filter.FromInputs, v => FromInputs(v));
+        Apply(filter.ToOutputs, v => ToOutputs(v));
+        Apply(filter.NodeNamespaces, v => OnlyNodesWithNamespace(v));
+        if (result._nodes.Length == 0)
+        {
+            throw new ArgumentException(
+                "Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined.");
+        }
+
+        return result;
+    }
+
+    /// <summary>Returns a copy with the tags added to every node.</summary>
+    /// <param name="tags">Tags.</param>
+    /// <returns>The tagged pipeline.</returns>
+    public Pipeline WithTags(params IEnumerable<string> tags)
+    {
+        var list = tags.ToList();
+        return new(_nodes.Select(n => n.WithTags(list)).ToArray(), dedupe: false);
+    }
+
+    /// <summary>
+    /// Kedro's modular pipeline: a copy of <paramref name="pipeline"/> whose free inputs, outputs and parameters are
+    /// renamed by the mappings and whose other datasets and node names are prefixed with <paramref name="namespace"/>.
+    /// </summary>
+    /// <param name="pipeline">The pipeline to reuse.</param>
+    /// <param name="inputs">Free inputs to keep or rename (not parameters).</param>
+    /// <param name="outputs">Outputs (free or intermediate) to keep or rename.</param>
+    /// <param name="parameters">Parameters to keep or rename; the <c>params:</c> prefix is optional.</param>
+    /// <param name="namespace">Prefix for node names, node namespaces and unmapped datasets and parameters.</param>
+    /// <param name="tags">Tags added to every node.</param>
+    /// <returns>The new pipeline.</returns>
+    /// <exception cref="PipelineException">A mapped name does not exist, an input is not a free input, an output is a
+    /// free input, or a parameter is given as an input.</exception>
+    public static Pipeline Create(
+        Pipeline pipeline,
+        DatasetMapping? inputs = null,
+        DatasetMapping? outputs = null,
+        DatasetMapping? parameters = null,
+        string? @namespace = null,
+        IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var source = tags is null ? pipeline : pipeline.WithTags(tags);
+        if (inputs is null && outputs is null && parameters is null && @namespace is null)
+        {
+            return source;
+        }
+
+        return ModularPipelineMapper.Map(source, inputs, outputs, parameters, @namespace);
+    }
+
+    /// <summary>Describes the pipeline: inputs, each node in run order, outputs.</summary>
+    /// <returns>The description.</returns>
+    public string Describe()
+    {
+        static string Join(IEnumerable<string> names) => names.Any() ? string.Join(", ", names.Order(StringComparer.Ordinal)) : "None";
+        var lines = new List<string> { "#### Pipeline execution order ####", "Inputs: " + Join(Inputs()), string.Empty };
+        lines.AddRange(_sorted.Select(n => n.Name));
+        lines.Add(string.Empty);
+        lines.Add("Outputs: " + Join(Outputs()));
+        lines.Add("##################################");
+        return string.Join("\n", lines);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Pipeline([{string.Join(", ", _sorted.Select(n => n.Name))}])";
+
+    internal Pipeline Subset(IEnumerable<Node> nodes)
+    {
+        // Nodes come from this pipeline, so only the graph needs rebuilding; keep the original relative order.
+        var chosen = nodes.Distinct().Select(n => (Node: n, Index: _index[n])).OrderBy(p => p.Index).Select(p => p.Node).ToArray();
+        return chosen.Length == _nodes.Length ? this : new Pipeline(chosen, dedupe: false);
+    }
+
+    private static Node[] Tag(IEnumerable<Node> nodes, IEnumerable<string>? tags)
+    {
+        var array = nodes.ToArray();
+        if (Array.IndexOf(array, null) >= 0)
+        {
+            throw new ArgumentException("A pipeline's nodes must not be null.", nameof(nodes));
+        }
+
+        if (tags is null)
+        {
+            return array;
+        }
+
+        var list = tags.ToList();
+        return list.Count == 0 ? array : array.Select(n => n.WithTags(list)).ToArray();
+    }
+
+    private IReadOnlySet<string> RemoveIntermediates(IReadOnlySet<string> datasets)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in datasets.Order(StringComparer.Ordinal))
+        {
+            var stripped = DatasetNames.StripTranscoding(name);
+            if (!(_byInput.ContainsKey(stripped) && _byOutput.ContainsKey(stripped)))
+            {
+                result.Add(name);
+            }
+        }
+
+        return result;
+    }
+
+    private void CheckDatasetsExist(HashSet<string> datasets)
+    {
+        var missing = datasets
+            .Where(d => !_byInput.ContainsKey(DatasetNames.StripTranscoding(d)) && !_byOutput.ContainsKey(DatasetNames.StripTranscoding(d)))
+            .Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"Pipeline does not contain datasets named [{string.Join(", ", missing)}]");
+        }
+    }
+
+    private List<Node> NodesReading(HashSet<string> datasets)
+    {
+        CheckDatasetsExist(datasets);
+        var result = new List<Node>();
+        foreach (var dataset in datasets)
+        {
+            var stripped = DatasetNames.StripTranscoding(dataset);
+            if (_byInput.TryGetValue(stripped, out var readers))
+            {
+                result.AddRange(stripped == dataset ? readers : readers.Where(r => r.Inputs.Contains(dataset)));
+            }
+        }
+
+        return result;
+    }
+
+    private List<Node> NodesWriting(HashSet<string> datasets)
+    {
+        CheckDatasetsExist(datasets);
+        var result = new List<Node>();
+        foreach (var dataset in datasets)
+        {
+            var stripped = DatasetNames.StripTranscoding(dataset);
+            if (_byOutput.TryGetValue(stripped, out var writer) && (stripped == dataset || writer.Outputs.Contains(dataset)))
+            {
+                result.Add(writer);
+            }
+        }
+
+        return result;
+    }
+
+    private static void ValidateTranscoding(Node[] nodes)
+    {
+        var plain = new HashSet<string>(StringComparer.Ordinal);
+        var transcodedBases = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            foreach (var name in node.Inputs.Concat(node.Outputs))
+            {
+                var stripped = DatasetNames.StripTranscoding(name);
+                (stripped.Length == name.Length ? plain : transcodedBases).Add(stripped);
+            }
+        }
+
+        var invalid = plain.Where(transcodedBases.Contains).Order(StringComparer.Ordinal).ToList();
+        if (invalid.Count > 0)
+        {
+            throw new PipelineException(
+                $"The following datasets are used with transcoding, but were referenced without the separator: {string.Join(", ", invalid)}.\nPlease specify a transcoding option or rename the datasets.");
+        }
+    }
+
+    private static (Dictionary<string, Node> ByOutput, Dictionary<string, List<Node>> ByInput) IndexDatasets(Node[] nodes)
+    {
+        var byOutput = new Dictionary<string, Node>(StringComparer.Ordinal);
+        var byInput = new Dictionary<string, List<Node>>(StringComparer.Ordinal);
+        SortedSet<string>? duplicates = null;
+        foreach (var node in nodes)
+        {
+            foreach (var output in node.Outputs)
+            {
+                if (!byOutput.TryAdd(DatasetNames.StripTranscoding(output), node))
+                {
+                    (duplicates ??= new(StringComparer.Ordinal)).Add(DatasetNames.StripTranscoding(output));
+                }
+            }
+
+            foreach (var input in node.Inputs)
+            {
+                var key = DatasetNames.StripTranscoding(input);
+                if (!byInput.TryGetValue(key, out var readers))
+                {
+                    byInput[key] = readers = [];
+                }
+
+                if (readers.Count == 0 || !ReferenceEquals(readers[^1], node))
+                {
+                    readers.Add(node);
+                }
+            }
+        }
+
+        if (duplicates is not null)
+        {
+            var producers = duplicates.Select(d => $"'{d}' (by {string.Join(", ", nodes.Where(n => n.Outputs.Any(o => DatasetNames.StripTranscoding(o) == d)).Select(n => n.Name))})");
+            throw new OutputNotUniqueException(
+                $"Output(s) [{string.Join(", ", duplicates)}] are returned by more than one nodes. Node outputs must be unique: {string.Join("; ", producers)}.");
+        }
+
+        return (byOutput, byInput);
+    }
+
+    private static void ValidateUniqueConfirms(Node[] nodes)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var confirm in nodes.SelectMany(n => n.Confirms).Select(DatasetNames.StripTranscoding))
+        {
+            if (!seen.Add(confirm))
+            {
+                duplicates.Add(confirm);
+            }
+        }
+
+        if (duplicates.Count > 0)
+        {
+            throw new ConfirmNotUniqueException(
+                $"[{string.Join(", ", duplicates)}] datasets are confirmed by more than one node. Node confirms must be unique.");
+        }
+    }
+
+    private Node[][] FindParents(Node[] nodes)
+    {
+        var parents = new Node[nodes.Length][];
+        var scratch = new List<Node>();
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            scratch.Clear();
+            foreach (var input in nodes[i].Inputs)
+            {
+                if (_byOutput.TryGetValue(DatasetNames.StripTranscoding(input), out var producer) && !scratch.Contains(producer))
+                {
+                    scratch.Add(producer);
+                }
+            }
+
+            parents[i] = scratch.Count == 0 ? [] : [.. scratch];
+        }
+
+        return parents;
+    }
+
+    private (Node[] Sorted, Node[][] Groups) SortTopologically()
+    {
+        var count = _nodes.Length;
+        var pending = new int[count];
+        var children = new List<int>?[count];
+        for (var i = 0; i < count; i++)
+        {
+            pending[i] = _parents[i].Length;
+            foreach (var parent in _parents[i])
+            {
+                var p = _index[parent];
+                (children[p] ??= []).Add(i);
+            }
+        }
+
+        var sorted = new Node[count];
+        var groups = new List<Node[]>();
+        var layer = new List<int>();
+        for (var i = 0; i < count; i++)
+        {
+            if (pending[i] == 0)
+            {
+                layer.Add(i);
+            }
+        }
+
+        var done = 0;
+        var next = new List<int>();
+        while (layer.Count > 0)
+        {
+            var group = new Node[layer.Count];
+            for (var i = 0; i < group.Length; i++)
+            {
+                group[i] = _nodes[layer[i]];
+            }
+
+            Array.Sort(group, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            group.CopyTo(sorted, done);
+            done += group.Length;
+            groups.Add(group);
+            next.Clear();
+            foreach (var i in layer)
+            {
+                if (children[i] is { } kids)
+                {
+                    foreach (var child in kids)
+                    {
+                        if (--pending[child] == 0)
+                        {
+                            next.Add(child);
+                        }
+                    }
+                }
+            }
+
+            (layer, next) = (next, layer);
+        }
+
+        if (done < count)
+        {
+            throw new CircularDependencyException(FindCycle(pending));
+        }
+
+        return (sorted, groups.ToArray());
+    }
+
+    private List<string> FindCycle(int[] pending)
+    {
+        // Every node left with pending parents has a pending parent; walking parents must revisit a node.
+        var start = Array.FindIndex(pending, p => p > 0);
+        var path = new List<int>();
+        var position = new Dictionary<int, int>();
+        var current = start;
+        while (!position.ContainsKey(current))
+        {
+            position[current] = path.Count;
+            path.Add(current);
+            current = _index[_parents[current].First(p => pending[_index[p]] > 0)];
+        }
+
+        var cycle = path.Skip(position[current]).Select(i => _nodes[i].Name).ToList();
+        cycle.Reverse(); // each node depends on the one before it
+        return cycle;
+    }
+
+    private void ValidateTypes()
+    {
+        foreach (var consumer in _nodes)
+        {
+            for (var i = 0; i < consumer.Inputs.Count; i++)
+            {
+                var dataset = consumer.Inputs[i];
+                if (!_byOutput.TryGetValue(DatasetNames.StripTranscoding(dataset), out var producer))
+                {
+                    continue;
+                }
+
+                for (var o = 0; o < producer.Outputs.Count; o++)
+                {
+                    // Different transcodings of one dataset are different representations: only compare the same name.
+                    if (producer.Outputs[o] == dataset && producer.OutputTypes[o] is { } produced
+                        && !ValueConverter.AreCompatible(produced, consumer.InputTypes[i]))
+                    {
+                        throw new DatasetTypeMismatchException(dataset, producer.Name, produced, consumer.Name, consumer.InputTypes[i]);
+                    }
+                }
+            }
+        }
+    }
+}
