@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using PipelineRunner.Pipelines;
+
+namespace PipelineRunner.Runners.Internal;
+
+/// <summary>
+/// Runs a pipeline's nodes as soon as their dependencies complete, at most N at a time. Ready nodes start in
+/// topological order, so with N = 1 the order is exactly <see cref="Pipeline.Nodes"/>.
+/// </summary>
+internal sealed class DependencyScheduler
+{
+    private const byte Done = 1;
+    private const byte Failed = 2;
+
+    private readonly PipelineRun _run;
+    private readonly int _maxDegreeOfParallelism;
+    private readonly IReadOnlyList<Node> _nodes;
+    private readonly int[] _pending;
+    private readonly List<int>?[] _children;
+    private readonly byte[] _state;
+    private readonly PriorityQueue<int, int> _ready = new();
+
+    public DependencyScheduler(PipelineRun run, int maxDegreeOfParallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
+        _run = run;
+        _maxDegreeOfParallelism = maxDegreeOfParallelism;
+        _nodes = run.Pipeline.Nodes;
+        var count = _nodes.Count;
+        _pending = new int[count];
+        _children = new List<int>?[count];
+        _state = new byte[count];
+        var index = new Dictionary<Node, int>(count, ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < count; i++)
+        {
+            index[_nodes[i]] = i;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var parents = run.Pipeline.DependenciesOf(_nodes[i]);
+            _pending[i] = parents.Count;
+            foreach (var parent in parents)
+            {
+                (_children[index[parent]] ??= []).Add(i);
+            }
+
+            if (parents.Count == 0)
+            {
+                _ready.Enqueue(i, i);
+            }
+        }
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_maxDegreeOfParallelism == 1)
+        {
+            await RunInlineAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await RunConcurrentlyAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_run.Failures.Count == 0)
+        {
+            return;
+        }
+
+        var skipped = new List<Node>();
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            if (_state[i] == 0)
+            {
+                skipped.Add(_nodes[i]);
+                if (_run.Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes)
+                {
+                    _run.RecordSkipped(_nodes[i]);
+                }
+            }
+        }
+
+        _run.ThrowFailures(_run.Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes ? skipped : []);
+    }
+
+    private async Task RunInlineAsync(CancellationToken cancellationToken)
+    {
+        while (_ready.TryDequeue(out var i, out _))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await _run.RunNodeAsync(_nodes[i], cancellationToken).ConfigureAwait(false);
+            }
+            catch (NodeExecutionException failure)
+            {
+                _state[i] = Failed;
+                _run.RecordFailure(failure, Stopwatch.GetElapsedTime(started));
+                if (_run.Options.FailurePolicy == NodeFailurePolicy.StopOnFirstFailure)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            await CompleteAsync(i, Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunConcurrentlyAsync(CancellationToken cancellationToken)
+    {
+        var completions = Channel.CreateUnbounded<(int Index, Exception? Error, TimeSpan Duration)>(
+            new UnboundedChannelOptions { SingleReader = true });
+        var running = 0;
+        var stop = false;
+        Exception? unexpected = null;
+        while (true)
+        {
+            while (!stop && running < _maxDegreeOfParallelism && !cancellationToken.IsCancellationRequested
+                && _ready.TryDequeue(out var next, out _))
+            {
+                running++;
+                StartNode(next, completions.Writer, cancellationToken);
+            }
+
+            if (running == 0)
+            {
+                break;
+            }
+
+            var (index, error, duration) = await completions.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            running--;
+            switch (error)
+            {
+                case null:
+                    try
+                    {
+                        await CompleteAsync(index, duration, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        unexpected ??= ex;
+                        stop = true;
+                    }
+
+                    break;
+                case NodeExecutionException failure:
+                    _state[index] = Failed;
+                    _run.RecordFailure(failure, duration);
+                    stop |= _run.Options.FailurePolicy == NodeFailurePolicy.StopOnFirstFailure;
+                    break;
+                case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                    stop = true;
+                    break;
+                default:
+                    unexpected ??= error;
+                    stop = true;
+                    break;
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (unexpected is not null)
+        {
+            throw unexpected;
+        }
+    }
+
+    private void StartNode(int index, ChannelWriter<(int, Exception?, TimeSpan)> completions, CancellationToken cancellationToken)
+    {
+        var node = _nodes[index];
+        _ = Task.Run(
+            async () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                Exception? error = null;
+                try
+                {
+                    await _run.RunNodeAsync(node, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                }
+
+                completions.TryWrite((index, error, Stopwatch.GetElapsedTime(started)));
+            },
+            CancellationToken.None);
+    }
+
+    private async ValueTask CompleteAsync(int index, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        _state[index] = Done;
+        await _run.CompleteNodeAsync(_nodes[index], duration, cancellationToken).ConfigureAwait(false);
+        if (_children[index] is { } children)
+        {
+            foreach (var child in children)
+            {
+                if (--_pending[child] == 0)
+                {
+                    _ready.Enqueue(child, child);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace PipelineRunner.Runners.Internal;
+
+internal static partial class RunnerLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Completed node: {NodeName}")]
+    public static partial void CompletedNode(ILogger logger, string nodeName);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Completed {Done} out of {Total} tasks")]
+    public static partial void CompletedTasks(ILogger logger, int done, int total);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Node '{NodeName}' failed")]
+    public static partial void NodeFailed(ILogger logger, string nodeName, Exception exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "There are {Remaining} nodes that have not run.\nYou can resume the pipeline run from the nearest nodes with persisted inputs by adding the following argument to your previous command:\n  --from-nodes \"{FromNodes}\"")]
+    public static partial void ResumeSuggestion(ILogger logger, int remaining, string fromNodes);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "No nodes ran. Repeat the previous command to attempt a new run.")]
+    public static partial void NoNodesRan(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Pipeline execution completed successfully in {Seconds:F1} sec.")]
+    public static partial void RunCompleted(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Asynchronous mode is enabled for loading and saving data.")]
+    public static partial void AsyncMode(ILogger logger);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Skipping node '{NodeName}' because it depends on failed node(s).")]
+    public static partial void SkippedNode(ILogger logger, string nodeName);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Skipping all {Total} nodes (all persistent outputs exist)")]
+    public static partial void SkippingAll(ILogger logger, int total);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Skipping {Skipped} nodes with existing outputs: {Names}")]
+    public static partial void SkippingSome(ILogger logger, int skipped, string names);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Running {Running} out of {Total} nodes")]
+    public static partial void RunningSome(ILogger logger, int running, int total);
+}

@@ -1,0 +1,462 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using PipelineRunner.Catalog;
+using PipelineRunner.Diagnostics;
+using PipelineRunner.Hooks;
+using PipelineRunner.Pipelines;
+using PipelineRunner.Runners.Internal;
+
+namespace PipelineRunner.Runners;
+
+/// <summary>
+/// One run of a pipeline, shared by every runner: it runs a node (load, hooks, call, save, confirm), keeps load counts
+/// and releases datasets when no remaining node needs them, logs and reports progress, and records failures. Runners
+/// decide only how ready nodes are executed; <see cref="ExecuteAsync"/> is the standard dependency-driven loop.
+/// </summary>
+public sealed class PipelineRun
+{
+    private readonly IRunHook[] _hooks;
+    private readonly IProgress<NodeProgress>? _progress;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, int> _loadCounts;
+    private readonly Dictionary<string, List<string>> _variants;
+    private readonly HashSet<string> _pipelineInputs;
+    private readonly HashSet<string> _pipelineOutputs;
+    private readonly HashSet<Node> _done = new(ReferenceEqualityComparer.Instance);
+    private readonly List<NodeExecutionException> _failures = [];
+    private readonly Lock _gate = new();
+
+    internal PipelineRun(Pipeline pipeline, DataCatalog catalog, RunnerOptions options, RunOptions runOptions, string runnerName, ILogger logger)
+    {
+        Pipeline = pipeline;
+        Catalog = catalog;
+        Options = options;
+        SessionId = runOptions.SessionId ?? Guid.NewGuid().ToString("N");
+        _hooks = [.. runOptions.Hooks];
+        _progress = runOptions.Progress;
+        _logger = logger;
+        Info = new PipelineRunInfo(pipeline, catalog, SessionId, runnerName);
+
+        _loadCounts = new(StringComparer.Ordinal);
+        _variants = new(StringComparer.Ordinal);
+        foreach (var node in pipeline.Nodes)
+        {
+            foreach (var input in node.Inputs)
+            {
+                var key = DatasetNames.StripTranscoding(input);
+                _loadCounts[key] = _loadCounts.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        foreach (var name in pipeline.Datasets())
+        {
+            var key = DatasetNames.StripTranscoding(name);
+            if (!_variants.TryGetValue(key, out var list))
+            {
+                _variants[key] = list = [];
+            }
+
+            list.Add(name);
+        }
+
+        _pipelineInputs = pipeline.Inputs().Select(DatasetNames.StripTranscoding).ToHashSet(StringComparer.Ordinal);
+        _pipelineOutputs = pipeline.Outputs().Select(DatasetNames.StripTranscoding).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The pipeline being run.</summary>
+    public Pipeline Pipeline { get; }
+
+    /// <summary>The run's catalog: the caller's datasets plus the runner's default datasets.</summary>
+    public DataCatalog Catalog { get; }
+
+    /// <summary>The runner's options.</summary>
+    public RunnerOptions Options { get; }
+
+    /// <summary>The session id.</summary>
+    public string SessionId { get; }
+
+    /// <summary>What pipeline hooks see of this run.</summary>
+    public PipelineRunInfo Info { get; }
+
+    /// <summary>The hooks of this run.</summary>
+    public IReadOnlyList<IRunHook> Hooks => _hooks;
+
+    /// <summary>How many nodes have completed.</summary>
+    public int CompletedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _done.Count;
+            }
+        }
+    }
+
+    /// <summary>The failures recorded so far.</summary>
+    public IReadOnlyList<NodeExecutionException> Failures
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _failures];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the pipeline's nodes as their dependencies complete, at most <paramref name="maxDegreeOfParallelism"/> at
+    /// once; with 1, nodes run inline in <see cref="Pipelines.Pipeline.Nodes"/> order. Applies the failure policy.
+    /// </summary>
+    /// <param name="maxDegreeOfParallelism">How many nodes may run at once.</param>
+    /// <param name="cancellationToken">Cancels the run: no new node starts, running nodes get the cancellation.</param>
+    /// <returns>A task that completes when every runnable node has run.</returns>
+    /// <exception cref="NodeExecutionException">A node failed (stop-on-first-failure policy).</exception>
+    /// <exception cref="PipelineRunFailedException">Nodes failed (continue policy).</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    public Task ExecuteAsync(int maxDegreeOfParallelism, CancellationToken cancellationToken) =>
+        new DependencyScheduler(this, maxDegreeOfParallelism).RunAsync(cancellationToken);
+
+    /// <summary>
+    /// Runs one node: loads its inputs, calls the before-node hooks (which may replace inputs), converts inputs to the
+    /// parameter types, calls the function, calls the after-node hooks, saves the outputs and confirms datasets.
+    /// Does not mark the node completed: call <see cref="CompleteNodeAsync"/> for that.
+    /// </summary>
+    /// <param name="node">A node of the pipeline.</param>
+    /// <param name="cancellationToken">Passed to datasets, hooks and the node's function.</param>
+    /// <returns>A task that completes when the node's outputs are saved.</returns>
+    /// <exception cref="NodeExecutionException">Anything failed; the inner exception is the cause.</exception>
+    public async Task RunNodeAsync(Node node, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        Report(NodeProgressKind.Started, node, TimeSpan.Zero, null);
+        using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("node.run");
+        activity?.SetTag("pipelinerunner.node", node.Name);
+        var started = Stopwatch.GetTimestamp();
+        var inputs = new object?[node.Inputs.Count];
+        Dictionary<string, object?>? inputMap = null;
+        try
+        {
+            await LoadInputsAsync(node, inputs, cancellationToken).ConfigureAwait(false);
+            if (_hooks.Length > 0)
+            {
+                inputMap = ToMap(node.Inputs, inputs);
+                var info = NodeInfo(node, inputMap);
+                foreach (var hook in _hooks)
+                {
+                    var replacements = await hook.BeforeNodeRunAsync(info, cancellationToken).ConfigureAwait(false);
+                    if (replacements is not null)
+                    {
+                        ApplyReplacements(node, inputs, inputMap, replacements);
+                    }
+                }
+            }
+
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = node.ConvertInput(i, inputs[i]);
+            }
+
+            var result = await node.InvokeAsync(inputs, cancellationToken).ConfigureAwait(false);
+            var outputs = node.SplitOutputs(result);
+            if (_hooks.Length > 0)
+            {
+                var info = NodeInfo(node, inputMap!);
+                var outputMap = ToMap(node.Outputs, outputs);
+                foreach (var hook in _hooks)
+                {
+                    await hook.AfterNodeRunAsync(info, outputMap, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await SaveOutputsAsync(node, outputs, cancellationToken).ConfigureAwait(false);
+            foreach (var confirm in node.Confirms)
+            {
+                await Catalog.ConfirmAsync(confirm, cancellationToken).ConfigureAwait(false);
+            }
+
+            PipelineRunnerDiagnostics.NodeDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            var info = NodeInfo(node, inputMap ?? ToMap(node.Inputs, inputs));
+            foreach (var hook in _hooks)
+            {
+                await hook.OnNodeErrorAsync(info, ex, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw new NodeExecutionException(node.Name, ex);
+        }
+    }
+
+    /// <summary>
+    /// Marks a node completed: logs <c>Completed node</c> and <c>Completed i out of N tasks</c>, reports progress,
+    /// decrements the load counts of its inputs and releases every dataset no remaining node will load (never the
+    /// pipeline's inputs or outputs).
+    /// </summary>
+    /// <param name="node">The node.</param>
+    /// <param name="duration">How long the node took, for progress.</param>
+    /// <param name="cancellationToken">Passed to the releases.</param>
+    /// <returns>A task that completes when the datasets are released.</returns>
+    public async ValueTask CompleteNodeAsync(Node node, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        List<string>? release = null;
+        int done;
+        lock (_gate)
+        {
+            if (!_done.Add(node))
+            {
+                throw new InvalidOperationException($"Node '{node.Name}' was completed twice.");
+            }
+
+            done = _done.Count;
+            foreach (var input in node.Inputs)
+            {
+                var key = DatasetNames.StripTranscoding(input);
+                var remaining = --_loadCounts[key];
+                if (remaining < 1 && !_pipelineInputs.Contains(key))
+                {
+                    (release ??= []).Add(key);
+                }
+            }
+
+            foreach (var output in node.Outputs)
+            {
+                var key = DatasetNames.StripTranscoding(output);
+                if (_loadCounts.GetValueOrDefault(key) < 1 && !_pipelineOutputs.Contains(key))
+                {
+                    (release ??= []).Add(key);
+                }
+            }
+        }
+
+        PipelineRunnerDiagnostics.NodesCompleted.Add(1);
+        RunnerLog.CompletedNode(_logger, node.Name);
+        RunnerLog.CompletedTasks(_logger, done, Pipeline.Nodes.Count);
+        _progress?.Report(new NodeProgress(NodeProgressKind.Completed, node.Name, done, Pipeline.Nodes.Count, duration));
+        if (release is not null)
+        {
+            foreach (var key in release.Distinct())
+            {
+                foreach (var name in _variants[key])
+                {
+                    await Catalog.ReleaseAsync(name, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Records a node failure: logs it, reports progress and keeps it for the end of the run.</summary>
+    /// <param name="failure">The failure.</param>
+    /// <param name="duration">How long the node ran before failing.</param>
+    public void RecordFailure(NodeExecutionException failure, TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        lock (_gate)
+        {
+            _failures.Add(failure);
+        }
+
+        PipelineRunnerDiagnostics.NodesFailed.Add(1);
+        RunnerLog.NodeFailed(_logger, failure.NodeName, failure.InnerException ?? failure);
+        _progress?.Report(new NodeProgress(NodeProgressKind.Failed, failure.NodeName, CompletedCount, Pipeline.Nodes.Count, duration, failure.InnerException));
+    }
+
+    /// <summary>Records that a node did not run because a node it depends on failed.</summary>
+    /// <param name="node">The skipped node.</param>
+    public void RecordSkipped(Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        RunnerLog.SkippedNode(_logger, node.Name);
+        _progress?.Report(new NodeProgress(NodeProgressKind.Skipped, node.Name, CompletedCount, Pipeline.Nodes.Count, TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// Ends a run that had failures: logs Kedro's resume suggestion and throws the first failure (stop policy) or a
+    /// <see cref="PipelineRunFailedException"/> with all of them (continue policy).
+    /// </summary>
+    /// <param name="skipped">Nodes that did not run because of the failures.</param>
+    /// <exception cref="NodeExecutionException">Stop policy.</exception>
+    /// <exception cref="PipelineRunFailedException">Continue policy.</exception>
+    public void ThrowFailures(IReadOnlyList<Node> skipped)
+    {
+        ArgumentNullException.ThrowIfNull(skipped);
+        Node[] done;
+        NodeExecutionException[] failures;
+        lock (_gate)
+        {
+            done = [.. _done];
+            failures = [.. _failures];
+        }
+
+        if (failures.Length == 0)
+        {
+            return;
+        }
+
+        var resume = ResumeSuggestion.Find(Pipeline, done, Catalog);
+        if (done.Length == 0)
+        {
+            RunnerLog.NoNodesRan(_logger);
+        }
+        else
+        {
+            RunnerLog.ResumeSuggestion(_logger, Pipeline.Nodes.Count - done.Length, string.Join(",", resume));
+        }
+
+        foreach (var failure in failures)
+        {
+            failure.ResumeFromNodes = resume;
+        }
+
+        if (Options.FailurePolicy == NodeFailurePolicy.StopOnFirstFailure)
+        {
+            throw failures[0];
+        }
+
+        throw new PipelineRunFailedException(failures, skipped.Select(n => n.Name).Order(StringComparer.Ordinal).ToList(), resume);
+    }
+
+    private void Report(NodeProgressKind kind, Node node, TimeSpan duration, Exception? error)
+    {
+        if (_progress is not null)
+        {
+            _progress.Report(new NodeProgress(kind, node.Name, CompletedCount, Pipeline.Nodes.Count, duration, error));
+        }
+    }
+
+    private NodeRunInfo NodeInfo(Node node, IReadOnlyDictionary<string, object?> inputs) =>
+        new(node, Catalog, inputs, SessionId, Options.IsAsync);
+
+    private static Dictionary<string, object?> ToMap(IReadOnlyList<string> names, object?[] values)
+    {
+        var map = new Dictionary<string, object?>(names.Count, StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+        {
+            map[names[i]] = values[i];
+        }
+
+        return map;
+    }
+
+    private static void ApplyReplacements(Node node, object?[] inputs, Dictionary<string, object?> inputMap, IReadOnlyDictionary<string, object?> replacements)
+    {
+        foreach (var (name, value) in replacements)
+        {
+            var found = false;
+            for (var i = 0; i < node.Inputs.Count; i++)
+            {
+                if (node.Inputs[i] == name)
+                {
+                    inputs[i] = value;
+                    found = true;
+                }
+            }
+
+            if (!found)
+            {
+                throw new InvalidOperationException(
+                    $"A before-node-run hook returned a value for '{name}', which is not an input of node '{node.Name}' (inputs: [{string.Join(", ", node.Inputs)}]).");
+            }
+
+            inputMap[name] = value;
+        }
+    }
+
+    private async ValueTask LoadInputsAsync(Node node, object?[] inputs, CancellationToken cancellationToken)
+    {
+        if (Options.IsAsync && inputs.Length > 1)
+        {
+            var loads = new Task<object?>[inputs.Length];
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                loads[i] = LoadInputAsync(node, i, cancellationToken).AsTask();
+            }
+
+            await Task.WhenAll(loads).ConfigureAwait(false);
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = loads[i].Result;
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = await LoadInputAsync(node, i, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<object?> LoadInputAsync(Node node, int index, CancellationToken cancellationToken)
+    {
+        var name = node.Inputs[index];
+        if (_hooks.Length == 0)
+        {
+            return await Catalog.LoadAsync(name, node.InputTypes[index], cancellationToken).ConfigureAwait(false);
+        }
+
+        var info = new DatasetHookInfo(name, node);
+        foreach (var hook in _hooks)
+        {
+            await hook.BeforeDatasetLoadedAsync(info, cancellationToken).ConfigureAwait(false);
+        }
+
+        var value = await Catalog.LoadAsync(name, node.InputTypes[index], cancellationToken).ConfigureAwait(false);
+        foreach (var hook in _hooks)
+        {
+            await hook.AfterDatasetLoadedAsync(info, value, cancellationToken).ConfigureAwait(false);
+        }
+
+        return value;
+    }
+
+    private async ValueTask SaveOutputsAsync(Node node, object?[] outputs, CancellationToken cancellationToken)
+    {
+        if (Options.IsAsync && outputs.Length > 1)
+        {
+            var saves = new Task[outputs.Length];
+            for (var i = 0; i < outputs.Length; i++)
+            {
+                saves[i] = SaveOutputAsync(node, i, outputs[i], cancellationToken).AsTask();
+            }
+
+            await Task.WhenAll(saves).ConfigureAwait(false);
+            return;
+        }
+
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            await SaveOutputAsync(node, i, outputs[i], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SaveOutputAsync(Node node, int index, object? value, CancellationToken cancellationToken)
+    {
+        var name = node.Outputs[index];
+        if (_hooks.Length == 0)
+        {
+            await Catalog.SaveAsync(name, value, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var info = new DatasetHookInfo(name, node);
+        foreach (var hook in _hooks)
+        {
+            await hook.BeforeDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Catalog.SaveAsync(name, value, cancellationToken).ConfigureAwait(false);
+        foreach (var hook in _hooks)
+        {
+            await hook.AfterDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+namespace PipelineRunner.Runners;
+
+/// <summary>What a runner does when a node fails.</summary>
+public enum NodeFailurePolicy
+{
+    /// <summary>Start no new node after the first failure; wait for running nodes; rethrow the failure. The default.</summary>
+    StopOnFirstFailure,
+
+    /// <summary>
+    /// Keep running every node that does not depend on a failed node; at the end throw a
+    /// <see cref="PipelineRunFailedException"/> listing every failure and every skipped node.
+    /// </summary>
+    ContinueIndependentNodes,
+}
+
+/// <summary>Options shared by all runners.</summary>
+public class RunnerOptions
+{
+    /// <summary>Load a node's inputs and save its outputs concurrently (Kedro's <c>is_async</c>). Default false.</summary>
+    public bool IsAsync { get; set; }
+
+    /// <summary>What to do when a node fails. Default <see cref="NodeFailurePolicy.StopOnFirstFailure"/>.</summary>
+    public NodeFailurePolicy FailurePolicy { get; set; } = NodeFailurePolicy.StopOnFirstFailure;
+}
+
+/// <summary>Options of the <see cref="ThreadRunner"/>.</summary>
+public sealed class ThreadRunnerOptions : RunnerOptions
+{
+    /// <summary>How many nodes may run at once. Default <see cref="Environment.ProcessorCount"/>; must be at least 1.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+}
+
+/// <summary>Per-run settings: hooks, session id and a progress sink.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Hooks called during the run, in order.</summary>
+    public IReadOnlyList<Hooks.IRunHook> Hooks { get; init; } = [];
+
+    /// <summary>The session id given to hooks; a new GUID when null.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>Receives node started/completed/failed/skipped events with timings.</summary>
+    public IProgress<NodeProgress>? Progress { get; init; }
+}
