@@ -1,0 +1,273 @@
+using PipelineRunner.Pipelines;
+
+namespace PipelineRunner.Tests.Pipelines;
+
+public class NodeTests
+{
+    private static int Identity(int x) => x;
+
+    private static int Add(int a, int b) => a + b;
+
+    private sealed record Split(int Left, int Right);
+
+    [Fact]
+    public void DefaultName_IsFunctionNameWithStableHash()
+    {
+        var a = Node.Create(Identity, "in", "out");
+        var b = Node.Create(Identity, "in", "out");
+        var c = Node.Create(Identity, "in", "other");
+        Assert.StartsWith("Identity__", a.Name);
+        Assert.Equal(8, a.Name["Identity__".Length..].Length);
+        Assert.Equal(a.Name, b.Name);
+        Assert.NotEqual(a.Name, c.Name);
+    }
+
+    [Fact]
+    public void Lambda_GetsLambdaFunctionName()
+    {
+        var node = Node.Create((int x) => x, "in", "out");
+        Assert.Equal("lambda", node.FunctionName);
+        Assert.StartsWith("lambda__", node.Name);
+    }
+
+    [Fact]
+    public void Namespace_PrefixesName()
+    {
+        var node = Node.Create(Identity, "in", "out", name: "copy", @namespace: "data.raw");
+        Assert.Equal("data.raw.copy", node.Name);
+        Assert.Equal("data.raw", node.Namespace);
+        Assert.Equal("copy: Identity([in]) -> [out]", node.ToString());
+    }
+
+    [Fact]
+    public void CopyWithMethods_ReturnNewNodes()
+    {
+        var node = Node.Create(Identity, "in", "out", name: "n", tags: ["b"]);
+        var tagged = node.WithTags("a", "b");
+        Assert.Equal(["b"], node.Tags);
+        Assert.Equal(["a", "b"], tagged.Tags);
+        Assert.Equal("m", node.WithName("m").Name);
+        Assert.Equal("ns.n", node.WithNamespace("ns").Name);
+        Assert.Equal("n", node.Name);
+    }
+
+    [Theory]
+    [InlineData("bad name")]
+    [InlineData("semi;colon")]
+    [InlineData("")]
+    public void InvalidName_Throws(string name)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(Identity, "in", "out", name: name));
+        Assert.Contains($"'{name}' is not a valid node name", ex.Message);
+    }
+
+    [Fact]
+    public void InvalidTag_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(Identity, "in", "out", tags: ["has space"]));
+        Assert.Contains("'has space' is not a valid node tag", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("", "must not be empty")]
+    [InlineData(" x", "must not start or end with whitespace")]
+    [InlineData("a@b@c", "maximum 1 transcoding separator")]
+    [InlineData("a@", "text on both sides")]
+    [InlineData("params:", "must be followed by a parameter name")]
+    public void MalformedDatasetName_Throws(string dataset, string message)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(Identity, dataset, "out", name: "n"));
+        Assert.Contains(message, ex.Message);
+        Assert.Contains("node 'n'", ex.Message);
+    }
+
+    [Fact]
+    public void NoInputsOrOutputs_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(() => { }, null, null));
+        Assert.Contains("it must have some 'inputs' or 'outputs'", ex.Message);
+    }
+
+    [Fact]
+    public void SameInputAndOutput_EvenTranscoded_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(Identity, "a@csv", "a@parquet", name: "n"));
+        Assert.Contains("A node cannot have the same inputs and outputs even if they are transcoded: [a]", ex.Message);
+    }
+
+    [Fact]
+    public void DuplicateOutputs_Throw()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(() => (1, 2), null, new[] { "x", "x" }, name: "n"));
+        Assert.Contains("duplicate output(s) [x]", ex.Message);
+    }
+
+    [Fact]
+    public void TooManyInputs_ThrowsNamingParameters()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(Identity, new[] { "a", "b" }, "out"));
+        Assert.Contains("Inputs of 'Identity' function expected [x], but got [a;b]", ex.Message);
+    }
+
+    [Fact]
+    public void MissingRequiredParameter_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(Add, "a", "out"));
+        Assert.Contains("parameter 'b' has no input and no default value", ex.Message);
+    }
+
+    [Fact]
+    public void MappingToUnknownParameter_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Node.Create(Add, new Dictionary<string, string> { ["a"] = "x", ["c"] = "y" }, "out"));
+        Assert.Contains("the function has no parameter named 'c'", ex.Message);
+    }
+
+    [Fact]
+    public void OutputsForVoidFunction_Throw()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create((int x) => { }, "in", "out"));
+        Assert.Contains("returns nothing, but the node declares outputs [out]", ex.Message);
+    }
+
+    [Fact]
+    public void TupleOfWrongArity_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Node.Create(() => (1, "a", 2.0), null, new[] { "x", "y" }));
+        Assert.Contains("returns a tuple of 3 element(s)", ex.Message);
+    }
+
+    [Fact]
+    public void UnknownOutputMember_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Node.Create(() => new Split(1, 2), null, new Dictionary<string, string> { ["Middle"] = "m" }));
+        Assert.Contains("Output key 'Middle'", ex.Message);
+        Assert.Contains("Left, Right", ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_ListInputsBindByPosition()
+    {
+        var node = Node.Create((int a, int b) => a - b, new[] { "x", "y" }, "z");
+        var result = await node.RunAsync(new Dictionary<string, object?> { ["x"] = 10, ["y"] = 3 });
+        Assert.Equal(7, result["z"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_MappingInputsBindByName()
+    {
+        var node = Node.Create((int a, int b) => a - b, new Dictionary<string, string> { ["b"] = "x", ["a"] = "y" }, "z");
+        var result = await node.RunAsync(new Dictionary<string, object?> { ["x"] = 10, ["y"] = 3 });
+        Assert.Equal(-7, result["z"]);
+        Assert.Equal(["x", "y"], node.Inputs);
+    }
+
+    [Fact]
+    public async Task RunAsync_TupleFillsListOfOutputs()
+    {
+        var node = Node.Create((int a) => (a + 1, a.ToString(System.Globalization.CultureInfo.InvariantCulture)), "a", new[] { "n", "s" });
+        var result = await node.RunAsync(new Dictionary<string, object?> { ["a"] = 41 });
+        Assert.Equal(42, result["n"]);
+        Assert.Equal("41", result["s"]);
+        Assert.Equal([typeof(int), typeof(string)], node.OutputTypes);
+    }
+
+    [Fact]
+    public async Task RunAsync_MappingOutputsFromRecordMembers()
+    {
+        var node = Node.Create((int a) => new Split(a, -a), "a", new Dictionary<string, string> { ["Right"] = "r", ["Left"] = "l" });
+        var result = await node.RunAsync(new Dictionary<string, object?> { ["a"] = 5 });
+        Assert.Equal(5, result["l"]);
+        Assert.Equal(-5, result["r"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_MappingOutputsFromDictionaryKeys()
+    {
+        var node = Node.Create(
+            (int a) => new Dictionary<string, int> { ["double"] = a * 2, ["triple"] = a * 3 },
+            "a",
+            new Dictionary<string, string> { ["double"] = "d", ["triple"] = "t" });
+        var result = await node.RunAsync(new Dictionary<string, object?> { ["a"] = 2 });
+        Assert.Equal(4, result["d"]);
+        Assert.Equal(6, result["t"]);
+        Assert.Equal(typeof(int), node.OutputTypes[0]);
+    }
+
+    [Fact]
+    public async Task RunAsync_DictionaryWithWrongKeys_ThrowsNamingKeys()
+    {
+        var node = Node.Create(
+            (int a) => new Dictionary<string, int> { ["double"] = a * 2 },
+            "a",
+            new Dictionary<string, string> { ["double"] = "d", ["triple"] = "t" },
+            name: "n");
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => node.RunAsync(new Dictionary<string, object?> { ["a"] = 2 }));
+        Assert.Contains("output keys [double, triple] do not match with the returned output's keys [double]", ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_AsyncFunctionsAreAwaited()
+    {
+        var task = Node.Create(async (int a) => { await Task.Yield(); return a * 2; }, "a", "b");
+        var valueTask = Node.Create((int a) => new ValueTask<int>(a * 3), "a", "c");
+        Assert.Equal(typeof(int), task.OutputTypes[0]);
+        Assert.Equal(8, (await task.RunAsync(new Dictionary<string, object?> { ["a"] = 4 }))["b"]);
+        Assert.Equal(12, (await valueTask.RunAsync(new Dictionary<string, object?> { ["a"] = 4 }))["c"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancellationTokenParameterIsNotAnInput()
+    {
+        using var cts = new CancellationTokenSource();
+        CancellationToken seen = default;
+        var node = Node.Create((int a, CancellationToken ct) => { seen = ct; return a; }, "a", "b");
+        Assert.Equal(["a"], node.Inputs);
+        await node.RunAsync(new Dictionary<string, object?> { ["a"] = 1 }, cts.Token);
+        Assert.Equal(cts.Token, seen);
+    }
+
+    [Fact]
+    public async Task RunAsync_ListOutputsFromReturnedArray()
+    {
+        var node = Node.Create((int a) => new[] { a, a + 1 }, "a", new[] { "x", "y" });
+        var result = await node.RunAsync(new Dictionary<string, object?> { ["a"] = 1 });
+        Assert.Equal(2, result["y"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_WrongListLength_Throws()
+    {
+        var node = Node.Create((int a) => new[] { a }, "a", new[] { "x", "y" }, name: "n");
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => node.RunAsync(new Dictionary<string, object?> { ["a"] = 1 }));
+        Assert.Contains("returned 1 output(s), whereas the node definition contains 2 output(s)", ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConvertsConfigurationValues()
+    {
+        var node = Node.Create((double alpha, int n) => alpha * n, new[] { "params:alpha", "params:n" }, "out");
+        var result = await node.RunAsync(new Dictionary<string, object?> { ["params:alpha"] = 0.5, ["params:n"] = 4L });
+        Assert.Equal(2.0, result["out"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnconvertibleInput_ThrowsNamingNodeDatasetAndTypes()
+    {
+        var node = Node.Create(Identity, "in", "out", name: "n");
+        var ex = await Assert.ThrowsAsync<InvalidCastException>(() => node.RunAsync(new Dictionary<string, object?> { ["in"] = new object() }));
+        Assert.Contains("Node 'n' cannot take dataset 'in' as its input of type Int32", ex.Message);
+    }
+
+    [Fact]
+    public void Equality_ByNameInputsOutputs()
+    {
+        var a = Node.Create(Identity, "in", "out", name: "n");
+        var b = Node.Create((int x) => x + 1, "in", "out", name: "n");
+        var c = Node.Create(Identity, "in", "out2", name: "n");
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+}

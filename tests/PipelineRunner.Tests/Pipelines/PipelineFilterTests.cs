@@ -1,0 +1,121 @@
+using PipelineRunner.Pipelines;
+using static PipelineRunner.Tests.Pipelines.PipelineTests;
+
+namespace PipelineRunner.Tests.Pipelines;
+
+public class PipelineFilterTests
+{
+    //   a -> n1 -> b -> n2 -> c -> n4 -> e
+    //              b -> n3 -> d
+    //   x -> n5 -> y
+    private static Pipeline Graph() => new([
+        N("n1", "a", "b", "prep"),
+        N("n2", "b", "c", "prep", "model"),
+        N("n3", "b", "d"),
+        N("n4", "c", "e", "model"),
+        N("n5", "x", "y"),
+    ]);
+
+    private static string[] Names(Pipeline p) => p.Nodes.Select(n => n.Name).Order().ToArray();
+
+    [Fact]
+    public void OnlyNodes_SelectsNamed() => Assert.Equal(["n1", "n4"], Names(Graph().OnlyNodes("n4", "n1")));
+
+    [Fact]
+    public void OnlyNodes_UnknownNameThrows()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Graph().OnlyNodes("n1", "nope"));
+        Assert.Equal("Pipeline does not contain nodes named [nope].", ex.Message);
+    }
+
+    [Fact]
+    public void OnlyNodes_SuggestsNamespacedNames()
+    {
+        var p = new Pipeline([N("n1", "a", "b").WithNamespace("ns")]);
+        var ex = Assert.Throws<ArgumentException>(() => p.OnlyNodes("n1"));
+        Assert.Contains("Did you mean: [ns.n1]?", ex.Message);
+    }
+
+    [Fact]
+    public void OnlyNodesWithTags_SelectsAnyTag() => Assert.Equal(["n1", "n2", "n4"], Names(Graph().OnlyNodesWithTags("prep", "model")));
+
+    [Fact]
+    public void OnlyNodesWithTags_NoTagsGivesEmpty() => Assert.Empty(Graph().OnlyNodesWithTags().Nodes);
+
+    [Fact]
+    public void FromInputs_IncludesNodesDownstreamOfTheInput() => Assert.Equal(["n2", "n4"], Names(Graph().FromInputs("c", "b").OnlyNodesWithOutputs("c", "e")));
+
+    [Fact]
+    public void FromInputs_IsTransitive() => Assert.Equal(["n2", "n3", "n4"], Names(Graph().FromInputs("b")));
+
+    [Fact]
+    public void FromInputs_UnknownDatasetThrows()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Graph().FromInputs("zzz"));
+        Assert.Equal("Pipeline does not contain datasets named [zzz]", ex.Message);
+    }
+
+    [Fact]
+    public void ToOutputs_IncludesEverythingUpstream() => Assert.Equal(["n1", "n2", "n4"], Names(Graph().ToOutputs("e")));
+
+    [Fact]
+    public void OnlyNodesWithOutputs_IsDirect() => Assert.Equal(["n3"], Names(Graph().OnlyNodesWithOutputs("d")));
+
+    [Fact]
+    public void OnlyNodesWithInputs_IsDirect() => Assert.Equal(["n2", "n3"], Names(Graph().OnlyNodesWithInputs("b")));
+
+    [Fact]
+    public void FromNodes_IncludesTheNodesAndDownstream() => Assert.Equal(["n2", "n4"], Names(Graph().FromNodes("n2")));
+
+    [Fact]
+    public void ToNodes_IncludesTheNodesAndUpstream() => Assert.Equal(["n1", "n2"], Names(Graph().ToNodes("n2")));
+
+    [Fact]
+    public void ToNodes_UnknownNodeThrows() => Assert.Throws<ArgumentException>(() => Graph().ToNodes("zz"));
+
+    [Fact]
+    public void TranscodedFilters_MatchBaseNameOrExactFormat()
+    {
+        var p = new Pipeline([N("w", "a", "t@spark"), N("r1", "t@pandas", "u"), N("r2", "t@spark", "v")]);
+        Assert.Equal(["r1", "r2"], Names(p.OnlyNodesWithInputs("t")));
+        Assert.Equal(["r1"], Names(p.OnlyNodesWithInputs("t@pandas")));
+        Assert.Equal(["w"], Names(p.OnlyNodesWithOutputs("t")));
+        Assert.Empty(p.OnlyNodesWithOutputs("t@pandas").Nodes);
+        Assert.Equal(["r1", "r2", "w"], Names(p.FromNodes("w")));
+    }
+
+    [Fact]
+    public void OnlyNodesWithNamespace_IncludesNestedNamespaces()
+    {
+        var p = new Pipeline([
+            N("a", "i", "o1").WithNamespace("train"),
+            N("b", "i", "o2").WithNamespace("train.inner"),
+            N("c", "i", "o3").WithNamespace("trainer"),
+        ]);
+        Assert.Equal(["train.a", "train.inner.b"], Names(p.OnlyNodesWithNamespace("train")));
+        var ex = Assert.Throws<ArgumentException>(() => p.OnlyNodesWithNamespace("nope"));
+        Assert.Contains("namespaces: [nope]", ex.Message);
+    }
+
+    [Fact]
+    public void Filter_IntersectsEachCondition()
+    {
+        var filtered = Graph().Filter(new PipelineFilter { Tags = ["model"], FromNodes = ["n1"], ToNodes = ["n4"] });
+        Assert.Equal(["n2", "n4"], Names(filtered));
+    }
+
+    [Fact]
+    public void Filter_IsNotChaining()
+    {
+        // Chaining ToNodes after FromInputs would fail (n1 is gone); the intersection keeps n2.
+        var filtered = Graph().Filter(new PipelineFilter { FromInputs = ["b"], ToOutputs = ["c"] });
+        Assert.Equal(["n2"], Names(filtered));
+    }
+
+    [Fact]
+    public void Filter_EmptyResultThrows()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Graph().Filter(new PipelineFilter { NodeNames = ["n5"], Tags = ["model"] }));
+        Assert.StartsWith("Pipeline contains no nodes after applying all provided filters", ex.Message);
+    }
+}
