@@ -6,8 +6,9 @@ namespace PipelineRunner.Runners.Internal;
 
 /// <summary>
 /// Kedro's only-missing-outputs selection: walking the nodes in reverse topological order, a node runs if it has no
-/// outputs, if one of its persisted outputs is missing, or if a node that runs needs an output of it that is
-/// ephemeral or missing.
+/// outputs, if one of its persisted outputs is missing, if a node that runs needs an output of it that is ephemeral or
+/// missing, or (as the seed's runner does) if it produces a free output the catalog cannot provide, since the run
+/// must return it.
 /// </summary>
 internal static class MissingOutputsFilter
 {
@@ -33,6 +34,7 @@ internal static class MissingOutputsFilter
         {
             var node = nodes[i];
             if (node.Outputs.Count == 0
+                || node.Outputs.Any(o => !readers.ContainsKey(o) && !catalog.Contains(o))
                 || await HasMissingPersistedOutputAsync(node, catalog, cancellationToken).ConfigureAwait(false)
                 || await IsNeededByRunningNodeAsync(node, catalog, toRun, readers, cancellationToken).ConfigureAwait(false))
             {

@@ -1,0 +1,135 @@
+using PipelineRunner.Catalog;
+
+namespace PipelineRunner.Tests.Catalog;
+
+public class DataCatalogTests
+{
+    [Fact]
+    public async Task LoadSaveExistsRelease_OnMemoryDataset()
+    {
+        var catalog = new DataCatalog();
+        catalog.Add("x", new MemoryDataset());
+        Assert.False(await catalog.ExistsAsync("x"));
+        await catalog.SaveAsync("x", 5);
+        Assert.True(await catalog.ExistsAsync("x"));
+        Assert.Equal(5, await catalog.LoadAsync<int>("x"));
+        await catalog.ReleaseAsync("x");
+        Assert.False(await catalog.ExistsAsync("x"));
+    }
+
+    [Fact]
+    public async Task LoadingEmptyMemoryDataset_NamesTheDataset()
+    {
+        var catalog = new DataCatalog();
+        catalog.Add("empty", new MemoryDataset());
+        var ex = await Assert.ThrowsAsync<DatasetException>(() => catalog.LoadAsync("empty").AsTask());
+        Assert.StartsWith("Failed while loading data from dataset 'empty' (type=MemoryDataset", ex.Message);
+        Assert.Contains("Data for MemoryDataset has not been saved yet.", ex.Message);
+        Assert.Equal("empty", ex.DatasetName);
+    }
+
+    [Fact]
+    public async Task UnknownDataset_Throws()
+    {
+        var ex = await Assert.ThrowsAsync<DatasetNotFoundException>(() => new DataCatalog().LoadAsync("ghost").AsTask());
+        Assert.Equal("Dataset 'ghost' not found in the catalog.", ex.Message);
+        Assert.False(await new DataCatalog().ExistsAsync("ghost"));
+    }
+
+    [Fact]
+    public void AddingTwice_ThrowsUnlessReplacing()
+    {
+        var catalog = new DataCatalog();
+        catalog.Add("x", new MemoryDataset());
+        var ex = Assert.Throws<DatasetAlreadyExistsException>(() => catalog.Add("x", new MemoryDataset()));
+        Assert.Equal("Dataset 'x' has already been registered.", ex.Message);
+        catalog.AddOrReplace("x", new MemoryDataset(1));
+    }
+
+    [Fact]
+    public async Task Parameters_AreRegisteredKedroStyle()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddParameters(new Dictionary<string, object?>
+        {
+            ["seed"] = 42L,
+            ["model"] = new Dictionary<string, object?> { ["alpha"] = 0.1, ["layers"] = new Dictionary<string, object?> { ["n"] = 3L } },
+        });
+        Assert.Equal(["parameters", "params:model", "params:model.alpha", "params:model.layers", "params:model.layers.n", "params:seed"], catalog.ListDatasets());
+        Assert.Equal(3L, await catalog.LoadAsync("params:model.layers.n"));
+        Assert.Equal(0.1, await catalog.LoadAsync<double>("params:model.alpha"));
+    }
+
+    [Fact]
+    public async Task Factories_CreateDatasetsForMatchingNames_MostSpecificFirst()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddFactory("{default}", (name, _) => new MemoryDataset("catch-all:" + name));
+        catalog.AddFactory("{name}_csv", (name, v) => new MemoryDataset("csv:" + v["name"]));
+        catalog.AddFactory("{layer}_{name}_csv", (name, v) => new MemoryDataset($"layered:{v["layer"]}/{v["name"]}"));
+        Assert.Equal(["{layer}_{name}_csv", "{name}_csv", "{default}"], catalog.ListPatterns());
+        Assert.Equal("csv:cars", await catalog.LoadAsync("cars_csv"));
+        Assert.Equal("layered:raw/cars", await catalog.LoadAsync("raw_cars_csv"));
+        Assert.Equal("catch-all:other", await catalog.LoadAsync("other"));
+        Assert.True(catalog.IsRegistered("cars_csv"));
+    }
+
+    [Fact]
+    public void DatasetPattern_ResolvesTemplatesAndRejectsUnknownPlaceholders()
+    {
+        var pattern = new DatasetPattern("{name}_csv");
+        Assert.True(pattern.TryMatch("boats_csv", out var values));
+        Assert.Equal("data/boats.csv", pattern.Resolve("data/{name}.csv", values));
+        var ex = Assert.Throws<ArgumentException>(() => pattern.Resolve("{other}.csv", values));
+        Assert.Contains("uses placeholder '{other}'", ex.Message);
+        Assert.Throws<ArgumentException>(() => new DatasetPattern("no_placeholder"));
+    }
+
+    [Fact]
+    public async Task ShallowCopy_IsIndependentForRegistration()
+    {
+        var catalog = new DataCatalog();
+        catalog.Add("x", new MemoryDataset(1));
+        var copy = catalog.ShallowCopy();
+        copy.Add("y", new MemoryDataset(2));
+        Assert.False(catalog.Contains("y"));
+        Assert.Equal(1, await copy.LoadAsync("x"));
+    }
+
+    [Fact]
+    public async Task CopyModes()
+    {
+        var list = new List<int> { 1 };
+        var assign = new MemoryDataset(list);
+        var copy = new MemoryDataset(list, MemoryCopyMode.Copy);
+        var deep = new MemoryDataset(new Holder { Items = [1, 2] }, MemoryCopyMode.DeepCopy);
+        Assert.Same(list, await assign.LoadAsync(typeof(object)));
+        var copied = (List<int>)(await copy.LoadAsync(typeof(object)))!;
+        Assert.NotSame(list, copied);
+        Assert.Equal(list, copied);
+        var a = (Holder)(await deep.LoadAsync(typeof(object)))!;
+        var b = (Holder)(await deep.LoadAsync(typeof(object)))!;
+        a.Items.Add(3);
+        Assert.Equal([1, 2], b.Items);
+    }
+
+    [Fact]
+    public async Task AbstractDataset_RejectsWrongTypeNamingBoth()
+    {
+        IDataset dataset = new IntDataset();
+        var ex = await Assert.ThrowsAsync<InvalidCastException>(() => dataset.SaveAsync("text").AsTask());
+        Assert.Equal("IntDataset holds Int32 but was given String.", ex.Message);
+    }
+
+    public sealed class Holder
+    {
+        public List<int> Items { get; set; } = [];
+    }
+
+    private sealed class IntDataset : AbstractDataset<int>
+    {
+        protected override ValueTask<int> LoadCoreAsync(CancellationToken cancellationToken) => ValueTask.FromResult(1);
+
+        protected override ValueTask SaveCoreAsync(int data, CancellationToken cancellationToken) => default;
+    }
+}
