@@ -177,18 +177,8 @@ public sealed class DataCatalog
     /// <returns>The data.</returns>
     /// <exception cref="DatasetNotFoundException">The dataset is not in the catalog.</exception>
     /// <exception cref="DatasetException">The load failed; the message names the dataset and the cause.</exception>
-    public async ValueTask<object?> LoadAsync(string name, Type? requestedType = null, CancellationToken cancellationToken = default)
-    {
-        var dataset = GetDataset(name);
-        try
-        {
-            return await dataset.LoadAsync(requestedType ?? typeof(object), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not DatasetNotFoundException)
-        {
-            throw Wrap("loading data from", name, dataset, ex);
-        }
-    }
+    public ValueTask<object?> LoadAsync(string name, Type? requestedType = null, CancellationToken cancellationToken = default) =>
+        LoadFromAsync(name, GetDataset(name), requestedType ?? typeof(object), cancellationToken);
 
     /// <summary>Loads a dataset as <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The type wanted.</typeparam>
@@ -214,18 +204,8 @@ public sealed class DataCatalog
     /// <returns>A task that completes when saved.</returns>
     /// <exception cref="DatasetNotFoundException">The dataset is not in the catalog.</exception>
     /// <exception cref="DatasetException">The save failed; the message names the dataset and the cause.</exception>
-    public async ValueTask SaveAsync(string name, object? data, CancellationToken cancellationToken = default)
-    {
-        var dataset = GetDataset(name);
-        try
-        {
-            await dataset.SaveAsync(data, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw Wrap("saving data to", name, dataset, ex);
-        }
-    }
+    public ValueTask SaveAsync(string name, object? data, CancellationToken cancellationToken = default) =>
+        SaveToAsync(name, GetDataset(name), data, cancellationToken);
 
     /// <summary>Whether the dataset has data; <see langword="false"/> for names the catalog does not know.</summary>
     /// <param name="name">The dataset name.</param>
@@ -295,6 +275,62 @@ public sealed class DataCatalog
     /// <summary>A new catalog with the same datasets and factories; adding to it does not change this one.</summary>
     /// <returns>The copy.</returns>
     public DataCatalog ShallowCopy() => new(this);
+
+    /// <summary>Loads from a resolved dataset, wrapping failures with its name; no allocation when it completes synchronously.</summary>
+    internal static ValueTask<object?> LoadFromAsync(string name, IDataset dataset, Type requestedType, CancellationToken cancellationToken)
+    {
+        ValueTask<object?> pending;
+        try
+        {
+            pending = dataset.LoadAsync(requestedType, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Wrap("loading data from", name, dataset, ex);
+        }
+
+        return pending.IsCompletedSuccessfully ? pending : AwaitLoadAsync(name, dataset, pending);
+
+        static async ValueTask<object?> AwaitLoadAsync(string name, IDataset dataset, ValueTask<object?> pending)
+        {
+            try
+            {
+                return await pending.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw Wrap("loading data from", name, dataset, ex);
+            }
+        }
+    }
+
+    /// <summary>Saves to a resolved dataset, wrapping failures with its name; no allocation when it completes synchronously.</summary>
+    internal static ValueTask SaveToAsync(string name, IDataset dataset, object? data, CancellationToken cancellationToken)
+    {
+        ValueTask pending;
+        try
+        {
+            pending = dataset.SaveAsync(data, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Wrap("saving data to", name, dataset, ex);
+        }
+
+        return pending.IsCompletedSuccessfully ? pending : AwaitSaveAsync(name, dataset, pending);
+
+        static async ValueTask AwaitSaveAsync(string name, IDataset dataset, ValueTask pending)
+        {
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw Wrap("saving data to", name, dataset, ex);
+            }
+        }
+    }
 
     private static DatasetException Wrap(string action, string name, IDataset dataset, Exception ex)
     {

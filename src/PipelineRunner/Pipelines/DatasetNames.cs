@@ -46,6 +46,31 @@ public static class DatasetNames
         return baseName.Length == name.Length ? (name, string.Empty) : (baseName, name[(baseName.Length + 1)..]);
     }
 
+    private static bool IsWellFormed(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1]))
+        {
+            return false;
+        }
+
+        var at = -1;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsControl(c) || (c == TranscodingSeparator && at >= 0))
+            {
+                return false;
+            }
+
+            if (c == TranscodingSeparator)
+            {
+                at = i;
+            }
+        }
+
+        return at != 0 && at != name.Length - 1 && !(IsSingleParameter(name) && name.Length == ParameterPrefix.Length);
+    }
+
     /// <summary>Whether the name refers to one parameter (<c>params:NAME</c>).</summary>
     /// <param name="name">A dataset name.</param>
     /// <returns><see langword="true"/> for <c>params:</c> names.</returns>
@@ -63,8 +88,21 @@ public static class DatasetNames
     /// <param name="name">The name to check.</param>
     /// <param name="context">Where the name was given, for the error message (for example <c>node 'clean'</c>).</param>
     /// <exception cref="ArgumentException">The name is malformed; the message names it and the context.</exception>
-    public static void Validate(string? name, string context)
+    public static void Validate(string? name, string context) => Validate(name, context, null);
+
+    /// <summary>Validates a dataset name given in one part (inputs, outputs) of a context.</summary>
+    internal static void Validate(string? name, string context, string? part)
     {
+        if (IsWellFormed(name))
+        {
+            return;
+        }
+
+        if (part is not null)
+        {
+            context = context + " " + part;
+        }
+
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException($"Invalid dataset name in {context}: a dataset name must not be empty or whitespace.");

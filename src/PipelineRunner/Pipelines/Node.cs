@@ -30,7 +30,8 @@ public sealed partial class Node : IEquatable<Node>
         string[] tags,
         string? @namespace,
         string[] confirms,
-        NodeSignature signature)
+        NodeSignature signature,
+        string functionName)
     {
         Function = function;
         InputBinding = inputs;
@@ -40,7 +41,7 @@ public sealed partial class Node : IEquatable<Node>
         Namespace = @namespace;
         _confirms = confirms;
         _signature = signature;
-        FunctionName = ReadableFunctionName(function);
+        FunctionName = functionName;
         var shortName = givenName ?? DefaultName(function, FunctionName, inputs, outputs);
         Name = @namespace is null ? shortName : $"{@namespace}.{shortName}";
     }
@@ -111,14 +112,14 @@ public sealed partial class Node : IEquatable<Node>
             throw new ArgumentException($"Invalid Node definition ({context}): it must have some 'inputs' or 'outputs'.");
         }
 
-        foreach (var dataset in inputs.Datasets)
+        for (var i = 0; i < inputs.Datasets.Count; i++)
         {
-            DatasetNames.Validate(dataset, context + " inputs");
+            DatasetNames.Validate(inputs.Datasets[i], context, "inputs");
         }
 
-        foreach (var dataset in outputs.Datasets)
+        for (var i = 0; i < outputs.Datasets.Count; i++)
         {
-            DatasetNames.Validate(dataset, context + " outputs");
+            DatasetNames.Validate(outputs.Datasets[i], context, "outputs");
         }
 
         if (name is not null)
@@ -132,23 +133,23 @@ public sealed partial class Node : IEquatable<Node>
         }
 
         var tagArray = NormalizeTags(tags);
-        var confirmArray = confirms?.ToArray() ?? [];
+        string[] confirmArray = confirms is null ? [] : [.. confirms];
         foreach (var dataset in confirmArray)
         {
-            DatasetNames.Validate(dataset, context + " confirms");
+            DatasetNames.Validate(dataset, context, "confirms");
         }
 
         ValidateOutputsUnique(outputs, context);
         ValidateInputsDifferFromOutputs(inputs, outputs, context);
         var signature = NodeSignature.Create(function, inputs, outputs, functionName);
-        return new Node(function, inputs, outputs, name, tagArray, @namespace, confirmArray, signature);
+        return new Node(function, inputs, outputs, name, tagArray, @namespace, confirmArray, signature, functionName);
     }
 
     /// <summary>Returns a copy with <paramref name="tags"/> added to the existing tags.</summary>
     /// <param name="tags">Tags to add.</param>
     /// <returns>The tagged node.</returns>
     public Node WithTags(params IEnumerable<string> tags) =>
-        new(Function, InputBinding, OutputBinding, _givenName, NormalizeTags(_tags.Concat(tags)), Namespace, _confirms, _signature);
+        new(Function, InputBinding, OutputBinding, _givenName, NormalizeTags(_tags.Concat(tags)), Namespace, _confirms, _signature, FunctionName);
 
     /// <summary>Returns a copy with a new name (the namespace is kept).</summary>
     /// <param name="name">The new name: letters, digits, hyphens, underscores and full stops.</param>
@@ -156,7 +157,7 @@ public sealed partial class Node : IEquatable<Node>
     public Node WithName(string name)
     {
         ValidateName(name, "node name");
-        return new(Function, InputBinding, OutputBinding, name, _tags, Namespace, _confirms, _signature);
+        return new(Function, InputBinding, OutputBinding, name, _tags, Namespace, _confirms, _signature, FunctionName);
     }
 
     /// <summary>Returns a copy in another namespace (null for none); datasets are not renamed.</summary>
@@ -169,7 +170,7 @@ public sealed partial class Node : IEquatable<Node>
             ValidateName(@namespace, "node namespace");
         }
 
-        return new(Function, InputBinding, OutputBinding, _givenName, _tags, @namespace, _confirms, _signature);
+        return new(Function, InputBinding, OutputBinding, _givenName, _tags, @namespace, _confirms, _signature, FunctionName);
     }
 
     /// <summary>
@@ -262,7 +263,8 @@ public sealed partial class Node : IEquatable<Node>
             _tags,
             @namespace,
             _confirms.Select(rename).ToArray(),
-            _signature);
+            _signature,
+            FunctionName);
 
     internal static string ReadableFunctionName(Delegate function)
     {
@@ -302,6 +304,12 @@ public sealed partial class Node : IEquatable<Node>
             return [];
         }
 
+        if (tags is string[] { Length: 1 } single)
+        {
+            ValidateName(single[0], "node tag");
+            return [single[0]];
+        }
+
         var set = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var tag in tags)
         {
@@ -314,25 +322,37 @@ public sealed partial class Node : IEquatable<Node>
 
     private static void ValidateOutputsUnique(NodeOutputs outputs, string context)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var duplicates = outputs.Datasets.Where(o => !seen.Add(o)).Distinct().ToList();
-        if (duplicates.Count > 0)
+        var names = outputs.Datasets;
+        for (var i = 1; i < names.Count; i++)
         {
-            throw new ArgumentException(
-                $"Failed to create {context} due to duplicate output(s) [{string.Join(", ", duplicates)}].\nNode outputs must be unique.");
+            for (var j = 0; j < i; j++)
+            {
+                if (names[i] == names[j])
+                {
+                    var duplicates = names.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key);
+                    throw new ArgumentException(
+                        $"Failed to create {context} due to duplicate output(s) [{string.Join(", ", duplicates)}].\nNode outputs must be unique.");
+                }
+            }
         }
     }
 
     private static void ValidateInputsDifferFromOutputs(NodeInputs inputs, NodeOutputs outputs, string context)
     {
-        if (inputs.Datasets.Count == 0 || outputs.Datasets.Count == 0)
+        List<string>? common = null;
+        foreach (var input in inputs.Datasets)
         {
-            return;
+            var inputBase = DatasetNames.StripTranscoding(input);
+            foreach (var output in outputs.Datasets)
+            {
+                if (inputBase == DatasetNames.StripTranscoding(output) && !(common ??= []).Contains(inputBase))
+                {
+                    common.Add(inputBase);
+                }
+            }
         }
 
-        var outputBases = outputs.Datasets.Select(DatasetNames.StripTranscoding).ToHashSet(StringComparer.Ordinal);
-        var common = inputs.Datasets.Select(DatasetNames.StripTranscoding).Where(outputBases.Contains).Distinct().ToList();
-        if (common.Count > 0)
+        if (common is not null)
         {
             throw new ArgumentException(
                 $"Failed to create {context}.\nA node cannot have the same inputs and outputs even if they are transcoded: [{string.Join(", ", common)}].");

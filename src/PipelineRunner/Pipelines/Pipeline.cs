@@ -15,7 +15,8 @@ public sealed class Pipeline
     private readonly Dictionary<string, Node> _byOutput;
     private readonly Dictionary<string, List<Node>> _byInput;
     private readonly Node[] _sorted;
-    private readonly Node[][] _groups;
+    private readonly int[] _groupStarts;
+    private Node[][]? _groups;
     private readonly Node[][] _parents;
     private readonly Dictionary<Node, int> _index;
     private IReadOnlySet<string>? _inputs;
@@ -30,11 +31,14 @@ public sealed class Pipeline
     /// <exception cref="ConfirmNotUniqueException">Two nodes confirm the same dataset.</exception>
     /// <exception cref="CircularDependencyException">The nodes depend on each other in a cycle.</exception>
     public Pipeline(IEnumerable<Node> nodes, IEnumerable<string>? tags = null)
-        : this(Tag(nodes ?? throw new ArgumentNullException(nameof(nodes)), tags), dedupe: false)
+        : this(Tag(nodes ?? throw new ArgumentNullException(nameof(nodes)), tags), dedupe: false, trusted: false)
     {
     }
 
-    private Pipeline(Node[] nodes, bool dedupe)
+    /// <param name="nodes">The nodes.</param>
+    /// <param name="dedupe">Keep equal nodes once (unions).</param>
+    /// <param name="trusted">The nodes are a subset of a valid pipeline, so only the graph needs rebuilding.</param>
+    private Pipeline(Node[] nodes, bool dedupe, bool trusted)
     {
         if (dedupe)
         {
@@ -63,12 +67,23 @@ public sealed class Pipeline
                 "\n\nYou can name your nodes using the 'name' argument of Node.Create().");
         }
 
-        ValidateTranscoding(nodes);
+        if (!trusted)
+        {
+            ValidateTranscoding(nodes);
+        }
+
         (_byOutput, _byInput) = IndexDatasets(nodes);
-        ValidateUniqueConfirms(nodes);
+        if (!trusted)
+        {
+            ValidateUniqueConfirms(nodes);
+        }
+
         _parents = FindParents(nodes);
-        (_sorted, _groups) = SortTopologically();
-        ValidateTypes();
+        (_sorted, _groupStarts) = SortTopologically();
+        if (!trusted)
+        {
+            ValidateTypes();
+        }
     }
 
     /// <summary>A pipeline with no nodes.</summary>
@@ -78,7 +93,7 @@ public sealed class Pipeline
     public IReadOnlyList<Node> Nodes => _sorted;
 
     /// <summary>The topological layers: every node's dependencies are in earlier layers; each layer sorted by name.</summary>
-    public IReadOnlyList<IReadOnlyList<Node>> Grouped => _groups;
+    public IReadOnlyList<IReadOnlyList<Node>> Grouped => _groups ??= MakeGroups();
 
     /// <summary>For each node, the nodes whose outputs it reads.</summary>
     public IReadOnlyDictionary<Node, IReadOnlySet<Node>> NodeDependencies =>
@@ -135,7 +150,7 @@ public sealed class Pipeline
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
         var remove = right._nodes.ToHashSet();
-        return new(left._nodes.Where(n => !remove.Contains(n)).ToArray(), dedupe: false);
+        return left.Subset(left._nodes.Where(n => !remove.Contains(n)));
     }
 
     /// <summary>The nodes in both pipelines.</summary>
@@ -147,7 +162,7 @@ public sealed class Pipeline
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
         var keep = right._nodes.ToHashSet();
-        return new(left._nodes.Where(keep.Contains).ToArray(), dedupe: false);
+        return left.Subset(left._nodes.Where(keep.Contains));
     }
 
     /// <summary>The union of two pipelines, as <c>+</c>.</summary>
@@ -164,7 +179,7 @@ public sealed class Pipeline
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
-        return new([.. left._nodes, .. right._nodes], dedupe: true);
+        return new([.. left._nodes, .. right._nodes], dedupe: true, trusted: false);
     }
 
     /// <summary>The union of many pipelines; equal nodes are kept once.</summary>
@@ -173,66 +188,25 @@ public sealed class Pipeline
     public static Pipeline Union(params IEnumerable<Pipeline> pipelines)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
-        return new(pipelines.SelectMany(p => p._nodes).ToArray(), dedupe: true);
+        return new(pipelines.SelectMany(p => p._nodes).ToArray(), dedupe: true, trusted: false);
     }
 
     /// <summary>Only the named nodes.</summary>
     /// <param name="nodeNames">Full node names.</param>
     /// <returns>The sub-pipeline.</returns>
     /// <exception cref="ArgumentException">A name is not in the pipeline.</exception>
-    public Pipeline OnlyNodes(params IEnumerable<string> nodeNames)
-    {
-        var names = nodeNames.ToArray();
-        var unknown = names.Where(n => !_byName.ContainsKey(n)).Distinct().ToList();
-        if (unknown.Count > 0)
-        {
-            var suggestions = unknown.SelectMany(u => _byName.Keys.Where(k => k.EndsWith("." + u, StringComparison.Ordinal)))
-                .Order(StringComparer.Ordinal).ToList();
-            throw new ArgumentException(
-                $"Pipeline does not contain nodes named [{string.Join(", ", unknown)}]." +
-                (suggestions.Count > 0 ? $" Did you mean: [{string.Join(", ", suggestions)}]?" : string.Empty));
-        }
-
-        return Subset(names.Select(n => _byName[n]));
-    }
+    public Pipeline OnlyNodes(params IEnumerable<string> nodeNames) => Subset(SelectNodes(nodeNames));
 
     /// <summary>Only the nodes in any of the given namespaces, including nested namespaces.</summary>
     /// <param name="namespaces">Namespaces.</param>
     /// <returns>The sub-pipeline.</returns>
     /// <exception cref="ArgumentException">No node is in one of the namespaces.</exception>
-    public Pipeline OnlyNodesWithNamespace(params IEnumerable<string> namespaces)
-    {
-        var selected = new List<Node>();
-        var unmatched = new List<string>();
-        foreach (var ns in namespaces)
-        {
-            var matching = _nodes.Where(n => n.Namespace is { } own
-                && (own == ns || own.StartsWith(ns + ".", StringComparison.Ordinal))).ToList();
-            if (matching.Count == 0)
-            {
-                unmatched.Add(ns);
-            }
-
-            selected.AddRange(matching);
-        }
-
-        if (unmatched.Count > 0)
-        {
-            throw new ArgumentException(
-                $"Pipeline does not contain nodes with the following namespaces: [{string.Join(", ", unmatched)}]");
-        }
-
-        return Subset(selected);
-    }
+    public Pipeline OnlyNodesWithNamespace(params IEnumerable<string> namespaces) => Subset(SelectNamespaces(namespaces));
 
     /// <summary>Only the nodes that have any of the given tags; empty if no tags are given.</summary>
     /// <param name="tags">Tags.</param>
     /// <returns>The sub-pipeline.</returns>
-    public Pipeline OnlyNodesWithTags(params IEnumerable<string> tags)
-    {
-        var wanted = tags.ToHashSet(StringComparer.Ordinal);
-        return Subset(_nodes.Where(n => n.Tags.Any(wanted.Contains)));
-    }
+    public Pipeline OnlyNodesWithTags(params IEnumerable<string> tags) => Subset(SelectTags(tags));
 
     /// <summary>Only the nodes that read any of the datasets directly. A name without a format matches every transcoding.</summary>
     /// <param name="inputs">Dataset names.</param>
@@ -244,31 +218,7 @@ public sealed class Pipeline
     /// <param name="inputs">Dataset names.</param>
     /// <returns>The sub-pipeline.</returns>
     /// <exception cref="ArgumentException">A dataset is not in the pipeline.</exception>
-    public Pipeline FromInputs(params IEnumerable<string> inputs)
-    {
-        var result = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var queue = new Queue<Node>(NodesReading(inputs.ToHashSet(StringComparer.Ordinal)));
-        while (queue.TryDequeue(out var node))
-        {
-            if (!result.Add(node))
-            {
-                continue;
-            }
-
-            foreach (var output in node.Outputs)
-            {
-                if (_byInput.TryGetValue(DatasetNames.StripTranscoding(output), out var readers))
-                {
-                    foreach (var reader in readers)
-                    {
-                        queue.Enqueue(reader);
-                    }
-                }
-            }
-        }
-
-        return Subset(result);
-    }
+    public Pipeline FromInputs(params IEnumerable<string> inputs) => Subset(SelectFromInputs(inputs));
 
     /// <summary>Only the nodes that write any of the datasets. A name without a format matches every transcoding.</summary>
     /// <param name="outputs">Dataset names.</param>
@@ -280,47 +230,19 @@ public sealed class Pipeline
     /// <param name="outputs">Dataset names.</param>
     /// <returns>The sub-pipeline.</returns>
     /// <exception cref="ArgumentException">A dataset is not in the pipeline.</exception>
-    public Pipeline ToOutputs(params IEnumerable<string> outputs)
-    {
-        var result = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var queue = new Queue<Node>(NodesWriting(outputs.ToHashSet(StringComparer.Ordinal)));
-        while (queue.TryDequeue(out var node))
-        {
-            if (!result.Add(node))
-            {
-                continue;
-            }
-
-            foreach (var parent in _parents[_index[node]])
-            {
-                queue.Enqueue(parent);
-            }
-        }
-
-        return Subset(result);
-    }
+    public Pipeline ToOutputs(params IEnumerable<string> outputs) => Subset(SelectToOutputs(outputs));
 
     /// <summary>The named nodes and every node downstream of them.</summary>
     /// <param name="nodeNames">Full node names.</param>
     /// <returns>The sub-pipeline.</returns>
     /// <exception cref="ArgumentException">A name is not in the pipeline.</exception>
-    public Pipeline FromNodes(params IEnumerable<string> nodeNames)
-    {
-        var start = OnlyNodes(nodeNames);
-        var outputs = start.AllOutputs().Select(DatasetNames.StripTranscoding).ToList();
-        return outputs.Count == 0 ? start : start + FromInputs(outputs);
-    }
+    public Pipeline FromNodes(params IEnumerable<string> nodeNames) => Subset(SelectFromNodes(nodeNames));
 
     /// <summary>The named nodes and every node upstream of them.</summary>
     /// <param name="nodeNames">Full node names.</param>
     /// <returns>The sub-pipeline.</returns>
     /// <exception cref="ArgumentException">A name is not in the pipeline.</exception>
-    public Pipeline ToNodes(params IEnumerable<string> nodeNames)
-    {
-        var end = OnlyNodes(nodeNames);
-        var inputs = end.AllInputs().Select(DatasetNames.StripTranscoding).ToList();
-        return inputs.Count == 0 ? end : end + ToOutputs(inputs);
-    }
+    public Pipeline ToNodes(params IEnumerable<string> nodeNames) => Subset(SelectToNodes(nodeNames));
 
     /// <summary>
     /// The intersection of the sub-pipelines each given condition selects (not the same as chaining the filters).
@@ -331,29 +253,38 @@ public sealed class Pipeline
     public Pipeline Filter(PipelineFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var result = this;
-        void Apply(IReadOnlyList<string>? values, Func<IReadOnlyList<string>, Pipeline> select)
+        HashSet<Node>? result = null;
+        void Apply(IReadOnlyList<string>? values, Func<IReadOnlyList<string>, IEnumerable<Node>> select)
         {
             if (values is { Count: > 0 })
             {
-                result &= select(values);
+                var selected = select(values);
+                if (result is null)
+                {
+                    result = new HashSet<Node>(selected, ReferenceEqualityComparer.Instance);
+                }
+                else
+                {
+                    result.IntersectWith(selected);
+                }
             }
         }
 
-        Apply(filter.Tags, v => OnlyNodesWithTags(v));
-        Apply(filter.FromNodes, v => FromNodes(v));
-        Apply(filter.ToNodes, v => ToNodes(v));
-        Apply(filter.NodeNames, v => OnlyNodes(v));
-        Apply(filter.FromInputs, v => FromInputs(v));
-        Apply(filter.ToOutputs, v => ToOutputs(v));
-        Apply(filter.NodeNamespaces, v => OnlyNodesWithNamespace(v));
-        if (result._nodes.Length == 0)
+        Apply(filter.Tags, SelectTags);
+        Apply(filter.FromNodes, SelectFromNodes);
+        Apply(filter.ToNodes, SelectToNodes);
+        Apply(filter.NodeNames, SelectNodes);
+        Apply(filter.FromInputs, SelectFromInputs);
+        Apply(filter.ToOutputs, SelectToOutputs);
+        Apply(filter.NodeNamespaces, SelectNamespaces);
+        var filtered = result is null ? this : Subset(result);
+        if (filtered._nodes.Length == 0)
         {
             throw new ArgumentException(
                 "Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined.");
         }
 
-        return result;
+        return filtered;
     }
 
     /// <summary>Returns a copy with the tags added to every node.</summary>
@@ -362,7 +293,7 @@ public sealed class Pipeline
     public Pipeline WithTags(params IEnumerable<string> tags)
     {
         var list = tags.ToList();
-        return new(_nodes.Select(n => n.WithTags(list)).ToArray(), dedupe: false);
+        return new(_nodes.Select(n => n.WithTags(list)).ToArray(), dedupe: false, trusted: false);
     }
 
     /// <summary>
@@ -412,11 +343,181 @@ public sealed class Pipeline
     /// <inheritdoc />
     public override string ToString() => $"Pipeline([{string.Join(", ", _sorted.Select(n => n.Name))}])";
 
+    /// <summary>The pipeline made of some of this pipeline's nodes (in their original order), without re-validating.</summary>
     internal Pipeline Subset(IEnumerable<Node> nodes)
     {
-        // Nodes come from this pipeline, so only the graph needs rebuilding; keep the original relative order.
-        var chosen = nodes.Distinct().Select(n => (Node: n, Index: _index[n])).OrderBy(p => p.Index).Select(p => p.Node).ToArray();
-        return chosen.Length == _nodes.Length ? this : new Pipeline(chosen, dedupe: false);
+        var chosen = new bool[_nodes.Length];
+        var count = 0;
+        foreach (var node in nodes)
+        {
+            var i = _index.TryGetValue(node, out var found) ? found
+                : throw new ArgumentException($"Node '{node.Name}' is not in this pipeline.", nameof(nodes));
+            if (!chosen[i])
+            {
+                chosen[i] = true;
+                count++;
+            }
+        }
+
+        if (count == _nodes.Length)
+        {
+            return this;
+        }
+
+        var subset = new Node[count];
+        for (int i = 0, j = 0; i < _nodes.Length; i++)
+        {
+            if (chosen[i])
+            {
+                subset[j++] = _nodes[i];
+            }
+        }
+
+        return new Pipeline(subset, dedupe: false, trusted: true);
+    }
+
+    private List<Node> SelectNodes(IEnumerable<string> nodeNames)
+    {
+        var names = nodeNames.ToArray();
+        var unknown = names.Where(n => !_byName.ContainsKey(n)).Distinct().ToList();
+        if (unknown.Count > 0)
+        {
+            var suggestions = unknown.SelectMany(u => _byName.Keys.Where(k => k.EndsWith("." + u, StringComparison.Ordinal)))
+                .Order(StringComparer.Ordinal).ToList();
+            throw new ArgumentException(
+                $"Pipeline does not contain nodes named [{string.Join(", ", unknown)}]." +
+                (suggestions.Count > 0 ? $" Did you mean: [{string.Join(", ", suggestions)}]?" : string.Empty));
+        }
+
+        return names.Select(n => _byName[n]).ToList();
+    }
+
+    private List<Node> SelectNamespaces(IEnumerable<string> namespaces)
+    {
+        var selected = new List<Node>();
+        var unmatched = new List<string>();
+        foreach (var ns in namespaces)
+        {
+            var matching = _nodes.Where(n => n.Namespace is { } own
+                && (own == ns || own.StartsWith(ns + ".", StringComparison.Ordinal))).ToList();
+            if (matching.Count == 0)
+            {
+                unmatched.Add(ns);
+            }
+
+            selected.AddRange(matching);
+        }
+
+        if (unmatched.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Pipeline does not contain nodes with the following namespaces: [{string.Join(", ", unmatched)}]");
+        }
+
+        return selected;
+    }
+
+    private List<Node> SelectTags(IEnumerable<string> tags)
+    {
+        var wanted = tags.ToHashSet(StringComparer.Ordinal);
+        var selected = new List<Node>();
+        foreach (var node in _nodes)
+        {
+            for (var i = 0; i < node.Tags.Count; i++)
+            {
+                if (wanted.Contains(node.Tags[i]))
+                {
+                    selected.Add(node);
+                    break;
+                }
+            }
+        }
+
+        return selected;
+    }
+
+    private HashSet<Node> SelectFromInputs(IEnumerable<string> inputs)
+    {
+        var result = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var queue = new Queue<Node>();
+        foreach (var node in NodesReading(inputs.ToHashSet(StringComparer.Ordinal)))
+        {
+            if (result.Add(node))
+            {
+                queue.Enqueue(node);
+            }
+        }
+
+        while (queue.TryDequeue(out var node))
+        {
+            for (var o = 0; o < node.Outputs.Count; o++)
+            {
+                if (_byInput.TryGetValue(DatasetNames.StripTranscoding(node.Outputs[o]), out var readers))
+                {
+                    foreach (var reader in readers)
+                    {
+                        if (result.Add(reader))
+                        {
+                            queue.Enqueue(reader);
+                        }
+                    }
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private HashSet<Node> SelectToOutputs(IEnumerable<string> outputs)
+    {
+        var result = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var queue = new Queue<Node>();
+        foreach (var node in NodesWriting(outputs.ToHashSet(StringComparer.Ordinal)))
+        {
+            if (result.Add(node))
+            {
+                queue.Enqueue(node);
+            }
+        }
+
+        while (queue.TryDequeue(out var node))
+        {
+            foreach (var parent in _parents[_index[node]])
+            {
+                if (result.Add(parent))
+                {
+                    queue.Enqueue(parent);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private HashSet<Node> SelectFromNodes(IEnumerable<string> nodeNames)
+    {
+        var start = SelectNodes(nodeNames);
+        var result = new HashSet<Node>(start, ReferenceEqualityComparer.Instance);
+        var outputs = start.SelectMany(n => n.Outputs).Select(DatasetNames.StripTranscoding).ToList();
+        if (outputs.Count > 0)
+        {
+            result.UnionWith(SelectFromInputs(outputs));
+        }
+
+        return result;
+    }
+
+    private HashSet<Node> SelectToNodes(IEnumerable<string> nodeNames)
+    {
+        var end = SelectNodes(nodeNames);
+        var result = new HashSet<Node>(end, ReferenceEqualityComparer.Instance);
+        var inputs = end.SelectMany(n => n.Inputs).Select(DatasetNames.StripTranscoding).ToList();
+        if (inputs.Count > 0)
+        {
+            result.UnionWith(SelectToOutputs(inputs));
+        }
+
+        return result;
     }
 
     private static Node[] Tag(IEnumerable<Node> nodes, IEnumerable<string>? tags)
@@ -517,8 +618,8 @@ public sealed class Pipeline
 
     private static (Dictionary<string, Node> ByOutput, Dictionary<string, List<Node>> ByInput) IndexDatasets(Node[] nodes)
     {
-        var byOutput = new Dictionary<string, Node>(StringComparer.Ordinal);
-        var byInput = new Dictionary<string, List<Node>>(StringComparer.Ordinal);
+        var byOutput = new Dictionary<string, Node>(nodes.Length, StringComparer.Ordinal);
+        var byInput = new Dictionary<string, List<Node>>(nodes.Length, StringComparer.Ordinal);
         SortedSet<string>? duplicates = null;
         foreach (var node in nodes)
         {
@@ -595,23 +696,54 @@ public sealed class Pipeline
         return parents;
     }
 
-    private (Node[] Sorted, Node[][] Groups) SortTopologically()
+    private Node[][] MakeGroups()
     {
+        var groups = new Node[_groupStarts.Length][];
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var end = g + 1 < _groupStarts.Length ? _groupStarts[g + 1] : _sorted.Length;
+            groups[g] = _sorted[_groupStarts[g]..end];
+        }
+
+        return groups;
+    }
+
+    private (Node[] Sorted, int[] GroupStarts) SortTopologically()
+    {
+        // Kahn's algorithm by layers over a compact child index (CSR): linear apart from sorting each layer by name.
         var count = _nodes.Length;
         var pending = new int[count];
-        var children = new List<int>?[count];
+        var childStart = new int[count + 1];
+        var parentIndex = new int[count][];
         for (var i = 0; i < count; i++)
         {
-            pending[i] = _parents[i].Length;
-            foreach (var parent in _parents[i])
+            var parents = _parents[i];
+            pending[i] = parents.Length;
+            var indices = parentIndex[i] = parents.Length == 0 ? [] : new int[parents.Length];
+            for (var k = 0; k < parents.Length; k++)
             {
-                var p = _index[parent];
-                (children[p] ??= []).Add(i);
+                indices[k] = _index[parents[k]];
+                childStart[indices[k] + 1]++;
+            }
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            childStart[i + 1] += childStart[i];
+        }
+
+        var children = new int[childStart[count]];
+        var fill = (int[])childStart.Clone();
+        for (var i = 0; i < count; i++)
+        {
+            foreach (var p in parentIndex[i])
+            {
+                children[fill[p]++] = i;
             }
         }
 
         var sorted = new Node[count];
-        var groups = new List<Node[]>();
+        var groupStarts = new List<int>();
         var layer = new List<int>();
         for (var i = 0; i < count; i++)
         {
@@ -625,27 +757,26 @@ public sealed class Pipeline
         var next = new List<int>();
         while (layer.Count > 0)
         {
-            var group = new Node[layer.Count];
-            for (var i = 0; i < group.Length; i++)
+            groupStarts.Add(done);
+            for (var i = 0; i < layer.Count; i++)
             {
-                group[i] = _nodes[layer[i]];
+                sorted[done + i] = _nodes[layer[i]];
             }
 
-            Array.Sort(group, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-            group.CopyTo(sorted, done);
-            done += group.Length;
-            groups.Add(group);
+            if (layer.Count > 1)
+            {
+                Array.Sort(sorted, done, layer.Count, NodeNameComparer.Instance);
+            }
+
+            done += layer.Count;
             next.Clear();
             foreach (var i in layer)
             {
-                if (children[i] is { } kids)
+                for (var c = childStart[i]; c < childStart[i + 1]; c++)
                 {
-                    foreach (var child in kids)
+                    if (--pending[children[c]] == 0)
                     {
-                        if (--pending[child] == 0)
-                        {
-                            next.Add(child);
-                        }
+                        next.Add(children[c]);
                     }
                 }
             }
@@ -658,7 +789,7 @@ public sealed class Pipeline
             throw new CircularDependencyException(FindCycle(pending));
         }
 
-        return (sorted, groups.ToArray());
+        return (sorted, groupStarts.ToArray());
     }
 
     private List<string> FindCycle(int[] pending)
@@ -703,5 +834,12 @@ public sealed class Pipeline
                 }
             }
         }
+    }
+
+    private sealed class NodeNameComparer : IComparer<Node>
+    {
+        public static readonly NodeNameComparer Instance = new();
+
+        public int Compare(Node? x, Node? y) => string.CompareOrdinal(x?.Name, y?.Name);
     }
 }

@@ -18,10 +18,11 @@ public sealed class PipelineRun
     private readonly IRunHook[] _hooks;
     private readonly IProgress<NodeProgress>? _progress;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, int> _loadCounts;
-    private readonly Dictionary<string, List<string>> _variants;
-    private readonly HashSet<string> _pipelineInputs;
-    private readonly HashSet<string> _pipelineOutputs;
+    private readonly Dictionary<Node, NodePlan> _plans;
+    private readonly int[] _loadCounts;
+    private readonly bool[] _isPipelineInput;
+    private readonly bool[] _isPipelineOutput;
+    private readonly List<string>[] _variants;
     private readonly HashSet<Node> _done = new(ReferenceEqualityComparer.Instance);
     private readonly List<NodeExecutionException> _failures = [];
     private readonly Lock _gate = new();
@@ -37,30 +38,69 @@ public sealed class PipelineRun
         _logger = logger;
         Info = new PipelineRunInfo(pipeline, catalog, SessionId, runnerName);
 
-        _loadCounts = new(StringComparer.Ordinal);
-        _variants = new(StringComparer.Ordinal);
-        foreach (var node in pipeline.Nodes)
-        {
-            foreach (var input in node.Inputs)
-            {
-                var key = DatasetNames.StripTranscoding(input);
-                _loadCounts[key] = _loadCounts.GetValueOrDefault(key) + 1;
-            }
-        }
-
-        foreach (var name in pipeline.Datasets())
+        // Resolve every dataset and give each underlying (untranscoded) dataset a slot once, so running a node does
+        // no name lookups: load counts are array slots, datasets are resolved references.
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        var variants = new List<List<string>>();
+        int SlotOf(string name)
         {
             var key = DatasetNames.StripTranscoding(name);
-            if (!_variants.TryGetValue(key, out var list))
+            if (!slots.TryGetValue(key, out var slot))
             {
-                _variants[key] = list = [];
+                slots[key] = slot = variants.Count;
+                variants.Add([]);
             }
 
-            list.Add(name);
+            if (!variants[slot].Contains(name))
+            {
+                variants[slot].Add(name);
+            }
+
+            return slot;
         }
 
-        _pipelineInputs = pipeline.Inputs().Select(DatasetNames.StripTranscoding).ToHashSet(StringComparer.Ordinal);
-        _pipelineOutputs = pipeline.Outputs().Select(DatasetNames.StripTranscoding).ToHashSet(StringComparer.Ordinal);
+        _plans = new Dictionary<Node, NodePlan>(pipeline.Nodes.Count, ReferenceEqualityComparer.Instance);
+        foreach (var node in pipeline.Nodes)
+        {
+            var inputs = node.Inputs;
+            var outputs = node.Outputs;
+            var plan = new NodePlan(new IDataset[inputs.Count], new int[inputs.Count], new IDataset[outputs.Count], new int[outputs.Count]);
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                plan.Inputs[i] = catalog.GetDataset(inputs[i]);
+                plan.InputSlots[i] = SlotOf(inputs[i]);
+            }
+
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                plan.Outputs[i] = catalog.GetDataset(outputs[i]);
+                plan.OutputSlots[i] = SlotOf(outputs[i]);
+            }
+
+            _plans[node] = plan;
+        }
+
+        _variants = [.. variants];
+        _loadCounts = new int[_variants.Length];
+        foreach (var plan in _plans.Values)
+        {
+            foreach (var slot in plan.InputSlots)
+            {
+                _loadCounts[slot]++;
+            }
+        }
+
+        _isPipelineInput = new bool[_variants.Length];
+        _isPipelineOutput = new bool[_variants.Length];
+        foreach (var name in pipeline.Inputs())
+        {
+            _isPipelineInput[slots[DatasetNames.StripTranscoding(name)]] = true;
+        }
+
+        foreach (var name in pipeline.Outputs())
+        {
+            _isPipelineOutput[slots[DatasetNames.StripTranscoding(name)]] = true;
+        }
     }
 
     /// <summary>The pipeline being run.</summary>
@@ -134,11 +174,12 @@ public sealed class PipelineRun
         using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("node.run");
         activity?.SetTag("pipelinerunner.node", node.Name);
         var started = Stopwatch.GetTimestamp();
+        var plan = _plans[node];
         var inputs = new object?[node.Inputs.Count];
         Dictionary<string, object?>? inputMap = null;
         try
         {
-            await LoadInputsAsync(node, inputs, cancellationToken).ConfigureAwait(false);
+            await LoadInputsAsync(node, plan, inputs, cancellationToken).ConfigureAwait(false);
             if (_hooks.Length > 0)
             {
                 inputMap = ToMap(node.Inputs, inputs);
@@ -170,10 +211,10 @@ public sealed class PipelineRun
                 }
             }
 
-            await SaveOutputsAsync(node, outputs, cancellationToken).ConfigureAwait(false);
-            foreach (var confirm in node.Confirms)
+            await SaveOutputsAsync(node, plan, outputs, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < node.Confirms.Count; i++)
             {
-                await Catalog.ConfirmAsync(confirm, cancellationToken).ConfigureAwait(false);
+                await Catalog.ConfirmAsync(node.Confirms[i], cancellationToken).ConfigureAwait(false);
             }
 
             PipelineRunnerDiagnostics.NodeDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -207,7 +248,8 @@ public sealed class PipelineRun
     public async ValueTask CompleteNodeAsync(Node node, TimeSpan duration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
-        List<string>? release = null;
+        var plan = _plans[node];
+        List<int>? release = null;
         int done;
         lock (_gate)
         {
@@ -217,22 +259,19 @@ public sealed class PipelineRun
             }
 
             done = _done.Count;
-            foreach (var input in node.Inputs)
+            foreach (var slot in plan.InputSlots)
             {
-                var key = DatasetNames.StripTranscoding(input);
-                var remaining = --_loadCounts[key];
-                if (remaining < 1 && !_pipelineInputs.Contains(key))
+                if (--_loadCounts[slot] < 1 && !_isPipelineInput[slot])
                 {
-                    (release ??= []).Add(key);
+                    (release ??= []).Add(slot);
                 }
             }
 
-            foreach (var output in node.Outputs)
+            foreach (var slot in plan.OutputSlots)
             {
-                var key = DatasetNames.StripTranscoding(output);
-                if (_loadCounts.GetValueOrDefault(key) < 1 && !_pipelineOutputs.Contains(key))
+                if (_loadCounts[slot] < 1 && !_isPipelineOutput[slot])
                 {
-                    (release ??= []).Add(key);
+                    (release ??= []).Add(slot);
                 }
             }
         }
@@ -243,9 +282,14 @@ public sealed class PipelineRun
         _progress?.Report(new NodeProgress(NodeProgressKind.Completed, node.Name, done, Pipeline.Nodes.Count, duration));
         if (release is not null)
         {
-            foreach (var key in release.Distinct())
+            for (var i = 0; i < release.Count; i++)
             {
-                foreach (var name in _variants[key])
+                if (release.IndexOf(release[i]) != i)
+                {
+                    continue; // a node reading one dataset twice
+                }
+
+                foreach (var name in _variants[release[i]])
                 {
                     await Catalog.ReleaseAsync(name, cancellationToken).ConfigureAwait(false);
                 }
@@ -370,14 +414,14 @@ public sealed class PipelineRun
         }
     }
 
-    private async ValueTask LoadInputsAsync(Node node, object?[] inputs, CancellationToken cancellationToken)
+    private async ValueTask LoadInputsAsync(Node node, NodePlan plan, object?[] inputs, CancellationToken cancellationToken)
     {
         if (Options.IsAsync && inputs.Length > 1)
         {
             var loads = new Task<object?>[inputs.Length];
             for (var i = 0; i < inputs.Length; i++)
             {
-                loads[i] = LoadInputAsync(node, i, cancellationToken).AsTask();
+                loads[i] = LoadInputAsync(node, plan, i, cancellationToken).AsTask();
             }
 
             await Task.WhenAll(loads).ConfigureAwait(false);
@@ -391,16 +435,16 @@ public sealed class PipelineRun
 
         for (var i = 0; i < inputs.Length; i++)
         {
-            inputs[i] = await LoadInputAsync(node, i, cancellationToken).ConfigureAwait(false);
+            inputs[i] = await LoadInputAsync(node, plan, i, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask<object?> LoadInputAsync(Node node, int index, CancellationToken cancellationToken)
+    private async ValueTask<object?> LoadInputAsync(Node node, NodePlan plan, int index, CancellationToken cancellationToken)
     {
         var name = node.Inputs[index];
         if (_hooks.Length == 0)
         {
-            return await Catalog.LoadAsync(name, node.InputTypes[index], cancellationToken).ConfigureAwait(false);
+            return await DataCatalog.LoadFromAsync(name, plan.Inputs[index], node.InputTypes[index], cancellationToken).ConfigureAwait(false);
         }
 
         var info = new DatasetHookInfo(name, node);
@@ -409,7 +453,7 @@ public sealed class PipelineRun
             await hook.BeforeDatasetLoadedAsync(info, cancellationToken).ConfigureAwait(false);
         }
 
-        var value = await Catalog.LoadAsync(name, node.InputTypes[index], cancellationToken).ConfigureAwait(false);
+        var value = await DataCatalog.LoadFromAsync(name, plan.Inputs[index], node.InputTypes[index], cancellationToken).ConfigureAwait(false);
         foreach (var hook in _hooks)
         {
             await hook.AfterDatasetLoadedAsync(info, value, cancellationToken).ConfigureAwait(false);
@@ -418,14 +462,14 @@ public sealed class PipelineRun
         return value;
     }
 
-    private async ValueTask SaveOutputsAsync(Node node, object?[] outputs, CancellationToken cancellationToken)
+    private async ValueTask SaveOutputsAsync(Node node, NodePlan plan, object?[] outputs, CancellationToken cancellationToken)
     {
         if (Options.IsAsync && outputs.Length > 1)
         {
             var saves = new Task[outputs.Length];
             for (var i = 0; i < outputs.Length; i++)
             {
-                saves[i] = SaveOutputAsync(node, i, outputs[i], cancellationToken).AsTask();
+                saves[i] = SaveOutputAsync(node, plan, i, outputs[i], cancellationToken).AsTask();
             }
 
             await Task.WhenAll(saves).ConfigureAwait(false);
@@ -434,16 +478,16 @@ public sealed class PipelineRun
 
         for (var i = 0; i < outputs.Length; i++)
         {
-            await SaveOutputAsync(node, i, outputs[i], cancellationToken).ConfigureAwait(false);
+            await SaveOutputAsync(node, plan, i, outputs[i], cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask SaveOutputAsync(Node node, int index, object? value, CancellationToken cancellationToken)
+    private async ValueTask SaveOutputAsync(Node node, NodePlan plan, int index, object? value, CancellationToken cancellationToken)
     {
         var name = node.Outputs[index];
         if (_hooks.Length == 0)
         {
-            await Catalog.SaveAsync(name, value, cancellationToken).ConfigureAwait(false);
+            await DataCatalog.SaveToAsync(name, plan.Outputs[index], value, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -453,10 +497,12 @@ public sealed class PipelineRun
             await hook.BeforeDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
         }
 
-        await Catalog.SaveAsync(name, value, cancellationToken).ConfigureAwait(false);
+        await DataCatalog.SaveToAsync(name, plan.Outputs[index], value, cancellationToken).ConfigureAwait(false);
         foreach (var hook in _hooks)
         {
             await hook.AfterDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private sealed record NodePlan(IDataset[] Inputs, int[] InputSlots, IDataset[] Outputs, int[] OutputSlots);
 }

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
@@ -43,17 +44,22 @@ internal sealed class NodeSignature
 
     public Type ReturnType { get; }
 
+    private static readonly ConcurrentDictionary<(Type, MethodInfo), (ParameterInfo[] Named, ParameterInfo[] Typed, Type ReturnType)> Shapes = new();
+
     public static NodeSignature Create(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
     {
-        var invoke = function.GetType().GetMethod("Invoke")!;
-        var invokeParameters = invoke.GetParameters();
-        var methodParameters = function.Method.GetParameters();
-        if (methodParameters.Length == invokeParameters.Length + 1)
+        var (parameters, invokeParameters, invokeReturnType) = Shapes.GetOrAdd((function.GetType(), function.Method), static key =>
         {
-            methodParameters = methodParameters[1..]; // a static method closed over its first argument
-        }
+            var invoke = key.Item1.GetMethod("Invoke")!;
+            var typed = invoke.GetParameters();
+            var named = key.Item2.GetParameters();
+            if (named.Length == typed.Length + 1)
+            {
+                named = named[1..]; // a static method closed over its first argument
+            }
 
-        var parameters = methodParameters.Length == invokeParameters.Length ? methodParameters : invokeParameters;
+            return (named.Length == typed.Length ? named : typed, typed, invoke.ReturnType);
+        });
         var sources = new int[parameters.Length];
         var defaults = new object?[parameters.Length];
         var inputTypes = new Type[inputs.Datasets.Count];
@@ -128,7 +134,7 @@ internal sealed class NodeSignature
             }
         }
 
-        var returnType = DelegateInvoker.UnwrapReturnType(invoke.ReturnType);
+        var returnType = DelegateInvoker.UnwrapReturnType(invokeReturnType);
         var (outputTypes, members) = BindOutputs(outputs, returnType, functionName);
         return new NodeSignature(DelegateInvoker.For(function.GetType()), sources, defaults, inputTypes, outputTypes, members, returnType);
     }

@@ -90,25 +90,30 @@ internal sealed class DependencyScheduler
         while (_ready.TryDequeue(out var i, out _))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
-            try
+            if (!await RunInlineAsync(i, cancellationToken).ConfigureAwait(false))
             {
-                await _run.RunNodeAsync(_nodes[i], cancellationToken).ConfigureAwait(false);
+                return;
             }
-            catch (NodeExecutionException failure)
-            {
-                _state[i] = Failed;
-                _run.RecordFailure(failure, Stopwatch.GetElapsedTime(started));
-                if (_run.Options.FailurePolicy == NodeFailurePolicy.StopOnFirstFailure)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            await CompleteAsync(i, Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Runs one node on the current thread; returns false when the run must stop.</summary>
+    private async ValueTask<bool> RunInlineAsync(int i, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await _run.RunNodeAsync(_nodes[i], cancellationToken).ConfigureAwait(false);
+        }
+        catch (NodeExecutionException failure)
+        {
+            _state[i] = Failed;
+            _run.RecordFailure(failure, Stopwatch.GetElapsedTime(started));
+            return _run.Options.FailurePolicy != NodeFailurePolicy.StopOnFirstFailure;
+        }
+
+        await CompleteAsync(i, Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async Task RunConcurrentlyAsync(CancellationToken cancellationToken)
@@ -120,6 +125,14 @@ internal sealed class DependencyScheduler
         Exception? unexpected = null;
         while (true)
         {
+            if (!stop && running == 0 && _ready.Count == 1)
+            {
+                // Only one node can run (a chain): run it here instead of hopping to the thread pool.
+                cancellationToken.ThrowIfCancellationRequested();
+                stop = !await RunInlineAsync(_ready.Dequeue(), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             while (!stop && running < _maxDegreeOfParallelism && !cancellationToken.IsCancellationRequested
                 && _ready.TryDequeue(out var next, out _))
             {
