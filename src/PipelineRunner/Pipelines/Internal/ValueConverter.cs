@@ -14,6 +14,7 @@ internal static class ValueConverter
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+        PropertyNameCaseInsensitive = true,
     };
 
     /// <summary>Whether a value of <paramref name="produced"/> can be passed to a parameter of <paramref name="consumed"/>.</summary>
@@ -90,8 +91,9 @@ internal static class ValueConverter
 
             if (value is IDictionary or IList)
             {
-                // Configuration trees (parameters) bind to typed records and collections through JSON.
-                var json = JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), JsonOptions);
+                // Configuration trees (parameters) bind to typed records and collections through JSON; keys in
+                // snake_case (Kedro's style), camelCase or PascalCase all bind to .NET property names.
+                var json = JsonSerializer.SerializeToUtf8Bytes(WithPascalKeys(value), JsonOptions);
                 converted = JsonSerializer.Deserialize(json, target, JsonOptions);
                 return true;
             }
@@ -104,6 +106,50 @@ internal static class ValueConverter
 
         problem = $"expected {Describe(target)} but the value is {Describe(value.GetType())}";
         return false;
+    }
+
+    private static object? WithPascalKeys(object? value)
+    {
+        switch (value)
+        {
+            case IDictionary dictionary:
+                var result = new Dictionary<string, object?>(dictionary.Count, StringComparer.Ordinal);
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    result[ToPascal(entry.Key.ToString() ?? string.Empty)] = WithPascalKeys(entry.Value);
+                }
+
+                return result;
+            case IList list and not Array { Rank: > 1 }:
+                var items = new List<object?>(list.Count);
+                foreach (var item in list)
+                {
+                    items.Add(WithPascalKeys(item));
+                }
+
+                return items;
+            default:
+                return value;
+        }
+    }
+
+    private static string ToPascal(string key)
+    {
+        var builder = new System.Text.StringBuilder(key.Length);
+        var upper = true;
+        foreach (var c in key)
+        {
+            if (c is '_' or '-' or ' ')
+            {
+                upper = true;
+                continue;
+            }
+
+            builder.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>A readable C#-like name of a type (<c>List&lt;Int32&gt;</c>).</summary>
