@@ -1,0 +1,228 @@
+namespace PipelineRunner.Catalog.Configuration;
+
+/// <summary>
+/// Builds a <see cref="DataCatalog"/> from configuration shaped like Kedro's <c>catalog.yml</c>: each top-level key is a
+/// dataset name mapping to an entry with a <c>type</c> (required), usually a <c>filepath</c>, optionally
+/// <c>versioned</c>, and type-specific options such as <c>load_args</c> and <c>save_args</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Keys containing <c>{placeholder}</c>s are dataset factory patterns (<see cref="DataCatalog.AddFactory"/>): a dataset
+/// name that matches gets a dataset from the entry with the placeholders in every string value replaced by the
+/// matched text. The most specific pattern wins, and a catch-all such as <c>{default}</c> comes last.
+/// </para>
+/// <para>
+/// Keys starting with <c>_</c> are templates for YAML anchors and are skipped; merge keys (<c>&lt;&lt;: *anchor</c>)
+/// are applied. Relative file paths are resolved against <see cref="CatalogLoadOptions.BaseDirectory"/>; remote
+/// paths (<c>s3://</c> and the like) and credentials are not supported.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// # conf/base/catalog.yml
+/// _csv: &amp;csv
+///   type: pandas.CSVDataset
+///   load_args: { sep: ";" }
+/// companies:
+///   &lt;&lt;: *csv
+///   filepath: data/01_raw/companies.csv
+/// model:
+///   type: pickle.PickleDataset
+///   filepath: data/06_models/model.msgpack
+///   versioned: true
+/// "{name}_json":
+///   type: json.JSONDataset
+///   filepath: data/02_intermediate/{name}.json
+/// </code>
+/// </example>
+public static class CatalogConfiguration
+{
+    private const string What = "catalog";
+    private static readonly string[] ReservedKeys = ["type", "filepath", "versioned"];
+
+    /// <summary>Builds a catalog from YAML text.</summary>
+    /// <param name="yamlText">The catalog YAML.</param>
+    /// <param name="options">How to build it; defaults when <see langword="null"/>.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="CatalogConfigurationException">The YAML is invalid (the message gives the line) or an entry is.</exception>
+    public static DataCatalog FromYaml(string yamlText, CatalogLoadOptions? options = null) =>
+        FromDictionary(ConfigurationTree.ParseYamlMapping(yamlText, "catalog YAML", What), options);
+
+    /// <summary>Builds a catalog from JSON text of the same shape as the YAML.</summary>
+    /// <param name="jsonText">The catalog JSON.</param>
+    /// <param name="options">How to build it; defaults when <see langword="null"/>.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="CatalogConfigurationException">The JSON is invalid (the message gives the line) or an entry is.</exception>
+    public static DataCatalog FromJson(string jsonText, CatalogLoadOptions? options = null) =>
+        FromDictionary(ConfigurationTree.ParseJsonMapping(jsonText, "catalog JSON", What), options);
+
+    /// <summary>Builds a catalog from a <c>.yml</c>, <c>.yaml</c> or <c>.json</c> file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">
+    /// How to build it; defaults when <see langword="null"/>. Relative file paths in the catalog are resolved against
+    /// <see cref="CatalogLoadOptions.BaseDirectory"/> (the current directory by default), not the file's directory.
+    /// </param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CatalogConfigurationException">The extension is not supported, or the content is invalid.</exception>
+    public static DataCatalog FromFile(string path, CatalogLoadOptions? options = null) =>
+        FromDictionary(ConfigurationTree.ReadFile(path, What), options);
+
+    /// <summary>Builds a catalog from a <c>.yml</c>, <c>.yaml</c> or <c>.json</c> file, reading it asynchronously.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">How to build it (see <see cref="FromFile"/>).</param>
+    /// <param name="cancellationToken">Cancels reading the file.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CatalogConfigurationException">The extension is not supported, or the content is invalid.</exception>
+    public static async ValueTask<DataCatalog> FromFileAsync(string path, CatalogLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var config = await ConfigurationTree.ReadFileAsync(path, What, cancellationToken).ConfigureAwait(false);
+        return FromDictionary(config, options);
+    }
+
+    /// <summary>Builds a catalog from configuration already in memory (nested dictionaries and lists).</summary>
+    /// <param name="config">Dataset name or pattern → entry.</param>
+    /// <param name="options">How to build it; defaults when <see langword="null"/>.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="CatalogConfigurationException">An entry is invalid; the message names it.</exception>
+    public static DataCatalog FromDictionary(IReadOnlyDictionary<string, object?> config, CatalogLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new CatalogLoadOptions();
+        var context = new Context(
+            Path.GetFullPath(options.BaseDirectory ?? Directory.GetCurrentDirectory()),
+            options.Registry ?? DatasetTypeRegistry.CreateDefault(),
+            options.TimeProvider ?? TimeProvider.System,
+            options.LoadVersions ?? new Dictionary<string, string>(),
+            options.SaveVersion);
+        var catalog = new DataCatalog();
+        foreach (var (name, rawEntry) in ConfigurationTree.NormalizeMapping(config))
+        {
+            if (name.StartsWith('_'))
+            {
+                continue;
+            }
+
+            if (rawEntry is not Dictionary<string, object?> entry)
+            {
+                throw new CatalogConfigurationException(
+                    $"Catalog entry '{name}' must be a mapping with a 'type', not {ConfigurationTree.DescribeValue(rawEntry)}.");
+            }
+
+            if (DatasetPattern.IsPattern(name))
+            {
+                AddFactory(catalog, name, entry, context);
+            }
+            else
+            {
+                var dataset = context.Registry.Create(CreateDefinition(name, entry, context));
+                try
+                {
+                    catalog.Add(name, dataset);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new CatalogConfigurationException($"Catalog entry '{name}' has an invalid name: {ex.Message}", ex);
+                }
+            }
+        }
+
+        var unknown = context.LoadVersions.Keys.Where(name => !catalog.Contains(name)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new CatalogConfigurationException(
+                $"'load_versions' names dataset(s) not in the catalog: {string.Join(", ", unknown)}.");
+        }
+
+        return catalog;
+    }
+
+    private static void AddFactory(DataCatalog catalog, string pattern, Dictionary<string, object?> entry, Context context)
+    {
+        DatasetPattern parsed;
+        try
+        {
+            parsed = new DatasetPattern(pattern);
+
+            // Resolve once with the placeholders' own names, to report unknown placeholders and types now rather than on first use.
+            var probe = (Dictionary<string, object?>)Resolve(entry, parsed, parsed.Placeholders.ToDictionary(p => p, p => p))!;
+            var probeType = CreateDefinition(pattern, probe, context).TypeName;
+            if (!DatasetPattern.IsPattern(GetString(entry, "type") ?? string.Empty) && !context.Registry.Contains(probeType))
+            {
+                throw new CatalogConfigurationException(
+                    $"Dataset '{pattern}' has unknown type '{probeType}'. Known types: {string.Join(", ", context.Registry.TypeNames)}.");
+            }
+
+            catalog.AddFactory(pattern, (name, values) =>
+                context.Registry.Create(CreateDefinition(name, (Dictionary<string, object?>)Resolve(entry, parsed, values)!, context)));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CatalogConfigurationException($"Catalog entry '{pattern}' is not a valid dataset factory: {ex.Message}", ex);
+        }
+    }
+
+    private static object? Resolve(object? value, DatasetPattern pattern, IReadOnlyDictionary<string, string> values) => value switch
+    {
+        string text => pattern.Resolve(text, values),
+        Dictionary<string, object?> mapping => mapping.ToDictionary(p => p.Key, p => Resolve(p.Value, pattern, values), StringComparer.Ordinal),
+        List<object?> list => list.Select(item => Resolve(item, pattern, values)).ToList(),
+        _ => value,
+    };
+
+    private static DatasetDefinition CreateDefinition(string name, Dictionary<string, object?> entry, Context context)
+    {
+        var typeName = GetString(entry, "type");
+        if (string.IsNullOrWhiteSpace(typeName))
+        {
+            throw new CatalogConfigurationException(entry.ContainsKey("type")
+                ? $"Catalog entry '{name}' has an invalid 'type': expected a type name, not {ConfigurationTree.DescribeValue(entry["type"])}."
+                : $"Catalog entry '{name}' is missing the required 'type'.");
+        }
+
+        var filePath = GetString(entry, "filepath");
+        if (filePath is null && entry.TryGetValue("filepath", out var rawPath) && rawPath is not null)
+        {
+            throw new CatalogConfigurationException(
+                $"Catalog entry '{name}' has an invalid 'filepath': expected a string, not {ConfigurationTree.DescribeValue(rawPath)}.");
+        }
+
+        if (filePath is not null)
+        {
+            if (filePath.Contains("://", StringComparison.Ordinal))
+            {
+                throw new CatalogConfigurationException(
+                    $"Catalog entry '{name}' has the remote 'filepath' '{filePath}'; only local files are supported.");
+            }
+
+            filePath = Path.GetFullPath(filePath, context.BaseDirectory);
+        }
+
+        var versioned = entry.TryGetValue("versioned", out var rawVersioned) ? rawVersioned : false;
+        if (rawVersioned is not (null or bool))
+        {
+            throw new CatalogConfigurationException(
+                $"Catalog entry '{name}' has an invalid 'versioned': expected true or false, not {ConfigurationTree.DescribeValue(rawVersioned)}.");
+        }
+
+        return new DatasetDefinition(name, typeName, entry.Where(p => !ReservedKeys.Contains(p.Key)).ToDictionary(StringComparer.Ordinal))
+        {
+            FilePath = filePath,
+            Versioned = versioned is true,
+            LoadVersion = context.LoadVersions.GetValueOrDefault(name),
+            SaveVersion = context.SaveVersion,
+            TimeProvider = context.TimeProvider,
+        };
+    }
+
+    private static string? GetString(Dictionary<string, object?> entry, string key) =>
+        entry.TryGetValue(key, out var value) ? value as string : null;
+
+    private sealed record Context(
+        string BaseDirectory,
+        DatasetTypeRegistry Registry,
+        TimeProvider TimeProvider,
+        IReadOnlyDictionary<string, string> LoadVersions,
+        string? SaveVersion);
+}
