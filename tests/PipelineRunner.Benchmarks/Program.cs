@@ -54,8 +54,8 @@ static double Median(List<double> values)
 
 
 Console.WriteLine("## Runner per-node overhead (trivial nodes, memory datasets)");
-Console.WriteLine("| workload | nodes | median total (ms) | per node (µs) |");
-Console.WriteLine("|---|---:|---:|---:|");
+Console.WriteLine("| workload | nodes | median total (ms) | per node (µs) | allocated per node (bytes) |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
 var workloads = new (string Label, int Size, Pipeline Pipeline, Func<DataCatalog> Catalog, AbstractRunner Runner)[]
 {
     ("SequentialRunner chain", 1_000, Chain(1_000), () => Inputs("d0"), new SequentialRunner()),
@@ -76,15 +76,18 @@ while (warmup.ElapsedMilliseconds < 3000)
 }
 
 var samples = workloads.Select(_ => new List<double>()).ToArray();
+var allocated = new long[workloads.Length];
 for (var r = 0; r < repeats; r++)
 {
     for (var i = 0; i < workloads.Length; i++)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        var bytes = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
         workloads[i].Runner.RunAsync(workloads[i].Pipeline, workloads[i].Catalog()).GetAwaiter().GetResult();
         samples[i].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        allocated[i] = GC.GetTotalAllocatedBytes(precise: true) - bytes;
     }
 }
 
@@ -95,7 +98,7 @@ for (var i = 0; i < workloads.Length; i++)
     var ms = Median(samples[i]);
     var us = ms * 1000 / pipeline.Nodes.Count;
     perNode[$"{label} {n}"] = us;
-    Console.WriteLine($"| {label} | {pipeline.Nodes.Count:N0} | {ms:F2} | {us:F2} |");
+    Console.WriteLine($"| {label} | {pipeline.Nodes.Count:N0} | {ms:F2} | {us:F2} | {allocated[i] / pipeline.Nodes.Count:N0} |");
 }
 
 Console.WriteLine();

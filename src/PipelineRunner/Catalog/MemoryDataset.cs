@@ -34,9 +34,10 @@ public sealed class MemoryDataset : IDataset
         typeof(object).GetMethod("MemberwiseClone", BindingFlags.Instance | BindingFlags.NonPublic)!
             .CreateDelegate<Func<object, object>>();
 
-    private readonly Lock _gate = new();
-    private object? _value;
-    private bool _hasValue;
+    /// <summary>Marks an empty dataset, so one volatile reference holds both the value and whether there is one.</summary>
+    private static readonly object Empty = new();
+
+    private object? _value = Empty;
 
     /// <summary>Creates an empty memory dataset.</summary>
     /// <param name="copyMode">How values are copied on save and load.</param>
@@ -49,7 +50,6 @@ public sealed class MemoryDataset : IDataset
         : this(copyMode)
     {
         _value = data;
-        _hasValue = true;
     }
 
     /// <summary>How values are copied.</summary>
@@ -61,63 +61,40 @@ public sealed class MemoryDataset : IDataset
     /// <inheritdoc />
     public ValueTask<object?> LoadAsync(Type requestedType, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            if (!_hasValue)
-            {
-                throw new DatasetException("Data for MemoryDataset has not been saved yet.");
-            }
-
-            return ValueTask.FromResult(CopyValue(_value));
-        }
+        var value = Volatile.Read(ref _value);
+        return ReferenceEquals(value, Empty)
+            ? throw new DatasetException("Data for MemoryDataset has not been saved yet.")
+            : ValueTask.FromResult(CopyValue(value));
     }
 
     /// <inheritdoc />
     public ValueTask SaveAsync(object? data, CancellationToken cancellationToken = default)
     {
-        var copy = CopyValue(data);
-        lock (_gate)
-        {
-            _value = copy;
-            _hasValue = true;
-        }
-
+        Volatile.Write(ref _value, CopyValue(data));
         return default;
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> ExistsAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            return ValueTask.FromResult(_hasValue);
-        }
-    }
+    public ValueTask<bool> ExistsAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(!ReferenceEquals(Volatile.Read(ref _value), Empty));
 
     /// <inheritdoc />
     public ValueTask ReleaseAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            _value = null;
-            _hasValue = false;
-        }
-
+        Volatile.Write(ref _value, Empty);
         return default;
     }
 
     /// <inheritdoc />
     public IReadOnlyDictionary<string, object?> Describe()
     {
-        lock (_gate)
+        var value = Volatile.Read(ref _value);
+        return new Dictionary<string, object?>
         {
-            return new Dictionary<string, object?>
-            {
-                ["type"] = nameof(MemoryDataset),
-                ["data"] = _hasValue ? _value?.GetType().Name ?? "null" : "<empty>",
-                ["copy_mode"] = CopyMode.ToString(),
-            };
-        }
+            ["type"] = nameof(MemoryDataset),
+            ["data"] = ReferenceEquals(value, Empty) ? "<empty>" : value?.GetType().Name ?? "null",
+            ["copy_mode"] = CopyMode.ToString(),
+        };
     }
 
     private object? CopyValue(object? value)

@@ -20,6 +20,7 @@ public sealed class Pipeline
     private readonly Node[][] _parents;
     private readonly Dictionary<Node, int> _index;
     private IReadOnlySet<string>? _inputs;
+    private PipelineGraph? _graph;
     private IReadOnlySet<string>? _outputs;
 
     /// <summary>Creates a pipeline from nodes (duplicates by name are an error), optionally tagging them all.</summary>
@@ -98,6 +99,9 @@ public sealed class Pipeline
     /// <summary>For each node, the nodes whose outputs it reads.</summary>
     public IReadOnlyDictionary<Node, IReadOnlySet<Node>> NodeDependencies =>
         _nodes.ToDictionary(n => n, n => (IReadOnlySet<Node>)_parents[_index[n]].ToHashSet());
+
+    /// <summary>The pipeline compiled for running; built on first use and shared by every run.</summary>
+    internal PipelineGraph Graph => _graph ??= PipelineGraph.Build(this);
 
     /// <summary>Finds a node by its full name.</summary>
     /// <param name="name">The node's full name.</param>

@@ -79,11 +79,11 @@ public abstract class AbstractRunner
 
         var freeOutputs = pipeline.Outputs().Where(o => !catalog.Contains(o)).Order(StringComparer.Ordinal).ToList();
         var runCatalog = catalog.ShallowCopy();
-        foreach (var group in pipeline.Datasets().Where(d => !catalog.Contains(d)).GroupBy(DatasetNames.StripTranscoding, StringComparer.Ordinal))
+        foreach (var (baseName, names) in UnregisteredDatasets(pipeline, catalog))
         {
             // Transcoded names of one dataset share one default dataset.
-            var dataset = CreateDefaultDataset(group.Key);
-            foreach (var name in group)
+            var dataset = CreateDefaultDataset(baseName);
+            foreach (var name in names)
             {
                 runCatalog.AddOrReplace(name, dataset);
             }
@@ -152,12 +152,12 @@ public abstract class AbstractRunner
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(catalog);
         var runCatalog = catalog.ShallowCopy();
-        foreach (var group in pipeline.Datasets().Where(d => !catalog.Contains(d)).GroupBy(DatasetNames.StripTranscoding, StringComparer.Ordinal))
+        foreach (var (baseName, names) in UnregisteredDatasets(pipeline, catalog))
         {
-            var dataset = CreateDefaultDataset(group.Key);
+            var dataset = CreateDefaultDataset(baseName);
             if (!dataset.IsEphemeral && await dataset.ExistsAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var name in group)
+                foreach (var name in names)
                 {
                     runCatalog.AddOrReplace(name, dataset);
                 }
@@ -177,6 +177,28 @@ public abstract class AbstractRunner
     /// <param name="datasetName">The dataset name, without transcoding.</param>
     /// <returns>A new dataset.</returns>
     public virtual IDataset CreateDefaultDataset(string datasetName) => new MemoryDataset();
+
+    /// <summary>The datasets of the pipeline the catalog cannot provide, grouped by underlying (untranscoded) name.</summary>
+    private static IEnumerable<(string BaseName, List<string> Names)> UnregisteredDatasets(Pipeline pipeline, DataCatalog catalog)
+    {
+        var graph = pipeline.Graph;
+        foreach (var variants in graph.SlotNames)
+        {
+            List<string>? missing = null;
+            foreach (var id in variants)
+            {
+                if (!catalog.Contains(graph.Names[id]))
+                {
+                    (missing ??= []).Add(graph.Names[id]);
+                }
+            }
+
+            if (missing is not null)
+            {
+                yield return (DatasetNames.StripTranscoding(missing[0]), missing);
+            }
+        }
+    }
 
     /// <summary>Executes the run's nodes; <see cref="PipelineRun.ExecuteAsync"/> is the standard way.</summary>
     /// <param name="run">The run.</param>

@@ -4,6 +4,7 @@ using PipelineRunner.Catalog;
 using PipelineRunner.Diagnostics;
 using PipelineRunner.Hooks;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Pipelines.Internal;
 using PipelineRunner.Runners.Internal;
 
 namespace PipelineRunner.Runners;
@@ -18,12 +19,11 @@ public sealed class PipelineRun
     private readonly IRunHook[] _hooks;
     private readonly IProgress<NodeProgress>? _progress;
     private readonly ILogger _logger;
-    private readonly Dictionary<Node, NodePlan> _plans;
+    private readonly PipelineGraph _graph;
+    private readonly IDataset[] _datasets;
     private readonly int[] _loadCounts;
-    private readonly bool[] _isPipelineInput;
-    private readonly bool[] _isPipelineOutput;
-    private readonly List<string>[] _variants;
-    private readonly HashSet<Node> _done = new(ReferenceEqualityComparer.Instance);
+    private readonly bool[] _completed;
+    private int _completedCount;
     private readonly List<NodeExecutionException> _failures = [];
     private readonly Lock _gate = new();
 
@@ -38,69 +38,17 @@ public sealed class PipelineRun
         _logger = logger;
         Info = new PipelineRunInfo(pipeline, catalog, SessionId, runnerName);
 
-        // Resolve every dataset and give each underlying (untranscoded) dataset a slot once, so running a node does
-        // no name lookups: load counts are array slots, datasets are resolved references.
-        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
-        var variants = new List<List<string>>();
-        int SlotOf(string name)
+        // The pipeline's compiled graph is shared by all runs; a run only resolves each dataset name once and copies
+        // the load counters, so running a node does no name lookups.
+        _graph = pipeline.Graph;
+        _datasets = new IDataset[_graph.Names.Length];
+        for (var i = 0; i < _datasets.Length; i++)
         {
-            var key = DatasetNames.StripTranscoding(name);
-            if (!slots.TryGetValue(key, out var slot))
-            {
-                slots[key] = slot = variants.Count;
-                variants.Add([]);
-            }
-
-            if (!variants[slot].Contains(name))
-            {
-                variants[slot].Add(name);
-            }
-
-            return slot;
+            _datasets[i] = catalog.GetDataset(_graph.Names[i]);
         }
 
-        _plans = new Dictionary<Node, NodePlan>(pipeline.Nodes.Count, ReferenceEqualityComparer.Instance);
-        foreach (var node in pipeline.Nodes)
-        {
-            var inputs = node.Inputs;
-            var outputs = node.Outputs;
-            var plan = new NodePlan(new IDataset[inputs.Count], new int[inputs.Count], new IDataset[outputs.Count], new int[outputs.Count]);
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                plan.Inputs[i] = catalog.GetDataset(inputs[i]);
-                plan.InputSlots[i] = SlotOf(inputs[i]);
-            }
-
-            for (var i = 0; i < outputs.Count; i++)
-            {
-                plan.Outputs[i] = catalog.GetDataset(outputs[i]);
-                plan.OutputSlots[i] = SlotOf(outputs[i]);
-            }
-
-            _plans[node] = plan;
-        }
-
-        _variants = [.. variants];
-        _loadCounts = new int[_variants.Length];
-        foreach (var plan in _plans.Values)
-        {
-            foreach (var slot in plan.InputSlots)
-            {
-                _loadCounts[slot]++;
-            }
-        }
-
-        _isPipelineInput = new bool[_variants.Length];
-        _isPipelineOutput = new bool[_variants.Length];
-        foreach (var name in pipeline.Inputs())
-        {
-            _isPipelineInput[slots[DatasetNames.StripTranscoding(name)]] = true;
-        }
-
-        foreach (var name in pipeline.Outputs())
-        {
-            _isPipelineOutput[slots[DatasetNames.StripTranscoding(name)]] = true;
-        }
+        _loadCounts = (int[])_graph.InitialLoadCounts.Clone();
+        _completed = new bool[_graph.Nodes.Length];
     }
 
     /// <summary>The pipeline being run.</summary>
@@ -128,7 +76,7 @@ public sealed class PipelineRun
         {
             lock (_gate)
             {
-                return _done.Count;
+                return _completedCount;
             }
         }
     }
@@ -161,25 +109,27 @@ public sealed class PipelineRun
     /// <summary>
     /// Runs one node: loads its inputs, calls the before-node hooks (which may replace inputs), converts inputs to the
     /// parameter types, calls the function, calls the after-node hooks, saves the outputs and confirms datasets.
-    /// Does not mark the node completed: call <see cref="CompleteNodeAsync"/> for that.
+    /// Does not mark the node completed: call <see cref="CompleteNodeAsync(Node, TimeSpan, CancellationToken)"/> for that.
     /// </summary>
     /// <param name="node">A node of the pipeline.</param>
     /// <param name="cancellationToken">Passed to datasets, hooks and the node's function.</param>
     /// <returns>A task that completes when the node's outputs are saved.</returns>
     /// <exception cref="NodeExecutionException">Anything failed; the inner exception is the cause.</exception>
-    public async Task RunNodeAsync(Node node, CancellationToken cancellationToken)
+    public Task RunNodeAsync(Node node, CancellationToken cancellationToken) => RunNodeAsync(IndexOf(node), cancellationToken);
+
+    /// <summary>Runs the node at <paramref name="index"/> in the pipeline's topological order.</summary>
+    internal async Task RunNodeAsync(int index, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(node);
+        var node = _graph.Nodes[index];
         Report(NodeProgressKind.Started, node, TimeSpan.Zero, null);
         using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("node.run");
         activity?.SetTag("pipelinerunner.node", node.Name);
         var started = Stopwatch.GetTimestamp();
-        var plan = _plans[node];
         var inputs = new object?[node.Inputs.Count];
         Dictionary<string, object?>? inputMap = null;
         try
         {
-            await LoadInputsAsync(node, plan, inputs, cancellationToken).ConfigureAwait(false);
+            await LoadInputsAsync(node, index, inputs, cancellationToken).ConfigureAwait(false);
             if (_hooks.Length > 0)
             {
                 inputMap = ToMap(node.Inputs, inputs);
@@ -211,7 +161,7 @@ public sealed class PipelineRun
                 }
             }
 
-            await SaveOutputsAsync(node, plan, outputs, cancellationToken).ConfigureAwait(false);
+            await SaveOutputsAsync(node, index, outputs, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < node.Confirms.Count; i++)
             {
                 await Catalog.ConfirmAsync(node.Confirms[i], cancellationToken).ConfigureAwait(false);
@@ -245,31 +195,37 @@ public sealed class PipelineRun
     /// <param name="duration">How long the node took, for progress.</param>
     /// <param name="cancellationToken">Passed to the releases.</param>
     /// <returns>A task that completes when the datasets are released.</returns>
-    public async ValueTask CompleteNodeAsync(Node node, TimeSpan duration, CancellationToken cancellationToken)
+    public ValueTask CompleteNodeAsync(Node node, TimeSpan duration, CancellationToken cancellationToken) =>
+        CompleteNodeAsync(IndexOf(node), duration, cancellationToken);
+
+    /// <summary>Marks the node at <paramref name="index"/> completed.</summary>
+    internal async ValueTask CompleteNodeAsync(int index, TimeSpan duration, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(node);
-        var plan = _plans[node];
+        var node = _graph.Nodes[index];
         List<int>? release = null;
         int done;
         lock (_gate)
         {
-            if (!_done.Add(node))
+            if (_completed[index])
             {
                 throw new InvalidOperationException($"Node '{node.Name}' was completed twice.");
             }
 
-            done = _done.Count;
-            foreach (var slot in plan.InputSlots)
+            _completed[index] = true;
+            done = ++_completedCount;
+            foreach (var name in _graph.InputNames[index])
             {
-                if (--_loadCounts[slot] < 1 && !_isPipelineInput[slot])
+                var slot = _graph.NameSlots[name];
+                if (--_loadCounts[slot] < 1 && !_graph.IsPipelineInput[slot])
                 {
                     (release ??= []).Add(slot);
                 }
             }
 
-            foreach (var slot in plan.OutputSlots)
+            foreach (var name in _graph.OutputNames[index])
             {
-                if (_loadCounts[slot] < 1 && !_isPipelineOutput[slot])
+                var slot = _graph.NameSlots[name];
+                if (_loadCounts[slot] < 1 && !_graph.IsPipelineOutput[slot])
                 {
                     (release ??= []).Add(slot);
                 }
@@ -278,8 +234,8 @@ public sealed class PipelineRun
 
         PipelineRunnerDiagnostics.NodesCompleted.Add(1);
         RunnerLog.CompletedNode(_logger, node.Name);
-        RunnerLog.CompletedTasks(_logger, done, Pipeline.Nodes.Count);
-        _progress?.Report(new NodeProgress(NodeProgressKind.Completed, node.Name, done, Pipeline.Nodes.Count, duration));
+        RunnerLog.CompletedTasks(_logger, done, _completed.Length);
+        _progress?.Report(new NodeProgress(NodeProgressKind.Completed, node.Name, done, _completed.Length, duration));
         if (release is not null)
         {
             for (var i = 0; i < release.Count; i++)
@@ -289,9 +245,9 @@ public sealed class PipelineRun
                     continue; // a node reading one dataset twice
                 }
 
-                foreach (var name in _variants[release[i]])
+                foreach (var name in _graph.SlotNames[release[i]])
                 {
-                    await Catalog.ReleaseAsync(name, cancellationToken).ConfigureAwait(false);
+                    await Catalog.ReleaseAsync(_graph.Names[name], cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -332,11 +288,18 @@ public sealed class PipelineRun
     public void ThrowFailures(IReadOnlyList<Node> skipped)
     {
         ArgumentNullException.ThrowIfNull(skipped);
-        Node[] done;
+        List<Node> done = [];
         NodeExecutionException[] failures;
         lock (_gate)
         {
-            done = [.. _done];
+            for (var i = 0; i < _completed.Length; i++)
+            {
+                if (_completed[i])
+                {
+                    done.Add(_graph.Nodes[i]);
+                }
+            }
+
             failures = [.. _failures];
         }
 
@@ -346,13 +309,13 @@ public sealed class PipelineRun
         }
 
         var resume = ResumeSuggestion.Find(Pipeline, done, Catalog);
-        if (done.Length == 0)
+        if (done.Count == 0)
         {
             RunnerLog.NoNodesRan(_logger);
         }
         else
         {
-            RunnerLog.ResumeSuggestion(_logger, Pipeline.Nodes.Count - done.Length, string.Join(",", resume));
+            RunnerLog.ResumeSuggestion(_logger, Pipeline.Nodes.Count - done.Count, string.Join(",", resume));
         }
 
         foreach (var failure in failures)
@@ -414,14 +377,14 @@ public sealed class PipelineRun
         }
     }
 
-    private async ValueTask LoadInputsAsync(Node node, NodePlan plan, object?[] inputs, CancellationToken cancellationToken)
+    private async ValueTask LoadInputsAsync(Node node, int index, object?[] inputs, CancellationToken cancellationToken)
     {
         if (Options.IsAsync && inputs.Length > 1)
         {
             var loads = new Task<object?>[inputs.Length];
             for (var i = 0; i < inputs.Length; i++)
             {
-                loads[i] = LoadInputAsync(node, plan, i, cancellationToken).AsTask();
+                loads[i] = LoadInputAsync(node, _datasets[_graph.InputNames[index][i]], i, cancellationToken).AsTask();
             }
 
             await Task.WhenAll(loads).ConfigureAwait(false);
@@ -435,16 +398,16 @@ public sealed class PipelineRun
 
         for (var i = 0; i < inputs.Length; i++)
         {
-            inputs[i] = await LoadInputAsync(node, plan, i, cancellationToken).ConfigureAwait(false);
+            inputs[i] = await LoadInputAsync(node, _datasets[_graph.InputNames[index][i]], i, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask<object?> LoadInputAsync(Node node, NodePlan plan, int index, CancellationToken cancellationToken)
+    private async ValueTask<object?> LoadInputAsync(Node node, IDataset dataset, int index, CancellationToken cancellationToken)
     {
         var name = node.Inputs[index];
         if (_hooks.Length == 0)
         {
-            return await DataCatalog.LoadFromAsync(name, plan.Inputs[index], node.InputTypes[index], cancellationToken).ConfigureAwait(false);
+            return await DataCatalog.LoadFromAsync(name, dataset, node.InputTypes[index], cancellationToken).ConfigureAwait(false);
         }
 
         var info = new DatasetHookInfo(name, node);
@@ -453,7 +416,7 @@ public sealed class PipelineRun
             await hook.BeforeDatasetLoadedAsync(info, cancellationToken).ConfigureAwait(false);
         }
 
-        var value = await DataCatalog.LoadFromAsync(name, plan.Inputs[index], node.InputTypes[index], cancellationToken).ConfigureAwait(false);
+        var value = await DataCatalog.LoadFromAsync(name, dataset, node.InputTypes[index], cancellationToken).ConfigureAwait(false);
         foreach (var hook in _hooks)
         {
             await hook.AfterDatasetLoadedAsync(info, value, cancellationToken).ConfigureAwait(false);
@@ -462,14 +425,14 @@ public sealed class PipelineRun
         return value;
     }
 
-    private async ValueTask SaveOutputsAsync(Node node, NodePlan plan, object?[] outputs, CancellationToken cancellationToken)
+    private async ValueTask SaveOutputsAsync(Node node, int index, object?[] outputs, CancellationToken cancellationToken)
     {
         if (Options.IsAsync && outputs.Length > 1)
         {
             var saves = new Task[outputs.Length];
             for (var i = 0; i < outputs.Length; i++)
             {
-                saves[i] = SaveOutputAsync(node, plan, i, outputs[i], cancellationToken).AsTask();
+                saves[i] = SaveOutputAsync(node, _datasets[_graph.OutputNames[index][i]], i, outputs[i], cancellationToken).AsTask();
             }
 
             await Task.WhenAll(saves).ConfigureAwait(false);
@@ -478,16 +441,16 @@ public sealed class PipelineRun
 
         for (var i = 0; i < outputs.Length; i++)
         {
-            await SaveOutputAsync(node, plan, i, outputs[i], cancellationToken).ConfigureAwait(false);
+            await SaveOutputAsync(node, _datasets[_graph.OutputNames[index][i]], i, outputs[i], cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask SaveOutputAsync(Node node, NodePlan plan, int index, object? value, CancellationToken cancellationToken)
+    private async ValueTask SaveOutputAsync(Node node, IDataset dataset, int index, object? value, CancellationToken cancellationToken)
     {
         var name = node.Outputs[index];
         if (_hooks.Length == 0)
         {
-            await DataCatalog.SaveToAsync(name, plan.Outputs[index], value, cancellationToken).ConfigureAwait(false);
+            await DataCatalog.SaveToAsync(name, dataset, value, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -497,12 +460,18 @@ public sealed class PipelineRun
             await hook.BeforeDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
         }
 
-        await DataCatalog.SaveToAsync(name, plan.Outputs[index], value, cancellationToken).ConfigureAwait(false);
+        await DataCatalog.SaveToAsync(name, dataset, value, cancellationToken).ConfigureAwait(false);
         foreach (var hook in _hooks)
         {
             await hook.AfterDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private sealed record NodePlan(IDataset[] Inputs, int[] InputSlots, IDataset[] Outputs, int[] OutputSlots);
+    private int IndexOf(Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return _graph.Index.TryGetValue(node, out var index)
+            ? index
+            : throw new ArgumentException($"Node '{node.Name}' is not in the pipeline of this run.", nameof(node));
+    }
 }

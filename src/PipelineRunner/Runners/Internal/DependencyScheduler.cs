@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Pipelines.Internal;
 
 namespace PipelineRunner.Runners.Internal;
 
@@ -15,9 +16,9 @@ internal sealed class DependencyScheduler
 
     private readonly PipelineRun _run;
     private readonly int _maxDegreeOfParallelism;
+    private readonly PipelineGraph _graph;
     private readonly IReadOnlyList<Node> _nodes;
     private readonly int[] _pending;
-    private readonly List<int>?[] _children;
     private readonly byte[] _state;
     private readonly PriorityQueue<int, int> _ready = new();
 
@@ -26,27 +27,13 @@ internal sealed class DependencyScheduler
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
         _run = run;
         _maxDegreeOfParallelism = maxDegreeOfParallelism;
-        _nodes = run.Pipeline.Nodes;
-        var count = _nodes.Count;
-        _pending = new int[count];
-        _children = new List<int>?[count];
-        _state = new byte[count];
-        var index = new Dictionary<Node, int>(count, ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < count; i++)
+        _graph = run.Pipeline.Graph;
+        _nodes = _graph.Nodes;
+        _pending = (int[])_graph.ParentCounts.Clone();
+        _state = new byte[_nodes.Count];
+        for (var i = 0; i < _pending.Length; i++)
         {
-            index[_nodes[i]] = i;
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            var parents = run.Pipeline.DependenciesOf(_nodes[i]);
-            _pending[i] = parents.Count;
-            foreach (var parent in parents)
-            {
-                (_children[index[parent]] ??= []).Add(i);
-            }
-
-            if (parents.Count == 0)
+            if (_pending[i] == 0)
             {
                 _ready.Enqueue(i, i);
             }
@@ -103,7 +90,7 @@ internal sealed class DependencyScheduler
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await _run.RunNodeAsync(_nodes[i], cancellationToken).ConfigureAwait(false);
+            await _run.RunNodeAsync(i, cancellationToken).ConfigureAwait(false);
         }
         catch (NodeExecutionException failure)
         {
@@ -185,7 +172,6 @@ internal sealed class DependencyScheduler
 
     private void StartNode(int index, ChannelWriter<(int, Exception?, TimeSpan)> completions, CancellationToken cancellationToken)
     {
-        var node = _nodes[index];
         _ = Task.Run(
             async () =>
             {
@@ -193,7 +179,7 @@ internal sealed class DependencyScheduler
                 Exception? error = null;
                 try
                 {
-                    await _run.RunNodeAsync(node, cancellationToken).ConfigureAwait(false);
+                    await _run.RunNodeAsync(index, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -208,15 +194,13 @@ internal sealed class DependencyScheduler
     private async ValueTask CompleteAsync(int index, TimeSpan duration, CancellationToken cancellationToken)
     {
         _state[index] = Done;
-        await _run.CompleteNodeAsync(_nodes[index], duration, cancellationToken).ConfigureAwait(false);
-        if (_children[index] is { } children)
+        await _run.CompleteNodeAsync(index, duration, cancellationToken).ConfigureAwait(false);
+        for (var c = _graph.ChildStarts[index]; c < _graph.ChildStarts[index + 1]; c++)
         {
-            foreach (var child in children)
+            var child = _graph.Children[c];
+            if (--_pending[child] == 0)
             {
-                if (--_pending[child] == 0)
-                {
-                    _ready.Enqueue(child, child);
-                }
+                _ready.Enqueue(child, child);
             }
         }
     }
