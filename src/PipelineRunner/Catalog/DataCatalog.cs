@@ -33,9 +33,14 @@ public sealed class DataCatalog
         }
     }
 
-    private DataCatalog(DataCatalog source)
+    private DataCatalog(DataCatalog source, int additionalCapacity)
     {
-        _datasets = new(source._datasets, StringComparer.Ordinal);
+        _datasets = new(Environment.ProcessorCount, source._datasets.Count + additionalCapacity, StringComparer.Ordinal);
+        foreach (var (name, dataset) in source._datasets)
+        {
+            _datasets[name] = dataset;
+        }
+
         lock (source._factoryGate)
         {
             _factories = [.. source._factories];
@@ -274,7 +279,10 @@ public sealed class DataCatalog
 
     /// <summary>A new catalog with the same datasets and factories; adding to it does not change this one.</summary>
     /// <returns>The copy.</returns>
-    public DataCatalog ShallowCopy() => new(this);
+    public DataCatalog ShallowCopy() => new(this, 0);
+
+    /// <summary>A shallow copy with room for <paramref name="additionalCapacity"/> more datasets.</summary>
+    internal DataCatalog ShallowCopy(int additionalCapacity) => new(this, additionalCapacity);
 
     /// <summary>Loads from a resolved dataset, wrapping failures with its name; no allocation when it completes synchronously.</summary>
     internal static ValueTask<object?> LoadFromAsync(string name, IDataset dataset, Type requestedType, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PipelineRunner.Pipelines.Internal;
 
 namespace PipelineRunner.Pipelines;
@@ -12,8 +13,7 @@ public sealed class Pipeline
 {
     private readonly Node[] _nodes;
     private readonly Dictionary<string, Node> _byName;
-    private readonly Dictionary<string, Node> _byOutput;
-    private readonly Dictionary<string, List<Node>> _byInput;
+    private readonly Dictionary<string, DatasetEntry> _datasets;
     private readonly Node[] _sorted;
     private readonly int[] _groupStarts;
     private Node[][]? _groups;
@@ -68,22 +68,19 @@ public sealed class Pipeline
                 "\n\nYou can name your nodes using the 'name' argument of Node.Create().");
         }
 
+        // One pass indexes every dataset (one hash lookup per reference); the rest works from the entries.
+        (_datasets, var inputEntries) = IndexDatasets(nodes);
         if (!trusted)
         {
-            ValidateTranscoding(nodes);
-        }
-
-        (_byOutput, _byInput) = IndexDatasets(nodes);
-        if (!trusted)
-        {
+            ValidateTranscoding(_datasets);
             ValidateUniqueConfirms(nodes);
         }
 
-        _parents = FindParents(nodes);
+        _parents = FindParents(nodes, inputEntries);
         (_sorted, _groupStarts) = SortTopologically();
         if (!trusted)
         {
-            ValidateTypes();
+            ValidateTypes(nodes, inputEntries);
         }
     }
 
@@ -456,7 +453,7 @@ public sealed class Pipeline
         {
             for (var o = 0; o < node.Outputs.Count; o++)
             {
-                if (_byInput.TryGetValue(DatasetNames.StripTranscoding(node.Outputs[o]), out var readers))
+                if (_datasets.TryGetValue(DatasetNames.StripTranscoding(node.Outputs[o]), out var entry) && entry.Readers is { } readers)
                 {
                     foreach (var reader in readers)
                     {
@@ -547,7 +544,7 @@ public sealed class Pipeline
         foreach (var name in datasets.Order(StringComparer.Ordinal))
         {
             var stripped = DatasetNames.StripTranscoding(name);
-            if (!(_byInput.ContainsKey(stripped) && _byOutput.ContainsKey(stripped)))
+            if (!(_datasets.TryGetValue(stripped, out var entry) && entry.Producer is not null && entry.Readers is not null))
             {
                 result.Add(name);
             }
@@ -559,7 +556,7 @@ public sealed class Pipeline
     private void CheckDatasetsExist(HashSet<string> datasets)
     {
         var missing = datasets
-            .Where(d => !_byInput.ContainsKey(DatasetNames.StripTranscoding(d)) && !_byOutput.ContainsKey(DatasetNames.StripTranscoding(d)))
+            .Where(d => !_datasets.ContainsKey(DatasetNames.StripTranscoding(d)))
             .Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
@@ -574,7 +571,7 @@ public sealed class Pipeline
         foreach (var dataset in datasets)
         {
             var stripped = DatasetNames.StripTranscoding(dataset);
-            if (_byInput.TryGetValue(stripped, out var readers))
+            if (_datasets.TryGetValue(stripped, out var entry) && entry.Readers is { } readers)
             {
                 result.AddRange(stripped == dataset ? readers : readers.Where(r => r.Inputs.Contains(dataset)));
             }
@@ -590,7 +587,7 @@ public sealed class Pipeline
         foreach (var dataset in datasets)
         {
             var stripped = DatasetNames.StripTranscoding(dataset);
-            if (_byOutput.TryGetValue(stripped, out var writer) && (stripped == dataset || writer.Outputs.Contains(dataset)))
+            if (_datasets.TryGetValue(stripped, out var entry) && entry.Producer is { } writer && (stripped == dataset || writer.Outputs.Contains(dataset)))
             {
                 result.Add(writer);
             }
@@ -599,20 +596,9 @@ public sealed class Pipeline
         return result;
     }
 
-    private static void ValidateTranscoding(Node[] nodes)
+    private static void ValidateTranscoding(Dictionary<string, DatasetEntry> datasets)
     {
-        var plain = new HashSet<string>(StringComparer.Ordinal);
-        var transcodedBases = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in nodes)
-        {
-            foreach (var name in node.Inputs.Concat(node.Outputs))
-            {
-                var stripped = DatasetNames.StripTranscoding(name);
-                (stripped.Length == name.Length ? plain : transcodedBases).Add(stripped);
-            }
-        }
-
-        var invalid = plain.Where(transcodedBases.Contains).Order(StringComparer.Ordinal).ToList();
+        var invalid = datasets.Where(d => d.Value.Plain && d.Value.Transcoded).Select(d => d.Key).Order(StringComparer.Ordinal).ToList();
         if (invalid.Count > 0)
         {
             throw new PipelineException(
@@ -620,29 +606,50 @@ public sealed class Pipeline
         }
     }
 
-    private static (Dictionary<string, Node> ByOutput, Dictionary<string, List<Node>> ByInput) IndexDatasets(Node[] nodes)
+    private static (Dictionary<string, DatasetEntry> Datasets, DatasetEntry[][] InputEntries) IndexDatasets(Node[] nodes)
     {
-        var byOutput = new Dictionary<string, Node>(nodes.Length, StringComparer.Ordinal);
-        var byInput = new Dictionary<string, List<Node>>(nodes.Length, StringComparer.Ordinal);
+        var datasets = new Dictionary<string, DatasetEntry>(nodes.Length, StringComparer.Ordinal);
+        var inputEntries = new DatasetEntry[nodes.Length][];
         SortedSet<string>? duplicates = null;
-        foreach (var node in nodes)
+        DatasetEntry Entry(string name)
         {
+            var key = DatasetNames.StripTranscoding(name);
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(datasets, key, out _);
+            entry ??= new DatasetEntry();
+            if (key.Length == name.Length)
+            {
+                entry.Plain = true;
+            }
+            else
+            {
+                entry.Transcoded = true;
+            }
+
+            return entry;
+        }
+
+        for (var n = 0; n < nodes.Length; n++)
+        {
+            var node = nodes[n];
             foreach (var output in node.Outputs)
             {
-                if (!byOutput.TryAdd(DatasetNames.StripTranscoding(output), node))
+                var entry = Entry(output);
+                if (entry.Producer is null)
+                {
+                    entry.Producer = node;
+                }
+                else
                 {
                     (duplicates ??= new(StringComparer.Ordinal)).Add(DatasetNames.StripTranscoding(output));
                 }
             }
 
-            foreach (var input in node.Inputs)
+            var inputs = node.Inputs;
+            var entries = inputEntries[n] = inputs.Count == 0 ? [] : new DatasetEntry[inputs.Count];
+            for (var i = 0; i < inputs.Count; i++)
             {
-                var key = DatasetNames.StripTranscoding(input);
-                if (!byInput.TryGetValue(key, out var readers))
-                {
-                    byInput[key] = readers = [];
-                }
-
+                var entry = entries[i] = Entry(inputs[i]);
+                var readers = entry.Readers ??= [];
                 if (readers.Count == 0 || !ReferenceEquals(readers[^1], node))
                 {
                     readers.Add(node);
@@ -657,7 +664,7 @@ public sealed class Pipeline
                 $"Output(s) [{string.Join(", ", duplicates)}] are returned by more than one nodes. Node outputs must be unique: {string.Join("; ", producers)}.");
         }
 
-        return (byOutput, byInput);
+        return (datasets, inputEntries);
     }
 
     private static void ValidateUniqueConfirms(Node[] nodes)
@@ -679,16 +686,16 @@ public sealed class Pipeline
         }
     }
 
-    private Node[][] FindParents(Node[] nodes)
+    private static Node[][] FindParents(Node[] nodes, DatasetEntry[][] inputEntries)
     {
         var parents = new Node[nodes.Length][];
         var scratch = new List<Node>();
         for (var i = 0; i < nodes.Length; i++)
         {
             scratch.Clear();
-            foreach (var input in nodes[i].Inputs)
+            foreach (var entry in inputEntries[i])
             {
-                if (_byOutput.TryGetValue(DatasetNames.StripTranscoding(input), out var producer) && !scratch.Contains(producer))
+                if (entry.Producer is { } producer && !scratch.Contains(producer))
                 {
                     scratch.Add(producer);
                 }
@@ -815,18 +822,19 @@ public sealed class Pipeline
         return cycle;
     }
 
-    private void ValidateTypes()
+    private static void ValidateTypes(Node[] nodes, DatasetEntry[][] inputEntries)
     {
-        foreach (var consumer in _nodes)
+        for (var n = 0; n < nodes.Length; n++)
         {
+            var consumer = nodes[n];
             for (var i = 0; i < consumer.Inputs.Count; i++)
             {
-                var dataset = consumer.Inputs[i];
-                if (!_byOutput.TryGetValue(DatasetNames.StripTranscoding(dataset), out var producer))
+                if (inputEntries[n][i].Producer is not { } producer)
                 {
                     continue;
                 }
 
+                var dataset = consumer.Inputs[i];
                 for (var o = 0; o < producer.Outputs.Count; o++)
                 {
                     // Different transcodings of one dataset are different representations: only compare the same name.
@@ -838,6 +846,18 @@ public sealed class Pipeline
                 }
             }
         }
+    }
+
+    /// <summary>What the pipeline knows of one underlying (untranscoded) dataset.</summary>
+    private sealed class DatasetEntry
+    {
+        public Node? Producer { get; set; }
+
+        public List<Node>? Readers { get; set; }
+
+        public bool Plain { get; set; }
+
+        public bool Transcoded { get; set; }
     }
 
     private sealed class NodeNameComparer : IComparer<Node>

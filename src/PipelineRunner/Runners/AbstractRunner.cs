@@ -78,14 +78,20 @@ public abstract class AbstractRunner
         }
 
         var freeOutputs = pipeline.Outputs().Where(o => !catalog.Contains(o)).Order(StringComparer.Ordinal).ToList();
-        var runCatalog = catalog.ShallowCopy();
-        foreach (var (baseName, names) in UnregisteredDatasets(pipeline, catalog))
+        var runCatalog = catalog.ShallowCopy(pipeline.Graph.Names.Length);
+        var graph = pipeline.Graph;
+        foreach (var variants in graph.SlotNames)
         {
-            // Transcoded names of one dataset share one default dataset.
-            var dataset = CreateDefaultDataset(baseName);
-            foreach (var name in names)
+            IDataset? dataset = null;
+            foreach (var id in variants)
             {
-                runCatalog.AddOrReplace(name, dataset);
+                var name = graph.Names[id];
+                if (!catalog.Contains(name))
+                {
+                    // Transcoded names of one dataset share one default dataset.
+                    dataset ??= CreateDefaultDataset(DatasetNames.StripTranscoding(name));
+                    runCatalog.AddOrReplace(name, dataset);
+                }
             }
         }
 

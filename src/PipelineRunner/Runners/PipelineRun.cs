@@ -23,6 +23,7 @@ public sealed class PipelineRun
     private readonly IDataset[] _datasets;
     private readonly int[] _loadCounts;
     private readonly bool[] _completed;
+    private readonly int[] _releasedBy;
     private int _completedCount;
     private readonly List<NodeExecutionException> _failures = [];
     private readonly Lock _gate = new();
@@ -49,6 +50,8 @@ public sealed class PipelineRun
 
         _loadCounts = (int[])_graph.InitialLoadCounts.Clone();
         _completed = new bool[_graph.Nodes.Length];
+        _releasedBy = new int[_loadCounts.Length];
+        Array.Fill(_releasedBy, -1);
     }
 
     /// <summary>The pipeline being run.</summary>
@@ -150,18 +153,16 @@ public sealed class PipelineRun
             }
 
             var result = await node.InvokeAsync(inputs, cancellationToken).ConfigureAwait(false);
-            var outputs = node.SplitOutputs(result);
-            if (_hooks.Length > 0)
+            if (_hooks.Length == 0 && node.OutputBinding.Kind == NodeBindingKind.Single)
             {
-                var info = NodeInfo(node, inputMap!);
-                var outputMap = ToMap(node.Outputs, outputs);
-                foreach (var hook in _hooks)
-                {
-                    await hook.AfterNodeRunAsync(info, outputMap, cancellationToken).ConfigureAwait(false);
-                }
+                // The common case: one output, no hooks; no array for the split result.
+                await SaveOutputAsync(node, _datasets[_graph.OutputNames[index][0]], 0, result, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await SplitAndSaveAsync(node, index, inputMap, result, cancellationToken).ConfigureAwait(false);
             }
 
-            await SaveOutputsAsync(node, index, outputs, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < node.Confirms.Count; i++)
             {
                 await Catalog.ConfirmAsync(node.Confirms[i], cancellationToken).ConfigureAwait(false);
@@ -186,6 +187,22 @@ public sealed class PipelineRun
         }
     }
 
+    private async ValueTask SplitAndSaveAsync(Node node, int index, Dictionary<string, object?>? inputMap, object? result, CancellationToken cancellationToken)
+    {
+        var outputs = node.SplitOutputs(result);
+        if (_hooks.Length > 0)
+        {
+            var info = NodeInfo(node, inputMap!);
+            var outputMap = ToMap(node.Outputs, outputs);
+            foreach (var hook in _hooks)
+            {
+                await hook.AfterNodeRunAsync(info, outputMap, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await SaveOutputsAsync(node, index, outputs, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Marks a node completed: logs <c>Completed node</c> and <c>Completed i out of N tasks</c>, reports progress,
     /// decrements the load counts of its inputs and releases every dataset no remaining node will load (never the
@@ -202,8 +219,8 @@ public sealed class PipelineRun
     internal async ValueTask CompleteNodeAsync(int index, TimeSpan duration, CancellationToken cancellationToken)
     {
         var node = _graph.Nodes[index];
-        List<int>? release = null;
         int done;
+        var releases = 0;
         lock (_gate)
         {
             if (_completed[index])
@@ -216,18 +233,20 @@ public sealed class PipelineRun
             foreach (var name in _graph.InputNames[index])
             {
                 var slot = _graph.NameSlots[name];
-                if (--_loadCounts[slot] < 1 && !_graph.IsPipelineInput[slot])
+                if (--_loadCounts[slot] < 1 && !_graph.IsPipelineInput[slot] && _releasedBy[slot] < 0)
                 {
-                    (release ??= []).Add(slot);
+                    _releasedBy[slot] = index;
+                    releases++;
                 }
             }
 
             foreach (var name in _graph.OutputNames[index])
             {
                 var slot = _graph.NameSlots[name];
-                if (_loadCounts[slot] < 1 && !_graph.IsPipelineOutput[slot])
+                if (_loadCounts[slot] < 1 && !_graph.IsPipelineOutput[slot] && _releasedBy[slot] < 0)
                 {
-                    (release ??= []).Add(slot);
+                    _releasedBy[slot] = index;
+                    releases++;
                 }
             }
         }
@@ -236,19 +255,28 @@ public sealed class PipelineRun
         RunnerLog.CompletedNode(_logger, node.Name);
         RunnerLog.CompletedTasks(_logger, done, _completed.Length);
         _progress?.Report(new NodeProgress(NodeProgressKind.Completed, node.Name, done, _completed.Length, duration));
-        if (release is not null)
+        if (releases > 0)
         {
-            for (var i = 0; i < release.Count; i++)
-            {
-                if (release.IndexOf(release[i]) != i)
-                {
-                    continue; // a node reading one dataset twice
-                }
+            // Release each dataset this node claimed above (a dataset is claimed once, by the node that emptied it).
+            await ReleaseClaimedAsync(index, _graph.InputNames[index], cancellationToken).ConfigureAwait(false);
+            await ReleaseClaimedAsync(index, _graph.OutputNames[index], cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-                foreach (var name in _graph.SlotNames[release[i]])
-                {
-                    await Catalog.ReleaseAsync(_graph.Names[name], cancellationToken).ConfigureAwait(false);
-                }
+    private async ValueTask ReleaseClaimedAsync(int index, int[] names, CancellationToken cancellationToken)
+    {
+        foreach (var name in names)
+        {
+            var slot = _graph.NameSlots[name];
+            if (_releasedBy[slot] != index)
+            {
+                continue;
+            }
+
+            _releasedBy[slot] = -2; // released; a node reading one dataset twice releases it once
+            foreach (var variant in _graph.SlotNames[slot])
+            {
+                await Catalog.ReleaseAsync(_graph.Names[variant], cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -17,6 +17,7 @@ internal sealed class NodeSignature
     private readonly Func<Delegate, object?[], ValueTask<object?>> _invoker;
     private readonly int[] _parameterSources;
     private readonly object?[] _defaults;
+    private readonly bool _identityBinding;
     private readonly MemberInfo?[]? _outputMembers;
 
     private NodeSignature(
@@ -31,6 +32,7 @@ internal sealed class NodeSignature
         _invoker = invoker;
         _parameterSources = parameterSources;
         _defaults = defaults;
+        _identityBinding = parameterSources.Length == inputTypes.Length && parameterSources.Select((source, i) => source == i).All(x => x);
         InputTypes = inputTypes;
         OutputTypes = outputTypes;
         _outputMembers = outputMembers;
@@ -46,7 +48,34 @@ internal sealed class NodeSignature
 
     private static readonly ConcurrentDictionary<(Type, MethodInfo), (ParameterInfo[] Named, ParameterInfo[] Typed, Type ReturnType)> Shapes = new();
 
+    private static readonly ConcurrentDictionary<SignatureKey, NodeSignature> Signatures = new();
+
+    /// <summary>
+    /// The signature for a function and binding shape. Signatures do not depend on dataset names (only on the kind and
+    /// count of inputs and outputs, and on parameter names and result keys for mappings), so nodes built from one
+    /// function share one signature: a 100,000-node pipeline of a few functions holds a few signatures.
+    /// </summary>
     public static NodeSignature Create(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
+    {
+        var key = new SignatureKey(
+            function.GetType(),
+            function.Method,
+            inputs.Kind,
+            inputs.Datasets.Count,
+            inputs.ParameterNames is null ? null : string.Join('\0', inputs.ParameterNames),
+            outputs.Kind,
+            outputs.Datasets.Count,
+            outputs.Keys is null ? null : string.Join('\0', outputs.Keys));
+        if (Signatures.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var created = Build(function, inputs, outputs, functionName);
+        return Signatures.TryAdd(key, created) ? created : Signatures[key];
+    }
+
+    private static NodeSignature Build(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
     {
         var (parameters, invokeParameters, invokeReturnType) = Shapes.GetOrAdd((function.GetType(), function.Method), static key =>
         {
@@ -141,6 +170,11 @@ internal sealed class NodeSignature
 
     public ValueTask<object?> InvokeAsync(Delegate function, object?[] inputValues, CancellationToken cancellationToken)
     {
+        if (_identityBinding)
+        {
+            return _invoker(function, inputValues); // parameters are exactly the inputs, in order
+        }
+
         var args = new object?[_parameterSources.Length];
         for (var i = 0; i < args.Length; i++)
         {
@@ -403,4 +437,14 @@ internal sealed class NodeSignature
 
         return typeof(IDictionary).IsAssignableFrom(type) ? typeof(object) : null;
     }
+
+    private readonly record struct SignatureKey(
+        Type DelegateType,
+        MethodInfo Method,
+        NodeBindingKind InputKind,
+        int InputCount,
+        string? ParameterNames,
+        NodeBindingKind OutputKind,
+        int OutputCount,
+        string? OutputKeys);
 }
