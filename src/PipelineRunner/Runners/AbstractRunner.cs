@@ -114,9 +114,11 @@ public abstract class AbstractRunner
         {
             await ExecuteAsync(run, cancellationToken).ConfigureAwait(false);
             result = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var declared = DeclaredOutputTypes(pipeline);
             foreach (var output in freeOutputs)
             {
-                result[output] = await runCatalog.LoadAsync(output, typeof(object), cancellationToken).ConfigureAwait(false);
+                // Datasets that deserialize (files, a distributed store) read the producer's declared type.
+                result[output] = await runCatalog.LoadAsync(output, declared.GetValueOrDefault(output) ?? typeof(object), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -183,6 +185,24 @@ public abstract class AbstractRunner
     /// <param name="datasetName">The dataset name, without transcoding.</param>
     /// <returns>A new dataset.</returns>
     public virtual IDataset CreateDefaultDataset(string datasetName) => new MemoryDataset();
+
+    /// <summary>The type each output's producer declares, where it declares one.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <returns>Output name → declared type.</returns>
+    protected static IReadOnlyDictionary<string, Type?> DeclaredOutputTypes(Pipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var types = new Dictionary<string, Type?>(StringComparer.Ordinal);
+        foreach (var node in pipeline.Nodes)
+        {
+            for (var i = 0; i < node.Outputs.Count; i++)
+            {
+                types[node.Outputs[i]] = node.OutputTypes[i];
+            }
+        }
+
+        return types;
+    }
 
     /// <summary>The datasets of the pipeline the catalog cannot provide, grouped by underlying (untranscoded) name.</summary>
     private static IEnumerable<(string BaseName, List<string> Names)> UnregisteredDatasets(Pipeline pipeline, DataCatalog catalog)

@@ -254,13 +254,15 @@ public sealed class PipelineRun
         PipelineRunnerDiagnostics.NodesCompleted.Add(1);
         RunnerLog.CompletedNode(_logger, node.Name);
         RunnerLog.CompletedTasks(_logger, done, _completed.Length);
-        _progress?.Report(new NodeProgress(NodeProgressKind.Completed, node.Name, done, _completed.Length, duration));
         if (releases > 0)
         {
             // Release each dataset this node claimed above (a dataset is claimed once, by the node that emptied it).
             await ReleaseClaimedAsync(index, _graph.InputNames[index], cancellationToken).ConfigureAwait(false);
             await ReleaseClaimedAsync(index, _graph.OutputNames[index], cancellationToken).ConfigureAwait(false);
         }
+
+        // Reported once the node's datasets are released, so a progress consumer sees the state after the node.
+        _progress?.Report(new NodeProgress(NodeProgressKind.Completed, node.Name, done, _completed.Length, duration));
     }
 
     private async ValueTask ReleaseClaimedAsync(int index, int[] names, CancellationToken cancellationToken)
@@ -358,6 +360,18 @@ public sealed class PipelineRun
 
         throw new PipelineRunFailedException(failures, skipped.Select(n => n.Name).Order(StringComparer.Ordinal).ToList(), resume);
     }
+
+    /// <summary>Whether a node has completed in this run.</summary>
+    internal bool IsCompleted(Node node)
+    {
+        lock (_gate)
+        {
+            return _completed[IndexOf(node)];
+        }
+    }
+
+    /// <summary>Reports that a node started somewhere else (a distributed runner's worker).</summary>
+    internal void ReportStarted(Node node) => Report(NodeProgressKind.Started, node, TimeSpan.Zero, null);
 
     private void Report(NodeProgressKind kind, Node node, TimeSpan duration, Exception? error)
     {

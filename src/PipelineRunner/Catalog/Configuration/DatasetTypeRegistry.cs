@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using PipelineRunner.Catalog.Files;
 
 namespace PipelineRunner.Catalog.Configuration;
@@ -21,6 +23,8 @@ namespace PipelineRunner.Catalog.Configuration;
 /// </example>
 public sealed class DatasetTypeRegistry
 {
+    private static readonly ConditionalWeakTable<IDataset, DatasetDefinition> Definitions = new();
+
     private static readonly string[] IgnoredPrefixes = ["kedro_datasets.", "kedro."];
 
     private readonly Dictionary<string, Func<DatasetDefinition, IDataset>> _factories = new(StringComparer.OrdinalIgnoreCase);
@@ -119,6 +123,17 @@ public sealed class DatasetTypeRegistry
         return false;
     }
 
+    /// <summary>
+    /// The definition a dataset was created from by a registry, if it was. Distributed runners send definitions, not
+    /// live objects, to workers, which build their own datasets from them.
+    /// </summary>
+    /// <param name="dataset">A dataset.</param>
+    /// <param name="definition">Its definition, when it came from configuration.</param>
+    /// <returns>Whether the dataset has a definition.</returns>
+    public static bool TryGetDefinition(IDataset dataset, [NotNullWhen(true)] out DatasetDefinition? definition) =>
+        Definitions.TryGetValue(dataset, out definition);
+
+
     /// <summary>Creates the dataset a definition describes.</summary>
     /// <param name="definition">The catalog entry.</param>
     /// <returns>The dataset.</returns>
@@ -136,8 +151,10 @@ public sealed class DatasetTypeRegistry
 
         try
         {
-            return factory(definition)
+            var dataset = factory(definition)
                 ?? throw definition.Error("could not be created: the factory returned null");
+            Definitions.AddOrUpdate(dataset, definition);
+            return dataset;
         }
         catch (CatalogConfigurationException)
         {

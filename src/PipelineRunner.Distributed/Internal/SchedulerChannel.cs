@@ -1,0 +1,40 @@
+using Grpc.Net.Client;
+using PipelineRunner.Distributed.Storage;
+
+namespace PipelineRunner.Distributed.Internal;
+
+/// <summary>A gRPC channel to a scheduler with bounded connect time and keep-alive pings, and the store client over it.</summary>
+internal sealed class SchedulerChannel : IDisposable
+{
+    private readonly GrpcChannel _channel;
+
+    public SchedulerChannel(Uri address, TimeSpan connectTimeout, TimeSpan keepAliveTimeout)
+    {
+        Address = address;
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectTimeout = connectTimeout,
+                KeepAlivePingDelay = keepAliveTimeout,
+                KeepAlivePingTimeout = keepAliveTimeout,
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                EnableMultipleHttp2Connections = true,
+                InitialHttp2StreamWindowSize = 16 * 1024 * 1024,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            },
+            MaxReceiveMessageSize = 4 * 1024 * 1024,
+            MaxSendMessageSize = 4 * 1024 * 1024,
+        });
+        Client = new Protocol.Scheduler.SchedulerClient(_channel);
+        Store = new StoreClient(Client, address.ToString());
+    }
+
+    public Uri Address { get; }
+
+    public Protocol.Scheduler.SchedulerClient Client { get; }
+
+    public StoreClient Store { get; }
+
+    public void Dispose() => _channel.Dispose();
+}

@@ -1,0 +1,87 @@
+namespace PipelineRunner.Distributed;
+
+/// <summary>The scheduler cannot be reached, or the connection to it broke mid-run.</summary>
+public sealed class SchedulerUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SchedulerUnavailableException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What failed, with the scheduler's address.</param>
+    public SchedulerUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What failed, with the scheduler's address.</param>
+    /// <param name="innerException">The transport error.</param>
+    public SchedulerUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>A node failed on a worker: carries the worker and the original exception's type, message and stack.</summary>
+public sealed class RemoteNodeException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="nodeName">The node.</param>
+    /// <param name="workerId">The worker it ran on.</param>
+    /// <param name="remoteType">The original exception's full type name.</param>
+    /// <param name="remoteMessage">The original exception's message.</param>
+    /// <param name="remoteStackTrace">The original exception as text, with its stack trace.</param>
+    public RemoteNodeException(string nodeName, string workerId, string remoteType, string remoteMessage, string remoteStackTrace)
+        : base($"Node '{nodeName}' failed on worker '{workerId}': {remoteType}: {remoteMessage}")
+    {
+        NodeName = nodeName;
+        WorkerId = workerId;
+        RemoteType = remoteType;
+        RemoteMessage = remoteMessage;
+        RemoteStackTrace = remoteStackTrace;
+    }
+
+    /// <summary>The node.</summary>
+    public string NodeName { get; }
+
+    /// <summary>The worker the node ran on.</summary>
+    public string WorkerId { get; }
+
+    /// <summary>The original exception's full type name.</summary>
+    public string RemoteType { get; }
+
+    /// <summary>The original exception's message.</summary>
+    public string RemoteMessage { get; }
+
+    /// <summary>The original exception as text, with its stack trace as seen on the worker.</summary>
+    public string RemoteStackTrace { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{base.ToString()}\n--- Remote exception on worker '{WorkerId}' ---\n{RemoteStackTrace}";
+}
+
+/// <summary>A worker refused a node, for example because its pipeline definition differs from the driver's.</summary>
+public sealed class NodeRefusedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public NodeRefusedException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">Why the node was refused.</param>
+    public NodeRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">Why the node was refused.</param>
+    /// <param name="innerException">The cause.</param>
+    public NodeRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

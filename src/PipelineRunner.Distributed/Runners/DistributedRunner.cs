@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PipelineRunner.Catalog;
+using PipelineRunner.Distributed.Internal;
+using PipelineRunner.Distributed.Protocol;
+using PipelineRunner.Distributed.Storage;
+using PipelineRunner.Pipelines;
+using PipelineRunner.Runners;
+
+namespace PipelineRunner.Distributed;
+
+/// <summary>
+/// Runs every node of a pipeline on workers, the .NET counterpart of Kedro's Dask runner: it submits each node as a
+/// future with its upstream nodes as dependencies, the scheduler dispatches ready nodes to workers, workers exchange
+/// datasets through the scheduler's store (or open catalog files themselves), and this driver releases each store
+/// dataset when its load count reaches zero. With no <see cref="DistributedRunnerOptions.SchedulerAddress"/> it starts a
+/// local scheduler and worker pool in-process on first use; disposing the runner stops them.
+/// </summary>
+public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
+{
+    private readonly DistributedRunnerOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private readonly Workers.LocalNodeResolver _localNodes = new();
+    private LocalCluster? _cluster;
+    private SchedulerChannel? _channel;
+
+    /// <summary>Creates the runner. Nothing starts until the first run (or <see cref="StartAsync"/>).</summary>
+    /// <param name="options">Options; a local pool with one worker per processor when null.</param>
+    /// <param name="loggerFactory">Logging for the runner and any local scheduler and workers; none when null.</param>
+    public DistributedRunner(DistributedRunnerOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : base(options ?? new DistributedRunnerOptions(), (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DistributedRunner>())
+    {
+        _options = (DistributedRunnerOptions)Options;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>The scheduler's address, once connected.</summary>
+    public Uri? SchedulerAddress => _channel?.Address;
+
+    /// <summary>Starts the local pool (or connects to the remote scheduler) now rather than on the first run.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the scheduler is reachable.</returns>
+    public async Task StartAsync(CancellationToken cancellationToken = default) => await ConnectAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The names of the datasets in the scheduler's store (the seed's <c>list_datasets</c>), sorted.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The names and the bytes they hold.</returns>
+    public async Task<(IReadOnlyList<string> Names, long TotalBytes)> ListStoreAsync(CancellationToken cancellationToken = default)
+    {
+        var channel = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return await channel.Store.ListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes datasets from the scheduler's store.</summary>
+    /// <param name="names">Dataset names.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many were there.</returns>
+    public async Task<int> ReleaseStoreAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+    {
+        var channel = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return await channel.Store.ReleaseAsync(names, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Datasets the catalog lacks live in the scheduler's store.</summary>
+    /// <param name="datasetName">The dataset name.</param>
+    /// <returns>A store-backed dataset.</returns>
+    public override IDataset CreateDefaultDataset(string datasetName) => NewStoreDataset(datasetName);
+
+    /// <summary>Stops the local pool, if one was started, and closes the connection.</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _connectGate.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(PipelineRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        SchedulerChannel channel;
+        RunPlan plan;
+        try
+        {
+            channel = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            plan = await PrepareAsync(run, channel, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (FindRpc(ex) is { } rpc && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unavailable("connect to", rpc);
+        }
+
+        var completed = false;
+        try
+        {
+            await StreamRunAsync(run, channel, plan.Request, cancellationToken).ConfigureAwait(false);
+            if (run.Failures.Count == 0)
+            {
+                await CopyBackOutputsAsync(run, plan, cancellationToken).ConfigureAwait(false);
+                completed = true;
+            }
+        }
+        finally
+        {
+            // Copies of the driver's own inputs never outlive the run; a failed or cancelled run frees all its datasets.
+            var release = completed ? plan.PublishedInputs : plan.StoreDatasets;
+            try
+            {
+                await channel.Store.ReleaseAsync(release, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                Log.ReleaseFailed(Logger, release.Count, ex);
+            }
+        }
+
+        var failed = run.Failures.Select(f => f.NodeName).ToHashSet(StringComparer.Ordinal);
+        run.ThrowFailures(run.Pipeline.Nodes.Where(n => !failed.Contains(n.Name) && !run.IsCompleted(n)).ToList());
+    }
+
+    private async Task<RunPlan> PrepareAsync(PipelineRun run, SchedulerChannel channel, CancellationToken cancellationToken)
+    {
+        var pipeline = run.Pipeline;
+        if (_cluster is not null)
+        {
+            _localNodes.Register(pipeline);
+        }
+
+        var inputs = pipeline.Inputs();
+        var outputs = pipeline.Outputs();
+        var declared = DeclaredOutputTypes(pipeline);
+        var specs = new Dictionary<string, DatasetSpec>(StringComparer.Ordinal);
+        var plan = new RunPlan();
+        foreach (var name in pipeline.Datasets())
+        {
+            var dataset = run.Catalog.GetDataset(name);
+            if (dataset is StoreDataset || DatasetSpecs.HasDefinition(dataset))
+            {
+                specs[name] = DatasetSpecs.For(name, dataset);
+                if (dataset is StoreDataset)
+                {
+                    plan.StoreDatasets.Add(name);
+                }
+
+                continue;
+            }
+
+            // A live object only the driver has (a memory dataset, parameters): workers read and write a store copy.
+            var untyped = DatasetNames.IsParameter(name);
+            var copy = NewStoreDataset(name, untyped);
+            if (inputs.Contains(name))
+            {
+                var value = await run.Catalog.LoadAsync(name, typeof(object), cancellationToken).ConfigureAwait(false);
+                await copy.SaveAsync(value, cancellationToken).ConfigureAwait(false);
+                plan.PublishedInputs.Add(name);
+            }
+            else if (outputs.Contains(name))
+            {
+                plan.CopyBack.Add((name, dataset, declared.GetValueOrDefault(name) ?? typeof(object)));
+            }
+
+            run.Catalog.AddOrReplace(name, copy);
+            plan.StoreDatasets.Add(name);
+            specs[name] = new DatasetSpec { Name = name, Untyped = untyped };
+        }
+
+        plan.Request = new SubmitRunRequest
+        {
+            RunId = Guid.NewGuid().ToString("N"),
+            ContinueOnFailure = Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes,
+        };
+        foreach (var node in pipeline.Nodes)
+        {
+            var spec = new NodeSpec { Name = node.Name, Fingerprint = NodeFingerprint.Of(node) };
+            spec.Dependencies.AddRange(pipeline.DependenciesOf(node).Select(n => n.Name));
+            foreach (var name in node.Inputs.Concat(node.Outputs).Distinct(StringComparer.Ordinal))
+            {
+                spec.Datasets.Add(specs[name]);
+            }
+
+            plan.Request.Nodes.Add(spec);
+        }
+
+        return plan;
+    }
+
+    private async Task StreamRunAsync(PipelineRun run, SchedulerChannel channel, SubmitRunRequest request, CancellationToken cancellationToken)
+    {
+        var started = new Dictionary<string, long>(StringComparer.Ordinal);
+        try
+        {
+            using var call = channel.Client.SubmitRun(request, cancellationToken: cancellationToken);
+            await foreach (var runEvent in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                switch (runEvent.KindCase)
+                {
+                    case RunEvent.KindOneofCase.Started:
+                        started[runEvent.Started.Node] = Stopwatch.GetTimestamp();
+                        var startedNode = Resolve(run, runEvent.Started.Node);
+                        run.ReportStarted(startedNode);
+                        foreach (var hook in run.Hooks)
+                        {
+                            await hook.BeforeNodeRunAsync(NodeInfo(run, startedNode, new Dictionary<string, object?>()), cancellationToken).ConfigureAwait(false);
+                        }
+
+                        break;
+                    case RunEvent.KindOneofCase.Completed:
+                        var node = Resolve(run, runEvent.Completed.Node);
+                        if (run.Hooks.Count > 0)
+                        {
+                            await CallAfterNodeHooksAsync(run, node, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await run.CompleteNodeAsync(node, Elapsed(started, node.Name), cancellationToken).ConfigureAwait(false);
+                        break;
+                    case RunEvent.KindOneofCase.Failed:
+                        var failed = runEvent.Failed;
+                        var failedNode = Resolve(run, failed.Node);
+                        Exception cause = failed.Refused
+                            ? new NodeRefusedException(failed.Message)
+                            : new RemoteNodeException(failed.Node, failed.Worker, failed.ErrorType, failed.Message, failed.StackTrace);
+                        foreach (var hook in run.Hooks)
+                        {
+                            await hook.OnNodeErrorAsync(NodeInfo(run, failedNode, new Dictionary<string, object?>()), cause, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        run.RecordFailure(new NodeExecutionException(failed.Node, cause), Elapsed(started, failed.Node));
+                        break;
+                }
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The distributed run was cancelled.", ex, cancellationToken);
+        }
+        catch (RpcException ex)
+        {
+            throw Unavailable("run the pipeline on", ex);
+        }
+    }
+
+    private static async Task CallAfterNodeHooksAsync(PipelineRun run, Node node, CancellationToken cancellationToken)
+    {
+        // Hooks run on the driver: the node's outputs are fetched for them only when hooks are registered.
+        var outputs = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (var i = 0; i < node.Outputs.Count; i++)
+        {
+            outputs[node.Outputs[i]] = await run.Catalog.LoadAsync(node.Outputs[i], node.OutputTypes[i] ?? typeof(object), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var hook in run.Hooks)
+        {
+            await hook.AfterNodeRunAsync(NodeInfo(run, node, new Dictionary<string, object?>()), outputs, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CopyBackOutputsAsync(PipelineRun run, RunPlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var (name, dataset, type) in plan.CopyBack)
+        {
+            var value = await run.Catalog.LoadAsync(name, type, cancellationToken).ConfigureAwait(false);
+            await dataset.SaveAsync(value, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static RpcException? FindRpc(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is RpcException rpc)
+            {
+                return rpc;
+            }
+        }
+
+        return null;
+    }
+
+    private static Hooks.NodeRunInfo NodeInfo(PipelineRun run, Node node, IReadOnlyDictionary<string, object?> inputs) =>
+        new(node, run.Catalog, inputs, run.SessionId, run.Options.IsAsync);
+
+    private static Node Resolve(PipelineRun run, string name) =>
+        run.Pipeline.FindNode(name) ?? throw new InvalidOperationException($"The scheduler reported node '{name}', which is not in the pipeline being run.");
+
+    private static TimeSpan Elapsed(Dictionary<string, long> started, string node) =>
+        started.TryGetValue(node, out var at) ? Stopwatch.GetElapsedTime(at) : TimeSpan.Zero;
+
+    private StoreDataset NewStoreDataset(string name, bool untyped = false) =>
+        new(name, async ct => (await ConnectAsync(ct).ConfigureAwait(false)).Store, untyped);
+
+    private SchedulerUnavailableException Unavailable(string action, RpcException ex) => new(
+        $"Could not {action} the PipelineRunner scheduler at {_channel?.Address?.ToString() ?? _options.SchedulerAddress?.ToString() ?? "(local)"}: " +
+        $"{ex.StatusCode}: {ex.Status.Detail} (connect timeout {_options.ConnectTimeout.TotalSeconds:0.#} s, keep-alive timeout {_options.KeepAliveTimeout.TotalSeconds:0.#} s).",
+        ex);
+
+    private async ValueTask<SchedulerChannel> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { } existing)
+        {
+            return existing;
+        }
+
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_channel is null)
+            {
+                var address = _options.SchedulerAddress;
+                if (address is null)
+                {
+                    _cluster = await LocalCluster.StartAsync(
+                        _options.LocalWorkers, _options.LocalWorkerConcurrency, _localNodes, _loggerFactory, cancellationToken).ConfigureAwait(false);
+                    address = _cluster.Scheduler.Address;
+                }
+
+                _channel = new SchedulerChannel(address, _options.ConnectTimeout, _options.KeepAliveTimeout);
+            }
+
+            return _channel;
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    private sealed class RunPlan
+    {
+        public SubmitRunRequest Request { get; set; } = new();
+
+        public List<string> StoreDatasets { get; } = [];
+
+        public List<string> PublishedInputs { get; } = [];
+
+        public List<(string Name, IDataset Dataset, Type Type)> CopyBack { get; } = [];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Could not release {Count} store dataset(s) after the run; the scheduler may be gone")]
+        public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);
+    }
+}

@@ -1,0 +1,25 @@
+using PipelineRunner.Runners;
+
+namespace PipelineRunner.Distributed;
+
+/// <summary>Options of the <see cref="DistributedRunner"/>.</summary>
+public sealed class DistributedRunnerOptions : RunnerOptions
+{
+    /// <summary>
+    /// The scheduler to run on, for example <c>http://10.0.0.5:5123</c>. When null (the default) the runner starts an
+    /// in-process scheduler on a loopback port and <see cref="LocalWorkers"/> in-process workers, all speaking gRPC.
+    /// </summary>
+    public Uri? SchedulerAddress { get; set; }
+
+    /// <summary>How many workers the local pool starts. Default <see cref="Environment.ProcessorCount"/>.</summary>
+    public int LocalWorkers { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>How many nodes each local worker runs at once. Default 1.</summary>
+    public int LocalWorkerConcurrency { get; set; } = 1;
+
+    /// <summary>How long connecting to the scheduler may take before the run fails. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an unanswered keep-alive ping may take before a lost scheduler fails the run. Default 15 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}

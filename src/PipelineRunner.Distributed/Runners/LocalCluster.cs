@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+using PipelineRunner.Distributed.Scheduling;
+using PipelineRunner.Distributed.Workers;
+
+namespace PipelineRunner.Distributed;
+
+/// <summary>An in-process scheduler on a loopback port with in-process workers, like Dask's <c>LocalCluster</c>.</summary>
+internal sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _workers = [];
+
+    private LocalCluster(SchedulerServer scheduler) => Scheduler = scheduler;
+
+    public SchedulerServer Scheduler { get; }
+
+    public static async Task<LocalCluster> StartAsync(int workers, int concurrency, INodeResolver resolver, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        if (workers < 1)
+        {
+            throw new ArgumentException($"DistributedRunnerOptions.LocalWorkers must be at least 1, but was {workers}.", nameof(workers));
+        }
+
+        var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions(), loggerFactory, cancellationToken).ConfigureAwait(false);
+        var cluster = new LocalCluster(scheduler);
+        for (var i = 0; i < workers; i++)
+        {
+            var worker = new PipelineWorker(
+                new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = $"local-{i + 1}", MaxConcurrentNodes = concurrency },
+                resolver,
+                loggerFactory);
+            cluster._workers.Add(Task.Run(() => worker.RunAsync(cluster._stop.Token), CancellationToken.None));
+        }
+
+        return cluster;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_workers).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SchedulerUnavailableException or Grpc.Core.RpcException)
+        {
+            // Workers stop with the cluster.
+        }
+
+        await Scheduler.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PipelineRunner.Distributed.Storage;
+
+namespace PipelineRunner.Distributed.Scheduling;
+
+/// <summary>
+/// A running scheduler: a Kestrel HTTP/2 server with the scheduler's gRPC service and dataset store. It needs no
+/// user code. Start one with <see cref="StartAsync"/>; dispose it to stop.
+/// </summary>
+public sealed class SchedulerServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly DatasetStore _store;
+
+    private SchedulerServer(WebApplication app, DatasetStore store, Uri address)
+    {
+        _app = app;
+        _store = store;
+        Address = address;
+    }
+
+    /// <summary>The address drivers and workers connect to, for example <c>http://127.0.0.1:5123</c>.</summary>
+    public Uri Address { get; }
+
+    /// <summary>Bytes held by the dataset store.</summary>
+    public long StoreBytes => _store.TotalBytes;
+
+    /// <summary>Names of the datasets in the store, sorted.</summary>
+    public IReadOnlyList<string> StoreNames => _store.Names;
+
+    /// <summary>Starts a scheduler.</summary>
+    /// <param name="options">Where to listen and limits; defaults when null.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running scheduler.</returns>
+    /// <exception cref="ArgumentException">The host is not an IP address.</exception>
+    public static async Task<SchedulerServer> StartAsync(SchedulerOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SchedulerOptions();
+        if (!IPAddress.TryParse(options.Host, out var ip))
+        {
+            throw new ArgumentException($"SchedulerOptions.Host '{options.Host}' is not an IP address (for example 127.0.0.1 or 0.0.0.0).", nameof(options));
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(ip, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 16 * 1024 * 1024;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = 4 * 1024 * 1024;
+            grpc.MaxSendMessageSize = 4 * 1024 * 1024;
+        });
+        var store = new DatasetStore();
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<SchedulerState>();
+        var app = builder.Build();
+        app.MapGrpcService<SchedulerService>();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(bound).Port;
+        var host = ip.Equals(IPAddress.Any) ? "127.0.0.1" : options.Host;
+        return new SchedulerServer(app, store, new Uri($"http://{host}:{port}"));
+    }
+
+    /// <summary>Stops the scheduler.</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Buffers;
+
+namespace PipelineRunner.Distributed.Serialization;
+
+/// <summary>
+/// An <see cref="IBufferWriter{T}"/> over pooled 1 MB segments: serializing a large value never copies it into one
+/// growing array, and each segment becomes one store chunk without another copy.
+/// </summary>
+internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
+{
+    private const int SegmentSize = 1024 * 1024;
+    private readonly List<(byte[] Buffer, int Length)> _segments = [];
+    private byte[]? _current;
+    private int _written;
+
+    public long Length => _segments.Sum(s => (long)s.Length) + _written;
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _current.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _current.AsSpan(_written);
+    }
+
+    /// <summary>The written bytes as a sequence over the segments; valid until disposed.</summary>
+    public ReadOnlySequence<byte> AsSequence()
+    {
+        Flush();
+        if (_segments.Count == 0)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+
+        if (_segments.Count == 1)
+        {
+            return new ReadOnlySequence<byte>(_segments[0].Buffer, 0, _segments[0].Length);
+        }
+
+        Segment? head = null;
+        Segment? tail = null;
+        foreach (var (buffer, length) in _segments)
+        {
+            var segment = new Segment(buffer.AsMemory(0, length), tail?.RunningIndex + tail?.Memory.Length ?? 0);
+            if (tail is null)
+            {
+                head = segment;
+            }
+            else
+            {
+                tail.SetNext(segment);
+            }
+
+            tail = segment;
+        }
+
+        return new ReadOnlySequence<byte>(head!, 0, tail!, tail!.Memory.Length);
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        foreach (var (buffer, _) in _segments)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        _segments.Clear();
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        if (_current is not null && _current.Length - _written >= Math.Max(sizeHint, 1))
+        {
+            return;
+        }
+
+        Flush();
+        _current = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, SegmentSize));
+        _written = 0;
+    }
+
+    private void Flush()
+    {
+        if (_current is not null)
+        {
+            if (_written > 0)
+            {
+                _segments.Add((_current, _written));
+            }
+            else
+            {
+                ArrayPool<byte>.Shared.Return(_current);
+            }
+
+            _current = null;
+            _written = 0;
+        }
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public void SetNext(Segment next) => Next = next;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Buffers;
+using Google.Protobuf;
+using Grpc.Core;
+using PipelineRunner.Catalog;
+using PipelineRunner.Distributed.Protocol;
+
+namespace PipelineRunner.Distributed.Storage;
+
+/// <summary>
+/// Reads and writes the scheduler's dataset store. Drivers and workers use this one code path, so what a worker
+/// publishes is exactly what the driver fetches. Values move in chunks of at most <see cref="ChunkSize"/> bytes.
+/// </summary>
+internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, string schedulerAddress)
+{
+    /// <summary>The chunk size: 1 MB, the largest buffer grpc-dotnet pools.</summary>
+    public const int ChunkSize = 1024 * 1024;
+
+    public string SchedulerAddress { get; } = schedulerAddress;
+
+    public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
+    {
+        using var call = client.Publish(cancellationToken: cancellationToken);
+        var first = true;
+        var remaining = value;
+        do
+        {
+            var length = (int)Math.Min(ChunkSize, remaining.Length);
+            var chunk = remaining.Slice(0, length);
+            var request = new PublishRequest
+            {
+                Data = chunk.IsSingleSegment ? UnsafeByteOperations.UnsafeWrap(chunk.First) : ByteString.CopyFrom(chunk.ToArray()),
+            };
+            if (first)
+            {
+                request.Name = name;
+                request.TotalLength = value.Length;
+                first = false;
+            }
+
+            await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            remaining = remaining.Slice(length);
+        }
+        while (remaining.Length > 0);
+
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        await call.ResponseAsync.ConfigureAwait(false);
+    }
+
+    /// <summary>Fetches a value as a sequence over the received chunks (no copy into one buffer).</summary>
+    public async Task<ReadOnlySequence<byte>> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        using var call = client.Get(new GetRequest { Name = name }, cancellationToken: cancellationToken);
+        ChunkSegment? head = null;
+        ChunkSegment? tail = null;
+        try
+        {
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (chunk.Data.Length == 0)
+                {
+                    continue;
+                }
+
+                var segment = new ChunkSegment(chunk.Data.Memory);
+                if (head is null)
+                {
+                    head = tail = segment;
+                }
+                else
+                {
+                    tail = tail!.Append(segment);
+                }
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            throw new DatasetException(name, $"Dataset '{name}' is not in the store of the scheduler at {SchedulerAddress}.", ex);
+        }
+
+        return head is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(head, 0, tail!, tail!.Memory.Length);
+    }
+
+    public async Task<bool[]> ExistsAsync(IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        var request = new DatasetNamesRequest();
+        request.Names.AddRange(names);
+        var response = await client.ExistsAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. response.Exists];
+    }
+
+    public async Task<int> ReleaseAsync(IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        var request = new DatasetNamesRequest();
+        request.Names.AddRange(names);
+        if (request.Names.Count == 0)
+        {
+            return 0;
+        }
+
+        var response = await client.ReleaseAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.Released;
+    }
+
+    public async Task<(IReadOnlyList<string> Names, long TotalBytes)> ListAsync(CancellationToken cancellationToken)
+    {
+        var response = await client.ListAsync(new ListRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return ([.. response.Names], response.TotalBytes);
+    }
+
+    private sealed class ChunkSegment : ReadOnlySequenceSegment<byte>
+    {
+        public ChunkSegment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public ChunkSegment Append(ChunkSegment next)
+        {
+            next.RunningIndex = RunningIndex + Memory.Length;
+            Next = next;
+            return next;
+        }
+    }
+}

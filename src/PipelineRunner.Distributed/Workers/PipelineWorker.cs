@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PipelineRunner.Catalog;
+using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.Distributed.Internal;
+using PipelineRunner.Distributed.Protocol;
+using PipelineRunner.Distributed.Storage;
+using PipelineRunner.Pipelines;
+using PipelineRunner.Runners;
+
+namespace PipelineRunner.Distributed.Workers;
+
+/// <summary>
+/// A worker: dials out to a scheduler, keeps one stream open, runs the nodes it is assigned (resolved by name in this
+/// process, refused when their definition differs from the driver's) and reports each completion or failure. Inputs
+/// and outputs go through the scheduler's store, or straight to files for datasets defined in the catalog.
+/// </summary>
+public sealed partial class PipelineWorker
+{
+    private readonly WorkerOptions _options;
+    private readonly INodeResolver _resolver;
+    private readonly ILogger _logger;
+    private readonly DatasetTypeRegistry _datasetTypes;
+    private readonly ConcurrentDictionary<Node, Pipeline> _singleNodePipelines = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<(string Run, string Node), CancellationTokenSource> _running = new();
+
+    /// <summary>Creates a worker.</summary>
+    /// <param name="options">Where the scheduler is and how to serve it.</param>
+    /// <param name="resolver">Finds assigned nodes in this process.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <exception cref="ArgumentException">The options have no scheduler address or an invalid concurrency.</exception>
+    public PipelineWorker(WorkerOptions options, INodeResolver resolver, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
+        if (options.SchedulerAddress is null)
+        {
+            throw new ArgumentException("WorkerOptions.SchedulerAddress is required (for example http://127.0.0.1:5123).", nameof(options));
+        }
+
+        if (options.MaxConcurrentNodes < 1)
+        {
+            throw new ArgumentException($"WorkerOptions.MaxConcurrentNodes must be at least 1, but was {options.MaxConcurrentNodes}.", nameof(options));
+        }
+
+        _options = options;
+        _datasetTypes = options.DatasetTypes ?? DatasetTypeRegistry.CreateDefault();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PipelineWorker>();
+    }
+
+    /// <summary>The worker's id.</summary>
+    public string Id => _options.WorkerId;
+
+    /// <summary>
+    /// Serves the scheduler until <paramref name="cancellationToken"/> is cancelled or the scheduler closes the stream.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the worker; running nodes are cancelled.</param>
+    /// <returns>A task that completes when the worker stops.</returns>
+    /// <exception cref="SchedulerUnavailableException">The scheduler cannot be reached or the connection broke.</exception>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _options.ConnectTimeout, _options.KeepAliveTimeout);
+        using var call = channel.Client.Connect(cancellationToken: cancellationToken);
+        var outbox = Channel.CreateUnbounded<WorkerMessage>(new UnboundedChannelOptions { SingleReader = true });
+        outbox.Writer.TryWrite(new WorkerMessage { Register = new RegisterWorker { WorkerId = Id, Concurrency = _options.MaxConcurrentNodes } });
+        var writer = Task.Run(
+            async () =>
+            {
+                await foreach (var message in outbox.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                {
+                    await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                }
+            },
+            CancellationToken.None);
+        Log.Connected(_logger, Id, channel.Address);
+        try
+        {
+            await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                switch (message.KindCase)
+                {
+                    case SchedulerMessage.KindOneofCase.Assign:
+                        var assign = message.Assign;
+                        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                        _running[(assign.RunId, assign.Node.Name)] = cts;
+                        _ = Task.Run(() => ExecuteAsync(channel, assign, outbox.Writer, cts), CancellationToken.None);
+                        break;
+                    case SchedulerMessage.KindOneofCase.Cancel:
+                        if (_running.TryGetValue((message.Cancel.RunId, message.Cancel.Node), out var running))
+                        {
+                            await running.CancelAsync().ConfigureAwait(false);
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (RpcException ex)
+        {
+            throw new SchedulerUnavailableException(
+                $"Worker '{Id}' lost or could not open its connection to the scheduler at {channel.Address}: {ex.Status.StatusCode}: {ex.Status.Detail}",
+                ex);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            foreach (var running in _running.Values)
+            {
+                await running.CancelAsync().ConfigureAwait(false);
+            }
+
+            outbox.Writer.TryComplete();
+            try
+            {
+                await writer.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException or InvalidOperationException)
+            {
+                // The stream is gone.
+            }
+        }
+    }
+
+    private async Task ExecuteAsync(SchedulerChannel channel, AssignNode assign, ChannelWriter<WorkerMessage> outbox, CancellationTokenSource cts)
+    {
+        var spec = assign.Node;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var node = _resolver.FindNode(spec.Name);
+            if (node is null)
+            {
+                Refuse(outbox, assign, $"Worker '{Id}' has no node named '{spec.Name}' in the pipelines registered in its process. Run the same build of the app on the driver and the workers.");
+                return;
+            }
+
+            if (NodeFingerprint.Of(node) != spec.Fingerprint)
+            {
+                Refuse(outbox, assign, $"Worker '{Id}' refuses node '{spec.Name}': its definition differs from the driver's (the worker has {NodeFingerprint.Describe(node)}). Run the same build of the app on the driver and the workers.");
+                return;
+            }
+
+            var catalog = new DataCatalog();
+            foreach (var dataset in spec.Datasets)
+            {
+                catalog.Add(
+                    dataset.Name,
+                    dataset.DefinitionJson.Length == 0
+                        ? new StoreDataset(dataset.Name, _ => ValueTask.FromResult(channel.Store), dataset.Untyped)
+                        : _datasetTypes.Create(DatasetSpecs.Parse(dataset)));
+            }
+
+            var pipeline = _singleNodePipelines.GetOrAdd(node, static n => new Pipeline([n]));
+            // Inputs are fetched concurrently (IsAsync); hooks run on the driver.
+            var run = new PipelineRun(pipeline, catalog, new RunnerOptions { IsAsync = true }, new RunOptions(), nameof(PipelineWorker), _logger);
+            await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
+            outbox.TryWrite(new WorkerMessage
+            {
+                Completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds },
+            });
+        }
+        catch (Exception ex)
+        {
+            var cause = ex is NodeExecutionException { InnerException: { } inner } ? inner : ex;
+            Log.NodeFailed(_logger, spec.Name, Id, cause);
+            outbox.TryWrite(new WorkerMessage
+            {
+                Failed = new NodeFailed
+                {
+                    RunId = assign.RunId,
+                    Node = spec.Name,
+                    Worker = Id,
+                    ErrorType = cause.GetType().FullName ?? cause.GetType().Name,
+                    Message = cause.Message,
+                    StackTrace = cause.ToString(),
+                },
+            });
+        }
+        finally
+        {
+            _running.TryRemove((assign.RunId, spec.Name), out _);
+            cts.Dispose();
+        }
+    }
+
+    private void Refuse(ChannelWriter<WorkerMessage> outbox, AssignNode assign, string message)
+    {
+        Log.Refused(_logger, assign.Node.Name, Id, message);
+        outbox.TryWrite(new WorkerMessage
+        {
+            Failed = new NodeFailed
+            {
+                RunId = assign.RunId,
+                Node = assign.Node.Name,
+                Worker = Id,
+                ErrorType = typeof(NodeRefusedException).FullName!,
+                Message = message,
+                Refused = true,
+            },
+        });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Worker '{WorkerId}' serving the scheduler at {Address}")]
+        public static partial void Connected(ILogger logger, string workerId, Uri address);
+
+        [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed on worker '{WorkerId}'")]
+        public static partial void NodeFailed(ILogger logger, string nodeName, string workerId, Exception exception);
+
+        [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Node '{NodeName}' refused by worker '{WorkerId}': {Reason}")]
+        public static partial void Refused(ILogger logger, string nodeName, string workerId, string reason);
+    }
+}

@@ -1,0 +1,93 @@
+using PipelineRunner.Pipelines;
+
+namespace PipelineRunner.Distributed.TestApp;
+
+/// <summary>Point of a multiple-outputs node.</summary>
+public sealed class Stats
+{
+    public double Mean { get; set; }
+
+    public double Max { get; set; }
+}
+
+/// <summary>
+/// The pipelines the distributed tests run on every runner and compare: the driver (tests) and the worker processes
+/// (this app) define them from the same code, as a user's app does.
+/// </summary>
+public static class SharedPipelines
+{
+    public static int Increment(int x) => x + 1;
+
+    public static int[] Range(int n) => Enumerable.Range(1, n).ToArray();
+
+    public static int Square(int[] values, int index) => values[index] * values[index];
+
+    public static long Sum(int a, int b, int c, int d) => (long)a + b + c + d;
+
+    public static (double Mean, double Max) Summarize(int[] values) => (values.Average(), values.Max());
+
+    public static Stats ToStats(double mean, double max) => new() { Mean = mean, Max = max };
+
+    public static double Scale(double value, double factor) => value * factor;
+
+    public static string Describe(Stats stats, string label) => $"{label}: mean={stats.Mean:F2} max={stats.Max:F2}";
+
+    public static List<int> Fail(int x) => throw new InvalidOperationException($"bad input {x}");
+
+    public static byte[] MakeBlob(int megabytes) => CreateBlob(megabytes);
+
+    public static long Checksum(byte[] blob) => blob.Aggregate(0L, (sum, b) => sum + b);
+
+    public static byte[] CreateBlob(int megabytes)
+    {
+        var blob = GC.AllocateUninitializedArray<byte>(megabytes * 1024 * 1024);
+        for (var i = 0; i < blob.Length; i++)
+        {
+            blob[i] = (byte)(i * 31);
+        }
+
+        return blob;
+    }
+
+    /// <summary>x -> inc1 -> inc2 -> ... -> incN.</summary>
+    public static Pipeline Chain(int length) => new(Enumerable.Range(0, length).Select(i =>
+        Node.Create(Increment, i == 0 ? "chain_input" : $"chain_{i}", $"chain_{i + 1}", name: $"inc{i + 1:D3}")));
+
+    /// <summary>A source fans out to four squares that fan back into a sum.</summary>
+    public static Pipeline FanOutFanIn() => new([
+        Node.Create(Range, "params:fan.n", "values", name: "make_values"),
+        .. Enumerable.Range(0, 4).Select(i => Node.Create(
+            (int[] values) => Square(values, i), "values", $"square_{i}", name: $"square{i}")),
+        Node.Create(Sum, new[] { "square_0", "square_1", "square_2", "square_3" }, "sum_of_squares", name: "sum"),
+    ]);
+
+    /// <summary>Multiple outputs, parameters, a persisted file dataset and free outputs.</summary>
+    public static Pipeline Report() => new([
+        Node.Create(Summarize, "values", new[] { "mean", "max" }, name: "summarize"),
+        Node.Create(ToStats, new[] { "mean", "max" }, "stats", name: "to_stats"),
+        Node.Create(Scale, new[] { "mean", "params:report.factor" }, "scaled_mean", name: "scale"),
+        Node.Create(Describe, new[] { "stats", "params:report.label" }, "report_text", name: "describe"),
+    ]);
+
+    public static Pipeline Failing() => new([
+        Node.Create(Increment, "a", "b", name: "ok_before"),
+        Node.Create(Fail, "b", "c", name: "explodes"),
+        Node.Create((List<int> c) => c.Count, "c", "d", name: "never_runs"),
+    ]);
+
+    public static Pipeline Blob() => new([
+        Node.Create(MakeBlob, "params:blob_mb", "blob", name: "make_blob"),
+        Node.Create(Checksum, "blob", "checksum", name: "checksum"),
+    ]);
+
+    /// <summary>The pipelines a worker registers; <c>changed</c> is a different build whose first chain node reads another dataset.</summary>
+    public static IReadOnlyList<Pipeline> All(string variant = "default") =>
+    [
+        variant == "changed"
+            ? new Pipeline(Chain(20).Nodes.Select(n => n.Name == "inc001" ? Node.Create(Increment, "other_input", "chain_1", name: "inc001") : n))
+            : Chain(20),
+        FanOutFanIn() + Report(),
+        Failing(),
+        Blob(),
+    ];
+}

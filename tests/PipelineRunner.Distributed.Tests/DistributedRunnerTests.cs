@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using PipelineRunner.Catalog;
+using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.Distributed.TestApp;
+using PipelineRunner.Pipelines;
+using PipelineRunner.Runners;
+
+namespace PipelineRunner.Distributed.Tests;
+
+/// <summary>End-to-end tests of the default local pool: an in-process scheduler and workers over real gRPC on loopback.</summary>
+public sealed class DistributedRunnerTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "pr-dist-" + Guid.NewGuid().ToString("N"));
+    private DistributedRunner _runner = null!;
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _runner = new DistributedRunner(new DistributedRunnerOptions { LocalWorkers = 2 });
+        return _runner.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _runner.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    internal static DataCatalog SuiteCatalog(string directory)
+    {
+        var catalog = CatalogConfiguration.FromYaml(
+            """
+            stats:
+              type: JsonDataset
+              filepath: stats.json
+            """,
+            new CatalogLoadOptions { BaseDirectory = directory });
+        catalog.AddValues([new("chain_input", 100)]);
+        catalog.AddParameters(new Dictionary<string, object?>
+        {
+            ["fan"] = new Dictionary<string, object?> { ["n"] = 6L },
+            ["report"] = new Dictionary<string, object?> { ["factor"] = 2.5, ["label"] = "digits" },
+        });
+        return catalog;
+    }
+
+    internal static Pipeline Suite() => SharedPipelines.Chain(20) + SharedPipelines.FanOutFanIn() + SharedPipelines.Report();
+
+    [Fact]
+    public async Task SharedSuite_ResultsEqualSequentialRunner()
+    {
+        var expected = await new SequentialRunner().RunAsync(Suite(), SuiteCatalog(Path.Combine(_directory, "sequential")));
+        var actual = await _runner.RunAsync(Suite(), SuiteCatalog(Path.Combine(_directory, "distributed")));
+
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        Assert.Equal(120, actual["chain_20"]);
+        Assert.Equal(1L + 4 + 9 + 16, actual["sum_of_squares"]); // squares of values[0..3]
+        Assert.Equal(3.5 * 2.5, (double)actual["scaled_mean"]!, 6); // values 1..6
+        Assert.Equal("digits: mean=3.50 max=6.00", actual["report_text"]);
+        foreach (var key in expected.Keys)
+        {
+            Assert.Equal(expected[key], actual[key]);
+        }
+
+        // The persisted file dataset was written by a worker from its catalog definition.
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(_directory, "sequential", "stats.json")),
+            File.ReadAllText(Path.Combine(_directory, "distributed", "stats.json")));
+    }
+
+    [Fact]
+    public async Task Store_ReleasesEachDatasetWhenItsLoadCountReachesZero()
+    {
+        var snapshots = new ConcurrentQueue<(string Node, string[] Store)>();
+        var progress = new InlineProgress(p =>
+        {
+            if (p.Kind == NodeProgressKind.Completed)
+            {
+                snapshots.Enqueue((p.NodeName, [.. _runner.ListStoreAsync().GetAwaiter().GetResult().Names]));
+            }
+        });
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("chain_input", 1)]);
+        var result = await _runner.RunAsync(SharedPipelines.Chain(4), catalog, new RunOptions { Progress = progress });
+
+        Assert.Equal(5, result["chain_4"]);
+        var byNode = snapshots.ToDictionary(s => s.Node, s => s.Store);
+        // After node k completes, chain_k is stored and chain_(k-1) (read only by node k) is released.
+        Assert.Equal(["chain_1", "chain_input"], byNode["inc001"]);
+        Assert.Equal(["chain_2", "chain_input"], byNode["inc002"]);
+        Assert.Equal(["chain_3", "chain_input"], byNode["inc003"]);
+        Assert.Equal(["chain_4", "chain_input"], byNode["inc004"]);
+        // After the run: the driver's input copy is gone, the free output stays published (as in the seed).
+        Assert.Equal(["chain_4"], (await _runner.ListStoreAsync()).Names);
+        await _runner.ReleaseStoreAsync(["chain_4"]);
+    }
+
+    [Fact]
+    public async Task RunOnlyMissing_ReusesDatasetsPublishedByAnEarlierRun()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("chain_input", 10)]);
+        await _runner.RunAsync(SharedPipelines.Chain(5), catalog);
+        Assert.Contains("chain_5", (await _runner.ListStoreAsync()).Names);
+
+        var ran = new ConcurrentQueue<string>();
+        var progress = new InlineProgress(p =>
+        {
+            if (p.Kind == NodeProgressKind.Completed)
+            {
+                ran.Enqueue(p.NodeName);
+            }
+        });
+        var result = await _runner.RunOnlyMissingAsync(SharedPipelines.Chain(7), catalog, new RunOptions { Progress = progress });
+        Assert.Equal(["inc006", "inc007"], ran.Order());
+        Assert.Equal(17, result["chain_7"]);
+        await _runner.ReleaseStoreAsync(["chain_5", "chain_7"]);
+    }
+
+    [Fact]
+    public async Task NodeException_NamesNodeWorkerTypeMessageAndStack_AndReleasesTheRunsDatasets()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("a", 41)]);
+        var ex = await Assert.ThrowsAsync<NodeExecutionException>(() => _runner.RunAsync(SharedPipelines.Failing(), catalog));
+
+        Assert.Equal("explodes", ex.NodeName);
+        var remote = Assert.IsType<RemoteNodeException>(ex.InnerException);
+        Assert.StartsWith("local-", remote.WorkerId);
+        Assert.Equal("System.InvalidOperationException", remote.RemoteType);
+        Assert.Equal("bad input 42", remote.RemoteMessage);
+        Assert.Contains("SharedPipelines.Fail", remote.RemoteStackTrace);
+        Assert.Contains($"Node 'explodes' failed on worker '{remote.WorkerId}': System.InvalidOperationException: bad input 42", remote.Message);
+        Assert.Empty((await _runner.ListStoreAsync()).Names);
+    }
+
+    [Fact]
+    public async Task LargeDataset_RoundTripsThroughTheStore_AndMemoryIsFreed()
+    {
+        const int megabytes = 512;
+        var catalog = new DataCatalog();
+        catalog.AddParameters(new Dictionary<string, object?> { ["blob_mb"] = (long)megabytes });
+        var result = await _runner.RunAsync(SharedPipelines.Blob(), catalog);
+
+        Assert.Equal(SharedPipelines.Checksum(SharedPipelines.CreateBlob(megabytes)), result["checksum"]);
+        var (names, bytes) = await _runner.ListStoreAsync();
+        Assert.Equal(["checksum"], names); // the 512 MB intermediate was released by load count
+        Assert.True(bytes < 1024, $"store still holds {bytes} bytes");
+        await _runner.ReleaseStoreAsync(["checksum"]);
+    }
+
+    [Fact]
+    public async Task UnserializableValue_FailsNamingDatasetTypeAndFix()
+    {
+        var pipeline = new Pipeline([
+            Node.Create((int x) => new Unserializable(x), "a", "thing", name: "make"),
+            Node.Create((Unserializable u) => u.Value, "thing", "b", name: "use"),
+        ]);
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("a", 1)]);
+        var ex = await Assert.ThrowsAsync<NodeExecutionException>(() => _runner.RunAsync(pipeline, catalog));
+        var remote = Assert.IsType<RemoteNodeException>(ex.InnerException);
+        Assert.Contains("Dataset 'thing': MessagePack cannot serialize a value of type Unserializable", remote.RemoteMessage);
+        Assert.Contains("To fix it", remote.RemoteMessage);
+    }
+
+    [Fact]
+    public async Task UnreachableScheduler_FailsWithinTheConnectTimeout()
+    {
+        await using var runner = new DistributedRunner(new DistributedRunnerOptions
+        {
+            SchedulerAddress = new Uri("http://127.0.0.1:9"),
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+        });
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("chain_input", 1)]);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => runner.RunAsync(SharedPipelines.Chain(2), catalog));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+        Assert.Contains("PipelineRunner scheduler at http://127.0.0.1:9/", ex.Message);
+    }
+
+    /// <summary>A type MessagePack cannot serialize: no public members or constructor to build it from.</summary>
+    public sealed class Unserializable
+    {
+        private readonly int _value;
+
+        public Unserializable(int value) => _value = value;
+
+        public int Value() => _value;
+    }
+}
+
+/// <summary>Reports synchronously on the caller's thread.</summary>
+internal sealed class InlineProgress(Action<NodeProgress> report) : IProgress<NodeProgress>
+{
+    public void Report(NodeProgress value) => report(value);
+}
