@@ -1,0 +1,115 @@
+using PipelineRunner.Catalog;
+using PipelineRunner.Distributed.TestApp;
+using PipelineRunner.Runners;
+
+namespace PipelineRunner.Distributed.Tests;
+
+/// <summary>A scheduler and two workers as separate OS processes on 127.0.0.1; the test is the driver.</summary>
+public sealed class ProcessClusterTests : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "pr-proc-" + Guid.NewGuid().ToString("N"));
+    private readonly List<ChildProcess> _processes = [];
+    private Uri _scheduler = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        var scheduler = Start("scheduler");
+        var line = await scheduler.WaitForLineAsync("scheduler listening on ", StartTimeout);
+        _scheduler = new Uri(line["scheduler listening on ".Length..]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private ChildProcess Start(params string[] args)
+    {
+        var process = ChildProcess.Start(args);
+        _processes.Add(process);
+        return process;
+    }
+
+    private async Task StartWorkersAsync(string variant = "default")
+    {
+        for (var i = 1; i <= 2; i++)
+        {
+            var worker = Start("worker", "--scheduler", _scheduler.ToString(), "--id", $"proc-{variant}-{i}", "--variant", variant);
+            await worker.WaitForLineAsync("worker ", StartTimeout);
+        }
+    }
+
+    [Fact]
+    public async Task SharedSuite_OnSeparateProcesses_EqualsSequentialRunner()
+    {
+        await StartWorkersAsync();
+        var expected = await new SequentialRunner().RunAsync(DistributedRunnerTests.Suite(), DistributedRunnerTests.SuiteCatalog(Path.Combine(_directory, "sequential")));
+        await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = _scheduler });
+        var actual = await runner.RunAsync(DistributedRunnerTests.Suite(), DistributedRunnerTests.SuiteCatalog(Path.Combine(_directory, "distributed")));
+
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var key in expected.Keys)
+        {
+            Assert.Equal(expected[key], actual[key]);
+        }
+
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(_directory, "sequential", "stats.json")),
+            File.ReadAllText(Path.Combine(_directory, "distributed", "stats.json")));
+    }
+
+    [Fact]
+    public async Task NodeException_FromAWorkerProcess_NamesTheWorker()
+    {
+        await StartWorkersAsync();
+        await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = _scheduler });
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("a", 1)]);
+        var ex = await Assert.ThrowsAsync<NodeExecutionException>(() => runner.RunAsync(SharedPipelines.Failing(), catalog));
+        var remote = Assert.IsType<RemoteNodeException>(ex.InnerException);
+        Assert.StartsWith("proc-default-", remote.WorkerId);
+        Assert.Equal("bad input 2", remote.RemoteMessage);
+    }
+
+    [Fact]
+    public async Task WorkerWithADifferentPipelineDefinition_RefusesTheNode()
+    {
+        await StartWorkersAsync(variant: "changed");
+        await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = _scheduler });
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("chain_input", 1)]);
+        var ex = await Assert.ThrowsAsync<NodeExecutionException>(() => runner.RunAsync(SharedPipelines.Chain(3), catalog));
+        Assert.Equal("inc001", ex.NodeName);
+        var refused = Assert.IsType<NodeRefusedException>(ex.InnerException);
+        Assert.Contains("refuses node 'inc001': its definition differs from the driver's", refused.Message);
+        Assert.Contains("inc001([other_input]) -> [chain_1]", refused.Message);
+        Assert.Empty((await runner.ListStoreAsync()).Names);
+    }
+
+    [Fact]
+    public async Task SchedulerKilledMidRun_FailsWithinBoundedTime()
+    {
+        await StartWorkersAsync();
+        await using var runner = new DistributedRunner(new DistributedRunnerOptions
+        {
+            SchedulerAddress = _scheduler,
+            KeepAliveTimeout = TimeSpan.FromSeconds(3),
+        });
+        var catalog = new DataCatalog();
+        catalog.AddParameters(new Dictionary<string, object?> { ["blob_mb"] = 256L });
+        var run = runner.RunAsync(SharedPipelines.Blob(), catalog);
+        await Task.Delay(300);
+        _processes[0].Kill(); // the scheduler
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        Assert.Contains($"scheduler at {_scheduler}", ex.Message);
+    }
+}
