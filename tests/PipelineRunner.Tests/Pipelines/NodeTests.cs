@@ -270,4 +270,17 @@ public class NodeTests
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
     }
+
+    private static int SumAll(int offset, params int[] values) => offset + values.Sum();
+
+    [Fact]
+    public async Task ParamsParameter_CollectsTheRemainingInputs()
+    {
+        var node = Node.Create(SumAll, new[] { "offset", "a", "b", "c" }, "total", name: "sum_all");
+        Assert.Equal([typeof(int), typeof(int), typeof(int), typeof(int)], node.InputTypes);
+        var result = await node.RunAsync(new Dictionary<string, object?> { ["offset"] = 100, ["a"] = 1, ["b"] = 2, ["c"] = 3 });
+        Assert.Equal(106, result["total"]);
+        var lambda = Node.Create((params long[] xs) => xs.Length, new[] { "x", "y" }, "n", name: "count");
+        Assert.Equal(2, (await lambda.RunAsync(new Dictionary<string, object?> { ["x"] = 1L, ["y"] = 2L }))["n"]);
+    }
 }

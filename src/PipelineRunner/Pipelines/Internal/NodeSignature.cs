@@ -13,11 +13,14 @@ internal sealed class NodeSignature
 {
     private const int CancellationTokenSource = -1;
     private const int DefaultValueSource = -2;
+    private const int ParamsSource = -3;
 
     private readonly Func<Delegate, object?[], ValueTask<object?>> _invoker;
     private readonly int[] _parameterSources;
     private readonly object?[] _defaults;
     private readonly bool _identityBinding;
+    private Type? _paramsElement;
+    private int _paramsStart;
     private readonly MemberInfo?[]? _outputMembers;
 
     private NodeSignature(
@@ -93,6 +96,8 @@ internal sealed class NodeSignature
         var defaults = new object?[parameters.Length];
         var inputTypes = new Type[inputs.Datasets.Count];
         var dataParameters = new List<int>();
+        Type? paramsElement = null;
+        var paramsStart = 0;
         for (var i = 0; i < parameters.Length; i++)
         {
             var type = invokeParameters[i].ParameterType;
@@ -141,16 +146,32 @@ internal sealed class NodeSignature
         }
         else
         {
-            if (inputs.Datasets.Count > dataParameters.Count)
+            // A trailing `params T[]` parameter collects the remaining inputs, like Python's *args.
+            var last = dataParameters.Count > 0 ? dataParameters[^1] : -1;
+            var variadic = last >= 0 && invokeParameters[last].ParameterType.IsArray
+                && (parameters[last].IsDefined(typeof(ParamArrayAttribute), false) || invokeParameters[last].IsDefined(typeof(ParamArrayAttribute), false));
+            var positional = variadic ? dataParameters.Count - 1 : dataParameters.Count;
+            if (!variadic && inputs.Datasets.Count > dataParameters.Count)
             {
                 throw new ArgumentException(
                     $"Inputs of '{functionName}' function expected {Expected()}, but got {Got()}: {inputs.Datasets.Count} input(s) for {dataParameters.Count} parameter(s).");
             }
 
-            for (var input = 0; input < inputs.Datasets.Count; input++)
+            for (var input = 0; input < Math.Min(positional, inputs.Datasets.Count); input++)
             {
                 sources[dataParameters[input]] = input;
                 inputTypes[input] = invokeParameters[dataParameters[input]].ParameterType;
+            }
+
+            if (variadic)
+            {
+                paramsElement = invokeParameters[last].ParameterType.GetElementType()!;
+                paramsStart = positional;
+                sources[last] = ParamsSource;
+                for (var input = positional; input < inputs.Datasets.Count; input++)
+                {
+                    inputTypes[input] = paramsElement;
+                }
             }
         }
 
@@ -165,7 +186,11 @@ internal sealed class NodeSignature
 
         var returnType = DelegateInvoker.UnwrapReturnType(invokeReturnType);
         var (outputTypes, members) = BindOutputs(outputs, returnType, functionName);
-        return new NodeSignature(DelegateInvoker.For(function.GetType()), sources, defaults, inputTypes, outputTypes, members, returnType);
+        return new NodeSignature(DelegateInvoker.For(function.GetType()), sources, defaults, inputTypes, outputTypes, members, returnType)
+        {
+            _paramsElement = paramsElement,
+            _paramsStart = paramsStart,
+        };
     }
 
     public ValueTask<object?> InvokeAsync(Delegate function, object?[] inputValues, CancellationToken cancellationToken)
@@ -183,11 +208,23 @@ internal sealed class NodeSignature
             {
                 >= 0 => inputValues[source],
                 CancellationTokenSource => cancellationToken,
+                ParamsSource => CollectParams(inputValues),
                 _ => _defaults[i],
             };
         }
 
         return _invoker(function, args);
+    }
+
+    private Array CollectParams(object?[] inputValues)
+    {
+        var values = Array.CreateInstance(_paramsElement!, inputValues.Length - _paramsStart);
+        for (var k = 0; k < values.Length; k++)
+        {
+            values.SetValue(inputValues[_paramsStart + k], k);
+        }
+
+        return values;
     }
 
     /// <summary>Splits a function result into one value per output, or throws with what did not match.</summary>
