@@ -26,6 +26,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     private readonly Workers.LocalNodeResolver _localNodes = new();
     private LocalCluster? _cluster;
     private SchedulerChannel? _channel;
+    private ReleaseQueue? _releases;
 
     /// <summary>Creates the runner. Nothing starts until the first run (or <see cref="StartAsync"/>).</summary>
     /// <param name="options">Options; a local pool with one worker per processor when null.</param>
@@ -51,6 +52,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     public async Task<(IReadOnlyList<string> Names, long TotalBytes)> ListStoreAsync(CancellationToken cancellationToken = default)
     {
         var channel = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await _releases!.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         return await channel.Store.ListAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -73,6 +75,11 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (_releases is not null)
+        {
+            await _releases.DisposeAsync().ConfigureAwait(false);
+        }
+
         _channel?.Dispose();
         if (_cluster is not null)
         {
@@ -114,6 +121,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             var release = completed ? plan.PublishedInputs : plan.StoreDatasets;
             try
             {
+                await _releases!.FlushAsync().ConfigureAwait(false);
                 await channel.Store.ReleaseAsync(release, CancellationToken.None).ConfigureAwait(false);
             }
             catch (RpcException ex)
@@ -176,6 +184,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         {
             RunId = Guid.NewGuid().ToString("N"),
             ContinueOnFailure = Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes,
+            ReportStarted = run.HasProgress || run.Hooks.Count > 0,
         };
         foreach (var node in pipeline.Nodes)
         {
@@ -185,6 +194,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             {
                 spec.Datasets.Add(specs[name]);
             }
+
+            spec.StoreInputs.AddRange(node.Inputs.Distinct(StringComparer.Ordinal).Where(i => specs[i].DefinitionJson.Length == 0));
 
             plan.Request.Nodes.Add(spec);
         }
@@ -294,7 +305,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         started.TryGetValue(node, out var at) ? Stopwatch.GetElapsedTime(at) : TimeSpan.Zero;
 
     private StoreDataset NewStoreDataset(string name, bool untyped = false) =>
-        new(name, async ct => (await ConnectAsync(ct).ConfigureAwait(false)).Store, untyped);
+        new(name, async ct => (await ConnectAsync(ct).ConfigureAwait(false)).Store, untyped, releases: () => _releases);
 
     private SchedulerUnavailableException Unavailable(string action, RpcException ex) => new(
         $"Could not {action} the PipelineRunner scheduler at {_channel?.Address?.ToString() ?? _options.SchedulerAddress?.ToString() ?? "(local)"}: " +
@@ -321,7 +332,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                     address = _cluster.Scheduler.Address;
                 }
 
-                _channel = new SchedulerChannel(address, _options.ConnectTimeout, _options.KeepAliveTimeout);
+                var channel = new SchedulerChannel(address, _options.ConnectTimeout, _options.KeepAliveTimeout);
+                _releases = new ReleaseQueue(channel.Store);
+                _channel = channel;
             }
 
             return _channel;

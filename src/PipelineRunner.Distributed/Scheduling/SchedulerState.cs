@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Protocol;
+using PipelineRunner.Distributed.Storage;
 
 namespace PipelineRunner.Distributed.Scheduling;
 
@@ -9,7 +10,7 @@ namespace PipelineRunner.Distributed.Scheduling;
 /// slots, and dispatch of ready nodes to workers. Holds no user code or types: node names, edges and dataset specs.
 /// One lock guards it all; dispatch is a few dictionary and queue operations per node.
 /// </summary>
-internal sealed partial class SchedulerState(ILogger<SchedulerState> logger)
+internal sealed partial class SchedulerState(DatasetStore store, ILogger<SchedulerState> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RunState> _runs = new(StringComparer.Ordinal);
@@ -30,7 +31,7 @@ internal sealed partial class SchedulerState(ILogger<SchedulerState> logger)
     /// <summary>Adds a run; throws <see cref="ArgumentException"/> for a malformed graph.</summary>
     public RunState AddRun(SubmitRunRequest request)
     {
-        var run = new RunState(request.RunId, request.ContinueOnFailure);
+        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted);
         foreach (var spec in request.Nodes)
         {
             if (string.IsNullOrEmpty(spec.Name) || !run.Nodes.TryAdd(spec.Name, new NodeState(spec)))
@@ -124,6 +125,13 @@ internal sealed partial class SchedulerState(ILogger<SchedulerState> logger)
 
     public void OnCompleted(WorkerState worker, NodeCompleted completed)
     {
+        // Inline outputs enter the store before the completion is recorded, so dependents always find them.
+        foreach (var output in completed.Outputs)
+        {
+            store.Put(output.Name, output.Data.ToByteArray());
+        }
+
+        completed.Outputs.Clear();
         lock (_gate)
         {
             if (!TryTakeRunning(worker, completed.RunId, completed.Node, out var run, out var node))
@@ -264,8 +272,21 @@ internal sealed partial class SchedulerState(ILogger<SchedulerState> logger)
                 node.Run = run;
                 worker.Running.Add(node);
                 run.InFlight++;
-                worker.Outbox.Writer.TryWrite(new SchedulerMessage { Assign = new AssignNode { RunId = run.Id, Node = node.Spec } });
-                run.Events.Writer.TryWrite(new RunEvent { Started = new NodeStarted { RunId = run.Id, Node = node.Spec.Name, Worker = worker.Id } });
+                var assign = new AssignNode { RunId = run.Id, Node = node.Spec };
+                foreach (var input in node.Spec.StoreInputs)
+                {
+                    if (store.TryGet(input, out var value) && value.Length <= InlineValues.Limit)
+                    {
+                        assign.Inputs.Add(new InlineValue { Name = input, Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(value) });
+                    }
+                }
+
+                worker.Outbox.Writer.TryWrite(new SchedulerMessage { Assign = assign });
+                if (run.ReportStarted)
+                {
+                    run.Events.Writer.TryWrite(new RunEvent { Started = new NodeStarted { RunId = run.Id, Node = node.Spec.Name, Worker = worker.Id } });
+                }
+
                 assigned = true;
             }
         }
@@ -296,8 +317,10 @@ internal sealed partial class SchedulerState(ILogger<SchedulerState> logger)
     }
 }
 
-internal sealed class RunState(string id, bool continueOnFailure)
+internal sealed class RunState(string id, bool continueOnFailure, bool reportStarted)
 {
+    public bool ReportStarted { get; } = reportStarted;
+
     public string Id { get; } = id;
 
     public bool ContinueOnFailure { get; } = continueOnFailure;

@@ -151,13 +151,19 @@ public sealed partial class PipelineWorker
                 return;
             }
 
+            var inline = new InlineValues();
+            foreach (var value in assign.Inputs)
+            {
+                inline.Inputs[value.Name] = value.Data.Memory;
+            }
+
             var catalog = new DataCatalog();
             foreach (var dataset in spec.Datasets)
             {
                 catalog.Add(
                     dataset.Name,
                     dataset.DefinitionJson.Length == 0
-                        ? new StoreDataset(dataset.Name, _ => ValueTask.FromResult(channel.Store), dataset.Untyped)
+                        ? new StoreDataset(dataset.Name, _ => ValueTask.FromResult(channel.Store), dataset.Untyped, inline)
                         : _datasetTypes.Create(DatasetSpecs.Parse(dataset)));
             }
 
@@ -165,10 +171,9 @@ public sealed partial class PipelineWorker
             // Inputs are fetched concurrently (IsAsync); hooks run on the driver.
             var run = new PipelineRun(pipeline, catalog, new RunnerOptions { IsAsync = true }, new RunOptions(), nameof(PipelineWorker), _logger);
             await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
-            outbox.TryWrite(new WorkerMessage
-            {
-                Completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds },
-            });
+            var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds };
+            completed.Outputs.AddRange(inline.Outputs);
+            outbox.TryWrite(new WorkerMessage { Completed = completed });
         }
         catch (Exception ex)
         {

@@ -361,6 +361,9 @@ public sealed class PipelineRun
         throw new PipelineRunFailedException(failures, skipped.Select(n => n.Name).Order(StringComparer.Ordinal).ToList(), resume);
     }
 
+    /// <summary>Whether anyone listens for progress events.</summary>
+    internal bool HasProgress => _progress is not null;
+
     /// <summary>Whether a node has completed in this run.</summary>
     internal bool IsCompleted(Node node)
     {

@@ -1,0 +1,274 @@
+// Side-by-side benchmark of the distributed runner against Dask's distributed scheduler running the seed's pattern.
+// Usage: dotnet run -c Release --project tests/PipelineRunner.Distributed.Benchmarks [-- --quick] [--skip-dask]
+//        [--sizes 1,16,128,512] [--repeats N]
+// Internally also: `worker --scheduler URL --id ID` (the harness starts two of itself as worker processes).
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using PipelineRunner.Catalog;
+using PipelineRunner.Distributed;
+using PipelineRunner.Distributed.Internal;
+using PipelineRunner.Distributed.Scheduling;
+using PipelineRunner.Distributed.Storage;
+using PipelineRunner.Distributed.Workers;
+using PipelineRunner.Pipelines;
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+string? Option(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+if (args.FirstOrDefault() == "worker")
+{
+    var worker = new PipelineWorker(
+        new WorkerOptions { SchedulerAddress = new Uri(Option("--scheduler")!), WorkerId = Option("--id")!, MaxConcurrentNodes = 4 },
+        new PipelineNodeResolver(Workloads.All()));
+    Console.WriteLine($"worker {worker.Id} ready");
+    using var stop = new CancellationTokenSource();
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+    await worker.RunAsync(stop.Token);
+    return 0;
+}
+
+var quick = args.Contains("--quick");
+var repeats = int.Parse(Option("--repeats") ?? (quick ? "1" : "3"));
+var sizes = (Option("--sizes") ?? (quick ? "1,16,128" : "1,16,128,512")).Split(',').Select(int.Parse).ToArray();
+Console.WriteLine("# PipelineRunner distributed benchmarks");
+Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+Console.WriteLine($"setup: scheduler in the harness process, 2 worker processes with 4 node slots each; {repeats} repeat(s), median");
+Console.WriteLine();
+
+await using var scheduler = await SchedulerServer.StartAsync();
+var workers = new List<Process>();
+try
+{
+    foreach (var id in new[] { "w1", "w2" })
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(typeof(Workloads).Assembly.Location);
+        foreach (var arg in new[] { "worker", "--scheduler", scheduler.Address.ToString(), "--id", id })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info)!;
+        workers.Add(process);
+        await process.StandardOutput.ReadLineAsync();
+    }
+
+    await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = scheduler.Address });
+    var results = new Dictionary<string, double>();
+
+    async Task<double> MsPerNode(Pipeline pipeline, string input)
+    {
+        var samples = new List<double>();
+        for (var r = 0; r <= repeats; r++)
+        {
+            var catalog = new DataCatalog();
+            catalog.AddValues([new(input, 1)]);
+            var watch = Stopwatch.StartNew();
+            var outputs = await runner.RunAsync(pipeline, catalog);
+            if (r > 0)
+            {
+                samples.Add(watch.Elapsed.TotalMilliseconds / pipeline.Nodes.Count); // the first run warms up
+            }
+
+            await runner.ReleaseStoreAsync(outputs.Keys);
+        }
+
+        return Median(samples);
+    }
+
+    results["chain"] = await MsPerNode(Workloads.Chain(1000), "chain_0");
+    results["fanout"] = await MsPerNode(Workloads.FanOutFanIn(1000), "fan_input");
+    Console.WriteLine("## Per-node overhead (tiny payloads)");
+    Console.WriteLine($"| workload | PipelineRunner (ms/node) |");
+    Console.WriteLine("|---|---:|");
+    Console.WriteLine($"| 1,000-node chain | {results["chain"]:F3} |");
+    Console.WriteLine($"| 1,000-node fan-out/fan-in | {results["fanout"]:F3} |");
+    Console.WriteLine();
+
+    using var channel = new SchedulerChannel(scheduler.Address, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+    GC.Collect();
+    var baseline = scheduler.StoreBytes;
+    var heapBaseline = GC.GetTotalMemory(forceFullCollection: true);
+    Console.WriteLine("## Store and socket throughput (MB/s)");
+    Console.WriteLine("| size (MB) | publish | fetch | publish+fetch | loopback socket | store bytes after release | heap growth after release (MB) |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var size in sizes)
+    {
+        var payload = new byte[size * 1024 * 1024];
+        new Random(1).NextBytes(payload);
+        var dataset = new StoreDataset($"blob_{size}", _ => ValueTask.FromResult(channel.Store));
+        var publish = new List<double>();
+        var fetch = new List<double>();
+        var both = new List<double>();
+        var socket = new List<double>();
+        for (var r = 0; r <= repeats; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            await dataset.SaveAsync(payload);
+            var published = watch.Elapsed.TotalSeconds;
+            watch.Restart();
+            var back = (byte[])(await dataset.LoadAsync(typeof(byte[])))!;
+            var fetched = watch.Elapsed.TotalSeconds;
+            if (back.Length != payload.Length)
+            {
+                throw new InvalidOperationException("round trip lost bytes");
+            }
+
+            var socketSeconds = await LoopbackSocketSeconds(payload);
+            if (r > 0)
+            {
+                publish.Add(size / published);
+                fetch.Add(size / fetched);
+                both.Add(size / (published + fetched));
+                socket.Add(size / socketSeconds);
+            }
+
+            await dataset.ReleaseAsync();
+        }
+
+        GC.Collect();
+        var heapGrowth = (GC.GetTotalMemory(forceFullCollection: true) - heapBaseline) / 1024.0 / 1024.0;
+        results[$"publish_{size}"] = Median(publish);
+        results[$"fetch_{size}"] = Median(fetch);
+        results[$"both_{size}"] = Median(both);
+        results[$"socket_{size}"] = Median(socket);
+        Console.WriteLine($"| {size} | {Median(publish):F0} | {Median(fetch):F0} | {Median(both):F0} | {Median(socket):F0} | {scheduler.StoreBytes - baseline} | {heapGrowth:F1} |");
+    }
+
+    Console.WriteLine();
+    var dask = args.Contains("--skip-dask") ? null : RunDask(repeats, sizes);
+    if (dask is null)
+    {
+        Console.WriteLine("Dask peer: skipped (run without --skip-dask, with Debian's python3-distributed installed: apt-get install python3-distributed).");
+        return 0;
+    }
+
+    Console.WriteLine($"## Side by side with Dask {dask.RootElement.GetProperty("dask_version").GetString()} (2 worker processes)");
+    double? D(string key) => dask.RootElement.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+    string Ratio(double? theirs, double ours) => theirs is null ? "n/a" : $"{theirs / ours:F1}x";
+    Console.WriteLine("| workload | PipelineRunner | Dask seed pattern | plain Dask futures | seed / ours | futures / ours |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+    Console.WriteLine($"| chain (ms/node) | {results["chain"]:F3} | {D("seed_chain_ms_per_node"):F3} | {D("futures_chain_ms_per_node"):F3} | {Ratio(D("seed_chain_ms_per_node"), results["chain"])} | {Ratio(D("futures_chain_ms_per_node"), results["chain"])} |");
+    Console.WriteLine($"| fan-out/fan-in (ms/node) | {results["fanout"]:F3} | {D("seed_fanout_ms_per_node"):F3} | {D("futures_fanout_ms_per_node"):F3} | {Ratio(D("seed_fanout_ms_per_node"), results["fanout"])} | {Ratio(D("futures_fanout_ms_per_node"), results["fanout"])} |");
+    Console.WriteLine();
+    Console.WriteLine("| size (MB) | ours publish / fetch / both | Dask publish / fetch / both | ours vs Dask (both) | ours publish, fetch / socket |");
+    Console.WriteLine("|---:|---|---|---:|---|");
+    foreach (var size in sizes)
+    {
+        var dp = DaskSize(dask, size, "publish_mb_s");
+        var df = DaskSize(dask, size, "fetch_mb_s");
+        var db = DaskSize(dask, size, "roundtrip_mb_s");
+        Console.WriteLine($"| {size} | {results[$"publish_{size}"]:F0} / {results[$"fetch_{size}"]:F0} / {results[$"both_{size}"]:F0} | {dp:F0} / {df:F0} / {db:F0} | {(db is null ? "n/a" : $"{results[$"both_{size}"] / db:F1}x")} | {results[$"publish_{size}"] / results[$"socket_{size}"]:F2}, {results[$"fetch_{size}"] / results[$"socket_{size}"]:F2} |");
+    }
+
+    return 0;
+}
+finally
+{
+    foreach (var worker in workers)
+    {
+        worker.Kill(entireProcessTree: true);
+        await worker.WaitForExitAsync();
+    }
+}
+
+static double Median(List<double> values)
+{
+    values.Sort();
+    return values.Count == 0 ? double.NaN : values[values.Count / 2];
+}
+
+static async Task<double> LoopbackSocketSeconds(byte[] payload)
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    using var client = new TcpClient();
+    await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+    using var server = await listener.AcceptTcpClientAsync();
+    var watch = Stopwatch.StartNew();
+    var send = Task.Run(async () =>
+    {
+        var stream = client.GetStream();
+        for (var offset = 0; offset < payload.Length; offset += 1024 * 1024)
+        {
+            await stream.WriteAsync(payload.AsMemory(offset, Math.Min(1024 * 1024, payload.Length - offset)));
+        }
+    });
+    var buffer = new byte[1024 * 1024];
+    var received = 0L;
+    var input = server.GetStream();
+    while (received < payload.Length)
+    {
+        received += await input.ReadAsync(buffer);
+    }
+
+    await send;
+    return watch.Elapsed.TotalSeconds;
+}
+
+static double? DaskSize(JsonDocument dask, int size, string key)
+{
+    if (!dask.RootElement.TryGetProperty(key, out var bySize))
+    {
+        return null;
+    }
+
+    var entry = bySize.ValueKind == JsonValueKind.Object && bySize.TryGetProperty(size.ToString(CultureInfo.InvariantCulture), out var v) ? v : default;
+    return entry.ValueKind == JsonValueKind.Number ? entry.GetDouble() : null;
+}
+
+static JsonDocument? RunDask(int repeats, int[] sizes)
+{
+    var script = Path.Combine(AppContext.BaseDirectory, "peer", "dask_peer.py");
+    if (!File.Exists("/usr/bin/python3") || !File.Exists(script))
+    {
+        return null;
+    }
+
+    var check = Process.Start(new ProcessStartInfo("/usr/bin/python3", "-c \"import distributed\"") { RedirectStandardError = true })!;
+    check.WaitForExit();
+    if (check.ExitCode != 0)
+    {
+        var install = Process.Start(new ProcessStartInfo("apt-get", "install -y python3-distributed") { RedirectStandardOutput = true, RedirectStandardError = true });
+        install?.WaitForExit();
+    }
+
+    var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, UseShellExecute = false };
+    info.ArgumentList.Add(script);
+    info.ArgumentList.Add("--repeats");
+    info.ArgumentList.Add(repeats.ToString(CultureInfo.InvariantCulture));
+    info.ArgumentList.Add("--sizes");
+    info.ArgumentList.Add(string.Join(',', sizes));
+    var process = Process.Start(info)!;
+    var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    process.WaitForExit();
+    return process.ExitCode == 0 && lines.Length > 0 ? JsonDocument.Parse(lines[^1]) : null;
+}
+
+/// <summary>The benchmark's pipelines, defined identically in the driver and the worker processes.</summary>
+public static class Workloads
+{
+    public static int Increment(int x) => x + 1;
+
+    public static int Sum(params int[] values) => values.Sum();
+
+    public static Pipeline Chain(int nodes) => new(Enumerable.Range(0, nodes).Select(i =>
+        Node.Create(Increment, $"chain_{i}", $"chain_{i + 1}", name: $"chain{i:D4}")));
+
+    /// <summary>One source, nodes - 2 middle nodes reading it, one sink reading them all.</summary>
+    public static Pipeline FanOutFanIn(int nodes) => new([
+        Node.Create(Increment, "fan_input", "fan_source", name: "fan_source"),
+        .. Enumerable.Range(0, nodes - 2).Select(i => Node.Create(Increment, "fan_source", $"fan_{i}", name: $"fan{i:D4}")),
+        Node.Create(Sum, Enumerable.Range(0, nodes - 2).Select(i => $"fan_{i}").ToArray(), "fan_sink", name: "fan_sink"),
+    ]);
+
+    public static IReadOnlyList<Pipeline> All() => [Chain(1000), FanOutFanIn(1000)];
+}
