@@ -35,6 +35,28 @@ if (args.FirstOrDefault() == "worker")
     return 0;
 }
 
+if (args.FirstOrDefault() == "probe")
+{
+    await using var probeScheduler = await SchedulerServer.StartAsync();
+    using var probeChannel = new SchedulerChannel(probeScheduler.Address, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+    var data = new byte[128 * 1024 * 1024];
+    for (var r = 0; r < 3; r++)
+    {
+        var w = Stopwatch.StartNew();
+        using var writer = new PipelineRunner.Distributed.Serialization.SegmentedBufferWriter();
+        PipelineRunner.Distributed.Serialization.ValueSerializer.Serialize("x", data, writer);
+        var t1 = w.Elapsed.TotalMilliseconds;
+        await probeChannel.Store.PublishAsync("x", writer.AsSequence(), default);
+        var t2 = w.Elapsed.TotalMilliseconds;
+        var t3 = t2;
+        var back = await probeChannel.Store.GetAsync("x", got => { t3 = w.Elapsed.TotalMilliseconds; return PipelineRunner.Distributed.Serialization.ValueSerializer.Deserialize("x", typeof(byte[]), got); }, default);
+        var t4 = w.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"serialize {t1:F0} ms, publish {t2 - t1:F0} ms, get {t3 - t2:F0} ms, deserialize {t4 - t3:F0} ms, gen2 {GC.CollectionCount(2)}");
+    }
+
+    return 0;
+}
+
 var quick = args.Contains("--quick");
 var repeats = int.Parse(Option("--repeats") ?? (quick ? "1" : "3"));
 var sizes = (Option("--sizes") ?? (quick ? "1,16,128" : "1,16,128,512")).Split(',').Select(int.Parse).ToArray();

@@ -27,7 +27,7 @@ internal sealed class SchedulerChannel : IDisposable
             MaxSendMessageSize = 4 * 1024 * 1024,
         });
         Client = new Protocol.Scheduler.SchedulerClient(_channel);
-        Store = new StoreClient(Client, address.ToString());
+        Store = new StoreClient(Client, address, connectTimeout);
     }
 
     public Uri Address { get; }
@@ -36,5 +36,9 @@ internal sealed class SchedulerChannel : IDisposable
 
     public StoreClient Store { get; }
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        Store.Dispose();
+        _channel.Dispose();
+    }
 }

@@ -9,6 +9,9 @@ public sealed class SchedulerOptions
     /// <summary>The port; 0 (the default) picks a free one.</summary>
     public int Port { get; set; }
 
+    /// <summary>The port of the store's bulk endpoint (raw TCP for large values); 0 (the default) picks a free one.</summary>
+    public int BulkPort { get; set; }
+
     /// <summary>The largest dataset value the store accepts, in bytes. Default 2,000,000,000 (just under 2 GB).</summary>
     public long MaxDatasetBytes { get; set; } = 2_000_000_000;
 }

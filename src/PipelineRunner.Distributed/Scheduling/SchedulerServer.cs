@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -30,8 +31,14 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>The address drivers and workers connect to, for example <c>http://127.0.0.1:5123</c>.</summary>
     public Uri Address { get; }
 
+    /// <summary>The port of the store's bulk endpoint (raw TCP beside the RPCs).</summary>
+    public int BulkPort => _app.Services.GetRequiredService<BulkEndpoint>().Port;
+
     /// <summary>Bytes held by the dataset store.</summary>
     public long StoreBytes => _store.TotalBytes;
+
+    /// <summary>Bytes of released values kept for a short window to be reused, then dropped.</summary>
+    public long RecycledBytes => _store.RecycledBytes;
 
     /// <summary>Names of the datasets in the store, sorted.</summary>
     public IReadOnlyList<string> StoreNames => _store.Names;
@@ -54,9 +61,15 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        ListenOptions? bulkListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(ip, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(ip, options.BulkPort, listen =>
+            {
+                listen.UseConnectionHandler<BulkStoreConnectionHandler>();
+                bulkListen = listen;
+            });
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 * 1024 * 1024;
@@ -71,11 +84,14 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<SchedulerState>();
+        var bulkEndpoint = new BulkEndpoint();
+        builder.Services.AddSingleton(bulkEndpoint);
         var app = builder.Build();
         app.MapGrpcService<SchedulerService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(bound).Port;
+        bulkEndpoint.Port = ((IPEndPoint)bulkListen!.EndPoint).Port;
+        var port = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a).Port).First(p => p != bulkEndpoint.Port);
         var host = ip.Equals(IPAddress.Any) ? "127.0.0.1" : options.Host;
         return new SchedulerServer(app, store, new Uri($"http://{host}:{port}"));
     }
@@ -87,5 +103,12 @@ public sealed class SchedulerServer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _store.Dispose();
     }
+}
+
+/// <summary>Where the store's bulk endpoint listens, once bound.</summary>
+internal sealed class BulkEndpoint
+{
+    public int Port { get; set; }
 }

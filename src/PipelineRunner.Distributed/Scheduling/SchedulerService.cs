@@ -6,8 +6,11 @@ using PipelineRunner.Pipelines;
 namespace PipelineRunner.Distributed.Scheduling;
 
 /// <summary>The scheduler's gRPC endpoints: runs, the worker stream and the dataset store.</summary>
-internal sealed class SchedulerService(SchedulerState state, DatasetStore store, SchedulerOptions options) : Protocol.Scheduler.SchedulerBase
+internal sealed class SchedulerService(SchedulerState state, DatasetStore store, SchedulerOptions options, BulkEndpoint bulk) : Protocol.Scheduler.SchedulerBase
 {
+    public override Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
+        Task.FromResult(new InfoResponse { BulkPort = bulk.Port });
+
     public override async Task SubmitRun(SubmitRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
     {
         RunState run;
@@ -112,13 +115,13 @@ internal sealed class SchedulerService(SchedulerState state, DatasetStore store,
         }
 
         // The value is assembled aside and becomes visible only once complete: never half-written.
-        var value = GC.AllocateUninitializedArray<byte>((int)first.TotalLength);
+        var value = store.Rent((int)first.TotalLength);
         var offset = 0;
         var message = first;
         while (true)
         {
             var data = message.Data.Span;
-            if (data.Length > value.Length - offset)
+            if (data.Length > first.TotalLength - offset)
             {
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"Dataset '{first.Name}' sent more bytes than its declared {first.TotalLength}."));
             }
@@ -133,37 +136,41 @@ internal sealed class SchedulerService(SchedulerState state, DatasetStore store,
             message = requestStream.Current;
         }
 
-        if (offset != value.Length)
+        if (offset != first.TotalLength)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"Dataset '{first.Name}' sent {offset} of its declared {first.TotalLength} bytes."));
         }
 
-        store.Put(first.Name, value);
-        return new PublishResponse { Length = value.Length };
+        store.Put(first.Name, value, offset);
+        return new PublishResponse { Length = offset };
     }
 
     public override async Task Get(GetRequest request, IServerStreamWriter<DataChunk> responseStream, ServerCallContext context)
     {
         ValidateName(request.Name);
-        if (!store.TryGet(request.Name, out var value))
+        if (!store.TryAcquire(request.Name, out var lease))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"Dataset '{request.Name}' is not in the store."));
         }
 
-        var offset = 0;
-        do
+        using (lease)
         {
-            var length = Math.Min(StoreClient.ChunkSize, value.Length - offset);
-            var chunk = new DataChunk { Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(value.AsMemory(offset, length)) };
-            if (offset == 0)
+            var value = lease.Memory;
+            var offset = 0;
+            do
             {
-                chunk.TotalLength = value.Length;
-            }
+                var length = Math.Min(StoreClient.ChunkSize, value.Length - offset);
+                var chunk = new DataChunk { Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(value.Slice(offset, length)) };
+                if (offset == 0)
+                {
+                    chunk.TotalLength = value.Length;
+                }
 
-            await responseStream.WriteAsync(chunk, context.CancellationToken).ConfigureAwait(false);
-            offset += length;
+                await responseStream.WriteAsync(chunk, context.CancellationToken).ConfigureAwait(false);
+                offset += length;
+            }
+            while (offset < value.Length);
         }
-        while (offset < value.Length);
     }
 
     public override Task<ExistsResponse> Exists(DatasetNamesRequest request, ServerCallContext context)

@@ -128,7 +128,8 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
         // Inline outputs enter the store before the completion is recorded, so dependents always find them.
         foreach (var output in completed.Outputs)
         {
-            store.Put(output.Name, output.Data.ToByteArray());
+            var bytes = output.Data.ToByteArray();
+            store.Put(output.Name, bytes, bytes.Length);
         }
 
         completed.Outputs.Clear();
@@ -275,9 +276,16 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
                 var assign = new AssignNode { RunId = run.Id, Node = node.Spec };
                 foreach (var input in node.Spec.StoreInputs)
                 {
-                    if (store.TryGet(input, out var value) && value.Length <= InlineValues.Limit)
+                    if (store.TryAcquire(input, out var lease))
                     {
-                        assign.Inputs.Add(new InlineValue { Name = input, Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(value) });
+                        using (lease)
+                        {
+                            if (lease.Memory.Length <= InlineValues.Limit)
+                            {
+                                // Copied: the message outlives the lease.
+                                assign.Inputs.Add(new InlineValue { Name = input, Data = Google.Protobuf.ByteString.CopyFrom(lease.Memory.Span) });
+                            }
+                        }
                     }
                 }
 

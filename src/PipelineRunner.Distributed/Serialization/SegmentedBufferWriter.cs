@@ -9,11 +9,15 @@ namespace PipelineRunner.Distributed.Serialization;
 internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private const int SegmentSize = 1024 * 1024;
-    private readonly List<(byte[] Buffer, int Length)> _segments = [];
+    private readonly List<(byte[] Buffer, int Length, bool Pooled)> _segments = [];
     private byte[]? _current;
+    private bool _currentPooled;
     private int _written;
 
     public long Length => _segments.Sum(s => (long)s.Length) + _written;
+
+    /// <summary>Whether everything written sits in one segment.</summary>
+    public bool IsSingleSegment => _segments.Count + (_written > 0 ? 1 : 0) <= 1;
 
     public void Advance(int count) => _written += count;
 
@@ -43,9 +47,10 @@ internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
             return new ReadOnlySequence<byte>(_segments[0].Buffer, 0, _segments[0].Length);
         }
 
+
         Segment? head = null;
         Segment? tail = null;
-        foreach (var (buffer, length) in _segments)
+        foreach (var (buffer, length, _) in _segments)
         {
             var segment = new Segment(buffer.AsMemory(0, length), tail?.RunningIndex + tail?.Memory.Length ?? 0);
             if (tail is null)
@@ -66,9 +71,12 @@ internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
     public void Dispose()
     {
         Flush();
-        foreach (var (buffer, _) in _segments)
+        foreach (var (buffer, _, pooled) in _segments)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         _segments.Clear();
@@ -82,6 +90,9 @@ internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
         }
 
         Flush();
+        // Large requests (a big byte array or string written in one piece) get one pooled buffer of their size, so
+        // repeated large transfers reuse memory instead of faulting in fresh pages each time.
+        _currentPooled = true;
         _current = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, SegmentSize));
         _written = 0;
     }
@@ -92,9 +103,9 @@ internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
         {
             if (_written > 0)
             {
-                _segments.Add((_current, _written));
+                _segments.Add((_current, _written, _currentPooled));
             }
-            else
+            else if (_currentPooled)
             {
                 ArrayPool<byte>.Shared.Return(_current);
             }

@@ -10,15 +10,57 @@ namespace PipelineRunner.Distributed.Storage;
 /// Reads and writes the scheduler's dataset store. Drivers and workers use this one code path, so what a worker
 /// publishes is exactly what the driver fetches. Values move in chunks of at most <see cref="ChunkSize"/> bytes.
 /// </summary>
-internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, string schedulerAddress)
+internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri schedulerAddress, TimeSpan connectTimeout) : IDisposable
 {
+    private readonly SemaphoreSlim _bulkGate = new(1, 1);
+    private BulkStoreClient? _bulk;
+    private bool _bulkResolved;
+
     /// <summary>The chunk size: 1 MB, the largest buffer grpc-dotnet pools.</summary>
     public const int ChunkSize = 1024 * 1024;
 
-    public string SchedulerAddress { get; } = schedulerAddress;
+    public string SchedulerAddress { get; } = schedulerAddress.ToString();
+
+    public void Dispose()
+    {
+        _bulk?.Dispose();
+        _bulkGate.Dispose();
+    }
+
+    /// <summary>The bulk endpoint's client, when the scheduler has one (asked once).</summary>
+    private async ValueTask<BulkStoreClient?> BulkAsync(CancellationToken cancellationToken)
+    {
+        if (_bulkResolved)
+        {
+            return _bulk;
+        }
+
+        await _bulkGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_bulkResolved)
+            {
+                var info = await client.InfoAsync(new InfoRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                _bulk = info.BulkPort > 0 ? new BulkStoreClient(new System.Net.DnsEndPoint(schedulerAddress.Host, info.BulkPort), connectTimeout) : null;
+                _bulkResolved = true;
+            }
+
+            return _bulk;
+        }
+        finally
+        {
+            _bulkGate.Release();
+        }
+    }
 
     public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
     {
+        if (await BulkAsync(cancellationToken).ConfigureAwait(false) is { } bulk)
+        {
+            await bulk.PublishAsync(name, value, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         using var call = client.Publish(cancellationToken: cancellationToken);
         var first = true;
         var remaining = value;
@@ -46,8 +88,19 @@ internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, str
         await call.ResponseAsync.ConfigureAwait(false);
     }
 
+    /// <summary>Fetches a value and hands its bytes to <paramref name="read"/> (the bytes are valid only during the call).</summary>
+    public async Task<T> GetAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
+    {
+        if (await BulkAsync(cancellationToken).ConfigureAwait(false) is { } bulk)
+        {
+            return await bulk.GetAsync(name, read, cancellationToken).ConfigureAwait(false);
+        }
+
+        return read(await GetOverGrpcAsync(name, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Fetches a value as a sequence over the received chunks (no copy into one buffer).</summary>
-    public async Task<ReadOnlySequence<byte>> GetAsync(string name, CancellationToken cancellationToken)
+    private async Task<ReadOnlySequence<byte>> GetOverGrpcAsync(string name, CancellationToken cancellationToken)
     {
         using var call = client.Get(new GetRequest { Name = name }, cancellationToken: cancellationToken);
         ChunkSegment? head = null;

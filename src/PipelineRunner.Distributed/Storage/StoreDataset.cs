@@ -29,8 +29,7 @@ internal sealed class StoreDataset(
         }
 
         var client = await connect(cancellationToken).ConfigureAwait(false);
-        var bytes = await client.GetAsync(name, cancellationToken).ConfigureAwait(false);
-        return ValueSerializer.Deserialize(name, type, bytes);
+        return await client.GetAsync(name, bytes => ValueSerializer.Deserialize(name, type, bytes), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask SaveAsync(object? data, CancellationToken cancellationToken = default)

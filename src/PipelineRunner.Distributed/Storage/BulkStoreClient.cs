@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using PipelineRunner.Catalog;
+
+namespace PipelineRunner.Distributed.Storage;
+
+/// <summary>The client side of the store's bulk protocol: pooled TCP connections, values written and read in place.</summary>
+internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTimeout) : IDisposable
+{
+    private readonly ConcurrentBag<NetworkStream> _idle = [];
+
+    public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
+    {
+        var stream = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync(BulkProtocol.RequestHeader(BulkProtocol.Publish, name, value.Length), cancellationToken).ConfigureAwait(false);
+            foreach (var segment in value)
+            {
+                await stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (status, length) = await ReadResponseHeaderAsync(stream, cancellationToken).ConfigureAwait(false);
+            if (status != BulkProtocol.Ok)
+            {
+                throw new DatasetException(name, await ReadErrorAsync(stream, length, cancellationToken).ConfigureAwait(false), null);
+            }
+
+            _idle.Add(stream);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Fetches a value into a pooled buffer, hands it to <paramref name="read"/>, then returns the buffer.</summary>
+    public async Task<T> GetAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
+    {
+        var stream = await RentAsync(cancellationToken).ConfigureAwait(false);
+        byte[]? buffer = null;
+        var healthy = false;
+        try
+        {
+            await stream.WriteAsync(BulkProtocol.RequestHeader(BulkProtocol.Get, name, 0), cancellationToken).ConfigureAwait(false);
+            var (status, length) = await ReadResponseHeaderAsync(stream, cancellationToken).ConfigureAwait(false);
+            if (status != BulkProtocol.Ok)
+            {
+                var message = await ReadErrorAsync(stream, length, cancellationToken).ConfigureAwait(false);
+                healthy = true;
+                throw new DatasetException(name, $"{message} (scheduler at {endpoint.Host}:{endpoint.Port})", null);
+            }
+
+            // Reused buffers: on machines where fresh memory is slow to fault in, this is what keeps fetches fast.
+            buffer = ArrayPool<byte>.Shared.Rent(checked((int)length));
+            await stream.ReadExactlyAsync(buffer.AsMemory(0, (int)length), cancellationToken).ConfigureAwait(false);
+            healthy = true;
+            return read(new ReadOnlySequence<byte>(buffer, 0, (int)length));
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            if (healthy)
+            {
+                _idle.Add(stream);
+            }
+            else
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var stream))
+        {
+            stream.Dispose();
+        }
+    }
+
+    private async Task<NetworkStream> RentAsync(CancellationToken cancellationToken)
+    {
+        if (_idle.TryTake(out var idle))
+        {
+            return idle;
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(connectTimeout);
+        try
+        {
+            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new NetworkStream(socket, ownsSocket: true);
+    }
+
+    private static async Task<(byte Status, long Length)> ReadResponseHeaderAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var header = new byte[9];
+        await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
+        return (header[0], BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(1)));
+    }
+
+    private static async Task<string> ReadErrorAsync(NetworkStream stream, long length, CancellationToken cancellationToken)
+    {
+        var message = new byte[Math.Min(length, 64 * 1024)];
+        await stream.ReadExactlyAsync(message, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(message);
+    }
+}
