@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+
+namespace PipelineRunner.Distributed.Storage;
+
+/// <summary>
+/// Large byte buffers kept for a short window after use so the next transfer of a similar size reuses them, then
+/// dropped so memory returns to its baseline. On machines where fresh memory is slow to fault in (this project's
+/// VMs: 0.3–1.4 GB/s fresh against 8.5 GB/s reused), reuse is what keeps large transfers near socket speed; unlike
+/// <see cref="System.Buffers.ArrayPool{T}.Shared"/>, nothing is retained after the window.
+/// </summary>
+internal sealed class RecyclingBufferPool : IDisposable
+{
+    /// <summary>Buffers smaller than this are not recycled: 64 KB.</summary>
+    public const int MinimumSize = 64 * 1024;
+
+    private readonly ConcurrentQueue<(byte[] Buffer, long ReturnedAt)> _buffers = new();
+    private readonly Timer _trim;
+    private long _bytes;
+
+    public RecyclingBufferPool(TimeSpan window)
+    {
+        Window = window;
+        _trim = new Timer(_ => Trim(Environment.TickCount64), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>The pool the clients of this process share (2 s window).</summary>
+    public static RecyclingBufferPool Shared { get; } = new(TimeSpan.FromSeconds(2));
+
+    public TimeSpan Window { get; }
+
+    /// <summary>Bytes waiting for reuse.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>A buffer of at least <paramref name="length"/> bytes (at most a quarter larger when recycled).</summary>
+    public byte[] Rent(int length)
+    {
+        if (length >= MinimumSize)
+        {
+            var count = _buffers.Count;
+            for (var i = 0; i < count && _buffers.TryDequeue(out var candidate); i++)
+            {
+                if (candidate.Buffer.Length >= length && candidate.Buffer.Length <= length + (length / 4))
+                {
+                    Interlocked.Add(ref _bytes, -candidate.Buffer.Length);
+                    return candidate.Buffer;
+                }
+
+                _buffers.Enqueue(candidate);
+            }
+        }
+
+        return GC.AllocateUninitializedArray<byte>(length);
+    }
+
+    /// <summary>Offers a buffer for reuse; small ones are left to the GC.</summary>
+    public void Return(byte[] buffer)
+    {
+        if (buffer.Length >= MinimumSize)
+        {
+            Interlocked.Add(ref _bytes, buffer.Length);
+            _buffers.Enqueue((buffer, Environment.TickCount64));
+        }
+    }
+
+    /// <summary>Drops every buffer now.</summary>
+    public void Clear() => Trim(long.MaxValue);
+
+    public void Dispose()
+    {
+        _trim.Dispose();
+        Clear();
+    }
+
+    private void Trim(long now)
+    {
+        var count = _buffers.Count;
+        for (var i = 0; i < count && _buffers.TryDequeue(out var candidate); i++)
+        {
+            if (now != long.MaxValue && now - candidate.ReturnedAt < Window.TotalMilliseconds)
+            {
+                _buffers.Enqueue(candidate);
+            }
+            else
+            {
+                Interlocked.Add(ref _bytes, -candidate.Buffer.Length);
+            }
+        }
+    }
+}
