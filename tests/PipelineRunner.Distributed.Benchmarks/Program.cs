@@ -248,13 +248,16 @@ static async Task<double> LoopbackSocketSeconds(byte[] payload)
 
 static double? DaskSize(JsonDocument dask, int size, string key)
 {
-    if (!dask.RootElement.TryGetProperty(key, out var bySize))
+    // The peer reports {"throughput": {"<size>": {"publish_mb_s": ..., "fetch_mb_s": ..., "roundtrip_mb_s": ...}}}.
+    if (!dask.RootElement.TryGetProperty("throughput", out var throughput)
+        || !throughput.TryGetProperty(size.ToString(CultureInfo.InvariantCulture), out var bySize)
+        || !bySize.TryGetProperty(key, out var value)
+        || value.ValueKind != JsonValueKind.Number)
     {
         return null;
     }
 
-    var entry = bySize.ValueKind == JsonValueKind.Object && bySize.TryGetProperty(size.ToString(CultureInfo.InvariantCulture), out var v) ? v : default;
-    return entry.ValueKind == JsonValueKind.Number ? entry.GetDouble() : null;
+    return value.GetDouble();
 }
 
 static JsonDocument? RunDask(int repeats, int[] sizes)

@@ -1,7 +1,6 @@
 // A user's app in miniature: `scheduler` hosts a standalone scheduler; `worker --scheduler URL` serves it with the
 // pipelines registered in this process. Used by the functional tests as separate OS processes.
 using Microsoft.Extensions.Logging;
-using PipelineRunner.Distributed.Scheduling;
 using PipelineRunner.Distributed.TestApp;
 using PipelineRunner.Distributed.Workers;
 
@@ -14,38 +13,13 @@ Console.CancelKeyPress += (_, e) =>
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 
-string? Option(string name)
-{
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
+var variant = Array.IndexOf(args, "--variant") is var v and >= 0 && v + 1 < args.Length ? args[v + 1] : "default";
+return await DistributedCommandLine.RunWorkerIfRequestedAsync(args, SharedPipelines.All(variant), Console.Out, loggerFactory, stop.Token)
+    ?? await DistributedCommandLine.RunSchedulerIfRequestedAsync(args, Console.Out, loggerFactory, stop.Token)
+    ?? Usage();
 
-switch (args.FirstOrDefault())
+static int Usage()
 {
-    case "scheduler":
-        await using (var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { Port = int.Parse(Option("--port") ?? "0", System.Globalization.CultureInfo.InvariantCulture) }, loggerFactory))
-        {
-            Console.WriteLine($"scheduler listening on {scheduler.Address}");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        return 0;
-    case "worker":
-        var address = Option("--scheduler") ?? throw new ArgumentException("worker needs --scheduler URL");
-        var worker = new PipelineWorker(
-            new WorkerOptions { SchedulerAddress = new Uri(address), WorkerId = Option("--id") ?? $"worker-{Environment.ProcessId}", MaxConcurrentNodes = 2 },
-            new PipelineNodeResolver(SharedPipelines.All(Option("--variant") ?? "default")),
-            loggerFactory);
-        Console.WriteLine($"worker {worker.Id} serving {address}");
-        await worker.RunAsync(stop.Token);
-        return 0;
-    default:
-        Console.Error.WriteLine("usage: TestApp scheduler [--port N] | worker --scheduler URL [--id ID] [--variant changed]");
-        return 2;
+    Console.Error.WriteLine("usage: TestApp scheduler [--host IP] [--port N] | worker --scheduler URL [--id ID] [--concurrency N] [--variant changed]");
+    return 2;
 }

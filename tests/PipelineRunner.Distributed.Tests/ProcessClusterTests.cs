@@ -41,7 +41,7 @@ public sealed class ProcessClusterTests : IAsyncLifetime
     {
         for (var i = 1; i <= 2; i++)
         {
-            var worker = Start("worker", "--scheduler", _scheduler.ToString(), "--id", $"proc-{variant}-{i}", "--variant", variant);
+            var worker = Start("worker", "--scheduler", _scheduler.ToString(), "--id", $"proc-{variant}-{i}", "--concurrency", "2", "--variant", variant);
             await worker.WaitForLineAsync("worker ", StartTimeout);
         }
     }
@@ -111,5 +111,37 @@ public sealed class ProcessClusterTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
         Assert.Contains($"scheduler at {_scheduler}", ex.Message);
+    }
+}
+
+/// <summary>The one-call command-line entry points' argument errors.</summary>
+public sealed class DistributedCommandLineTests
+{
+    [Theory]
+    [InlineData(new[] { "worker" }, "worker: --scheduler must be an http(s) URL such as http://127.0.0.1:5123, got '(missing)'.")]
+    [InlineData(new[] { "worker", "--scheduler", "tcp://x" }, "worker: --scheduler must be an http(s) URL such as http://127.0.0.1:5123, got 'tcp://x'.")]
+    [InlineData(new[] { "worker", "--scheduler", "http://127.0.0.1:1", "--concurrency", "0" }, "worker: --concurrency must be a whole number of at least 1, got '0'.")]
+    public async Task Worker_BadArguments_SayWhatIsWrong(string[] args, string message)
+    {
+        using var output = new StringWriter();
+        Assert.Equal(2, await Workers.DistributedCommandLine.RunWorkerIfRequestedAsync(args, [], output));
+        Assert.Equal(message, output.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Scheduler_BadHostAndPort_SayWhatIsWrong()
+    {
+        using var output = new StringWriter();
+        Assert.Equal(2, await Workers.DistributedCommandLine.RunSchedulerIfRequestedAsync(["scheduler", "--port", "70000"], output));
+        Assert.Equal(2, await Workers.DistributedCommandLine.RunSchedulerIfRequestedAsync(["scheduler", "--host", "example.com"], output));
+        Assert.Contains("scheduler: --port must be a number from 0 to 65535, got '70000'.", output.ToString());
+        Assert.Contains("SchedulerOptions.Host 'example.com' is not an IP address", output.ToString());
+    }
+
+    [Fact]
+    public async Task OtherCommands_AreNotClaimed()
+    {
+        Assert.Null(await Workers.DistributedCommandLine.RunWorkerIfRequestedAsync(["run"], [], TextWriter.Null));
+        Assert.Null(await Workers.DistributedCommandLine.RunSchedulerIfRequestedAsync([], TextWriter.Null));
     }
 }

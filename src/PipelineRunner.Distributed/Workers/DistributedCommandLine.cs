@@ -1,0 +1,127 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PipelineRunner.Distributed.Scheduling;
+using PipelineRunner.Pipelines;
+
+namespace PipelineRunner.Distributed.Workers;
+
+/// <summary>
+/// One-call entry points that turn an app into a worker (<c>myapp worker --scheduler URL</c>) or a standalone scheduler
+/// (<c>myapp scheduler --host 0.0.0.0 --port 5123</c>), like Dask workers importing the user's package.
+/// </summary>
+public static class DistributedCommandLine
+{
+    /// <summary>
+    /// When <paramref name="args"/> start with <c>worker</c>, serves the scheduler given by <c>--scheduler URL</c> with
+    /// the nodes of <paramref name="pipelines"/> until <paramref name="cancellationToken"/> is cancelled. Options:
+    /// <c>--id ID</c>, <c>--concurrency N</c> (nodes at once, default 1).
+    /// </summary>
+    /// <param name="args">The app's command-line arguments.</param>
+    /// <param name="pipelines">The pipelines registered in this app.</param>
+    /// <param name="output">Where to print the worker's start line and argument errors.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="cancellationToken">Stops the worker.</param>
+    /// <returns>null when the arguments are not a worker command; otherwise the exit code (0, or 2 for bad arguments).</returns>
+    public static async Task<int?> RunWorkerIfRequestedAsync(
+        string[] args,
+        IEnumerable<Pipeline> pipelines,
+        TextWriter output,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        if (args.Length == 0 || args[0] != "worker")
+        {
+            return null;
+        }
+
+        var address = Option(args, "--scheduler");
+        if (address is null || !Uri.TryCreate(address, UriKind.Absolute, out var scheduler) || scheduler.Scheme is not ("http" or "https"))
+        {
+            await output.WriteLineAsync($"worker: --scheduler must be an http(s) URL such as http://127.0.0.1:5123, got '{address ?? "(missing)"}'.").ConfigureAwait(false);
+            return 2;
+        }
+
+        var concurrencyText = Option(args, "--concurrency") ?? "1";
+        if (!int.TryParse(concurrencyText, NumberStyles.None, CultureInfo.InvariantCulture, out var concurrency) || concurrency < 1)
+        {
+            await output.WriteLineAsync($"worker: --concurrency must be a whole number of at least 1, got '{concurrencyText}'.").ConfigureAwait(false);
+            return 2;
+        }
+
+        var options = new WorkerOptions { SchedulerAddress = scheduler, MaxConcurrentNodes = concurrency };
+        if (Option(args, "--id") is { } id)
+        {
+            options.WorkerId = id;
+        }
+
+        var worker = new PipelineWorker(options, new PipelineNodeResolver(pipelines), loggerFactory);
+        await output.WriteLineAsync($"worker {worker.Id} serving {scheduler}").ConfigureAwait(false);
+        await worker.RunAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>
+    /// When <paramref name="args"/> start with <c>scheduler</c>, runs a standalone scheduler (<c>--host</c>, default
+    /// 127.0.0.1; <c>--port</c>, default 0 = any free port) until <paramref name="cancellationToken"/> is cancelled, after
+    /// printing <c>scheduler listening on URL</c>.
+    /// </summary>
+    /// <param name="args">The app's command-line arguments.</param>
+    /// <param name="output">Where to print the address and argument errors.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="cancellationToken">Stops the scheduler.</param>
+    /// <returns>null when the arguments are not a scheduler command; otherwise the exit code.</returns>
+    public static async Task<int?> RunSchedulerIfRequestedAsync(
+        string[] args,
+        TextWriter output,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        if (args.Length == 0 || args[0] != "scheduler")
+        {
+            return null;
+        }
+
+        var portText = Option(args, "--port") ?? "0";
+        if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+        {
+            await output.WriteLineAsync($"scheduler: --port must be a number from 0 to 65535, got '{portText}'.").ConfigureAwait(false);
+            return 2;
+        }
+
+        SchedulerServer server;
+        try
+        {
+            server = await SchedulerServer.StartAsync(new SchedulerOptions { Host = Option(args, "--host") ?? "127.0.0.1", Port = port }, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            await output.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            await output.WriteLineAsync($"scheduler listening on {server.Address}").ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+
+        return 0;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
