@@ -40,8 +40,25 @@ if (args.FirstOrDefault() == "probe")
     await using var probeScheduler = await SchedulerServer.StartAsync();
     using var probeChannel = new SchedulerChannel(probeScheduler.Address, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
     var data = new byte[128 * 1024 * 1024];
+    var mode = args.Length > 1 ? args[1] : "all";
     for (var r = 0; r < 3; r++)
     {
+        if (mode == "raw")
+        {
+            await probeChannel.Store.PublishAsync("x", new System.Buffers.ReadOnlySequence<byte>(data), default);
+            await probeChannel.Store.GetAsync("x", b => b.Length, default);
+            await probeChannel.Store.ReleaseAsync(["x"], default);
+            continue;
+        }
+
+        if (mode == "ser")
+        {
+            using var w2 = new PipelineRunner.Distributed.Serialization.SegmentedBufferWriter();
+            PipelineRunner.Distributed.Serialization.ValueSerializer.Serialize("x", data, w2);
+            var back2 = PipelineRunner.Distributed.Serialization.ValueSerializer.Deserialize("x", typeof(byte[]), w2.AsSequence());
+            continue;
+        }
+
         var w = Stopwatch.StartNew();
         using var writer = new PipelineRunner.Distributed.Serialization.SegmentedBufferWriter();
         PipelineRunner.Distributed.Serialization.ValueSerializer.Serialize("x", data, writer);
@@ -52,7 +69,16 @@ if (args.FirstOrDefault() == "probe")
         var back = await probeChannel.Store.GetAsync("x", got => { t3 = w.Elapsed.TotalMilliseconds; return PipelineRunner.Distributed.Serialization.ValueSerializer.Deserialize("x", typeof(byte[]), got); }, default);
         var t4 = w.Elapsed.TotalMilliseconds;
         Console.WriteLine($"serialize {t1:F0} ms, publish {t2 - t1:F0} ms, get {t3 - t2:F0} ms, deserialize {t4 - t3:F0} ms, gen2 {GC.CollectionCount(2)}");
+        await probeChannel.Store.ReleaseAsync(["x"], default);
     }
+
+    data = null!;
+    await Task.Delay(3000);
+    GC.Collect();
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    var info = GC.GetGCMemoryInfo();
+    Console.WriteLine($"gen0 {info.GenerationInfo[0].SizeAfterBytes / 1048576} gen1 {info.GenerationInfo[1].SizeAfterBytes / 1048576} gen2 {info.GenerationInfo[2].SizeAfterBytes / 1048576} loh {info.GenerationInfo[3].SizeAfterBytes / 1048576} poh {info.GenerationInfo[4].SizeAfterBytes / 1048576} frag {info.FragmentedBytes / 1048576} MB");
+    Console.WriteLine($"after 3 s: heap {GC.GetTotalMemory(true) / 1048576} MB, store {probeScheduler.StoreBytes}, store reuse {probeScheduler.RecycledBytes}, client reuse {PipelineRunner.Distributed.Storage.RecyclingBufferPool.Shared.Bytes}");
 
     return 0;
 }

@@ -201,3 +201,84 @@ internal sealed class InlineProgress(Action<NodeProgress> report) : IProgress<No
 {
     public void Report(NodeProgress value) => report(value);
 }
+
+/// <summary>Hooks and cancellation on the local pool.</summary>
+public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
+{
+    private readonly DistributedRunner _runner = new(new DistributedRunnerOptions { LocalWorkers = 2 });
+
+    public Task InitializeAsync() => _runner.StartAsync();
+
+    public async Task DisposeAsync() => await _runner.DisposeAsync();
+
+    private sealed class RecordingHook : Hooks.IRunHook
+    {
+        public ConcurrentQueue<string> Calls { get; } = new();
+
+        public ValueTask BeforePipelineRunAsync(Hooks.PipelineRunInfo run, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"before_pipeline:{run.RunnerName}");
+            return default;
+        }
+
+        public ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(Hooks.NodeRunInfo node, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"before_node:{node.Node.Name}");
+            return default;
+        }
+
+        public ValueTask AfterNodeRunAsync(Hooks.NodeRunInfo node, IReadOnlyDictionary<string, object?> outputs, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"after_node:{node.Node.Name}:{string.Join(",", outputs.Select(o => $"{o.Key}={o.Value}"))}");
+            return default;
+        }
+
+        public ValueTask AfterPipelineRunAsync(Hooks.PipelineRunInfo run, IReadOnlyDictionary<string, object?> result, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"after_pipeline:{string.Join(",", result.Keys)}");
+            return default;
+        }
+    }
+
+    [Fact]
+    public async Task HooksFireOnTheDriver()
+    {
+        var hook = new RecordingHook();
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("chain_input", 1)]);
+        await _runner.RunAsync(SharedPipelines.Chain(2), catalog, [hook]);
+        Assert.Equal(
+            ["before_pipeline:DistributedRunner", "before_node:inc001", "after_node:inc001:chain_1=2", "before_node:inc002", "after_node:inc002:chain_2=3", "after_pipeline:chain_2"],
+            hook.Calls);
+        await _runner.ReleaseStoreAsync(["chain_2"]);
+    }
+
+    [Fact]
+    public async Task Cancellation_CancelsTheRunAndReleasesItsDatasets()
+    {
+        var pipeline = new Pipeline([
+            Node.Create((int a) => a + 1, "a", "b", name: "first"),
+            Node.Create(async (int b, CancellationToken ct) => { await Task.Delay(Timeout.Infinite, ct); return b; }, "b", "c", name: "forever"),
+        ]);
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("a", 1)]);
+        using var cts = new CancellationTokenSource();
+        var progress = new InlineProgress(p =>
+        {
+            if (p is { Kind: NodeProgressKind.Started, NodeName: "forever" })
+            {
+                cts.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            _runner.RunAsync(pipeline, catalog, new RunOptions { Progress = progress }, cts.Token).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Empty((await _runner.ListStoreAsync()).Names);
+
+        // The workers' slots were freed: the next run completes.
+        var again = new DataCatalog();
+        again.AddValues([new("chain_input", 1)]);
+        var result = await _runner.RunAsync(SharedPipelines.Chain(3), again);
+        Assert.Equal(4, result["chain_3"]);
+        await _runner.ReleaseStoreAsync(["chain_3"]);
+    }
+}

@@ -20,6 +20,9 @@ internal sealed class ReleaseQueue : IAsyncDisposable
 
     public void Enqueue(string name) => _queue.Writer.TryWrite((name, null));
 
+    /// <summary>How long a small batch waits for more releases: 10 ms.</summary>
+    public static TimeSpan BatchDelay { get; } = TimeSpan.FromMilliseconds(10);
+
     public Task FlushAsync()
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,17 +41,12 @@ internal sealed class ReleaseQueue : IAsyncDisposable
         var waiting = new List<TaskCompletionSource>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (_queue.Reader.TryRead(out var item))
+            Drain(names, waiting);
+            if (waiting.Count == 0 && names.Count < 64)
             {
-                if (item.Name is not null)
-                {
-                    names.Add(item.Name);
-                }
-
-                if (item.Flushed is not null)
-                {
-                    waiting.Add(item.Flushed);
-                }
+                // Let releases that trickle in one per node gather into one call (the scheduler has better things to do).
+                await Task.Delay(BatchDelay).ConfigureAwait(false);
+                Drain(names, waiting);
             }
 
             if (names.Count > 0)
@@ -72,6 +70,22 @@ internal sealed class ReleaseQueue : IAsyncDisposable
             }
 
             waiting.Clear();
+        }
+    }
+
+    private void Drain(List<string> names, List<TaskCompletionSource> waiting)
+    {
+        while (_queue.Reader.TryRead(out var item))
+        {
+            if (item.Name is not null)
+            {
+                names.Add(item.Name);
+            }
+
+            if (item.Flushed is not null)
+            {
+                waiting.Add(item.Flushed);
+            }
         }
     }
 }
