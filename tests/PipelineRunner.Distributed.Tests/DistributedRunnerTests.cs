@@ -46,17 +46,10 @@ public sealed class DistributedRunnerTests : IAsyncLifetime
 
     internal static Pipeline Suite() => SharedPipelines.Chain(20) + SharedPipelines.FanOutFanIn() + SharedPipelines.Report();
 
-    [Fact]
-    public async Task SharedSuite_ResultsEqualSequentialRunner()
+    /// <summary>The free outputs and the persisted file of two runs of <see cref="Suite"/> are the same.</summary>
+    internal static void AssertSameResults(IReadOnlyDictionary<string, object?> expected, IReadOnlyDictionary<string, object?> actual, string directory)
     {
-        var expected = await new SequentialRunner().RunAsync(Suite(), SuiteCatalog(Path.Combine(_directory, "sequential")));
-        var actual = await _runner.RunAsync(Suite(), SuiteCatalog(Path.Combine(_directory, "distributed")));
-
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-        Assert.Equal(120, actual["chain_20"]);
-        Assert.Equal(1L + 4 + 9 + 16, actual["sum_of_squares"]); // squares of values[0..3]
-        Assert.Equal(3.5 * 2.5, (double)actual["scaled_mean"]!, 6); // values 1..6
-        Assert.Equal("digits: mean=3.50 max=6.00", actual["report_text"]);
         foreach (var key in expected.Keys)
         {
             Assert.Equal(expected[key], actual[key]);
@@ -64,8 +57,21 @@ public sealed class DistributedRunnerTests : IAsyncLifetime
 
         // The persisted file dataset was written by a worker from its catalog definition.
         Assert.Equal(
-            File.ReadAllText(Path.Combine(_directory, "sequential", "stats.json")),
-            File.ReadAllText(Path.Combine(_directory, "distributed", "stats.json")));
+            File.ReadAllText(Path.Combine(directory, "sequential", "stats.json")),
+            File.ReadAllText(Path.Combine(directory, "distributed", "stats.json")));
+    }
+
+    [Fact]
+    public async Task SharedSuite_ResultsEqualSequentialRunner()
+    {
+        var expected = await new SequentialRunner().RunAsync(Suite(), SuiteCatalog(Path.Combine(_directory, "sequential")));
+        var actual = await _runner.RunAsync(Suite(), SuiteCatalog(Path.Combine(_directory, "distributed")));
+
+        AssertSameResults(expected, actual, _directory);
+        Assert.Equal(120, actual["chain_20"]);
+        Assert.Equal(1L + 4 + 9 + 16, actual["sum_of_squares"]); // squares of values[0..3]
+        Assert.Equal(3.5 * 2.5, (double)actual["scaled_mean"]!, 6); // values 1..6
+        Assert.Equal("digits: mean=3.50 max=6.00", actual["report_text"]);
     }
 
     [Fact]
@@ -223,7 +229,7 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
 
         public ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(Hooks.NodeRunInfo node, CancellationToken cancellationToken)
         {
-            Calls.Enqueue($"before_node:{node.Node.Name}");
+            Calls.Enqueue($"before_node:{node.Node.Name}:{string.Join(",", node.Inputs.Select(i => $"{i.Key}={i.Value}"))}");
             return default;
         }
 
@@ -248,7 +254,7 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         catalog.AddValues([new("chain_input", 1)]);
         await _runner.RunAsync(SharedPipelines.Chain(2), catalog, [hook]);
         Assert.Equal(
-            ["before_pipeline:DistributedRunner", "before_node:inc001", "after_node:inc001:chain_1=2", "before_node:inc002", "after_node:inc002:chain_2=3", "after_pipeline:chain_2"],
+            ["before_pipeline:DistributedRunner", "before_node:inc001:chain_input=1", "after_node:inc001:chain_1=2", "before_node:inc002:chain_1=2", "after_node:inc002:chain_2=3", "after_pipeline:chain_2"],
             hook.Calls);
         await _runner.ReleaseStoreAsync(["chain_2"]);
     }

@@ -54,15 +54,7 @@ public sealed class ProcessClusterTests : IAsyncLifetime
         await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = _scheduler });
         var actual = await runner.RunAsync(DistributedRunnerTests.Suite(), DistributedRunnerTests.SuiteCatalog(Path.Combine(_directory, "distributed")));
 
-        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-        foreach (var key in expected.Keys)
-        {
-            Assert.Equal(expected[key], actual[key]);
-        }
-
-        Assert.Equal(
-            File.ReadAllText(Path.Combine(_directory, "sequential", "stats.json")),
-            File.ReadAllText(Path.Combine(_directory, "distributed", "stats.json")));
+        DistributedRunnerTests.AssertSameResults(expected, actual, _directory);
     }
 
     [Fact]

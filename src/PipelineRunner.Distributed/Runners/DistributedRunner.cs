@@ -217,9 +217,17 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                         started[runEvent.Started.Node] = Stopwatch.GetTimestamp();
                         var startedNode = Resolve(run, runEvent.Started.Node);
                         run.ReportStarted(startedNode);
-                        foreach (var hook in run.Hooks)
+                        if (run.Hooks.Count > 0)
                         {
-                            await hook.BeforeNodeRunAsync(NodeInfo(run, startedNode, new Dictionary<string, object?>()), cancellationToken).ConfigureAwait(false);
+                            var inputs = await LoadAsync(run, startedNode.Inputs, startedNode.InputTypes, cancellationToken).ConfigureAwait(false);
+                            foreach (var hook in run.Hooks)
+                            {
+                                // Replacement inputs a hook returns cannot reach a node already sent to a worker.
+                                if (await hook.BeforeNodeRunAsync(NodeInfo(run, startedNode, inputs), cancellationToken).ConfigureAwait(false) is { Count: > 0 })
+                                {
+                                    Log.ReplacementIgnored(Logger, startedNode.Name);
+                                }
+                            }
                         }
 
                         break;
@@ -260,17 +268,24 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
     private static async Task CallAfterNodeHooksAsync(PipelineRun run, Node node, CancellationToken cancellationToken)
     {
-        // Hooks run on the driver: the node's outputs are fetched for them only when hooks are registered.
-        var outputs = new Dictionary<string, object?>(StringComparer.Ordinal);
-        for (var i = 0; i < node.Outputs.Count; i++)
-        {
-            outputs[node.Outputs[i]] = await run.Catalog.LoadAsync(node.Outputs[i], node.OutputTypes[i] ?? typeof(object), cancellationToken).ConfigureAwait(false);
-        }
-
+        // Hooks run on the driver: the node's inputs and outputs are fetched for them only when hooks are registered.
+        var inputs = await LoadAsync(run, node.Inputs, node.InputTypes, cancellationToken).ConfigureAwait(false);
+        var outputs = await LoadAsync(run, node.Outputs, node.OutputTypes, cancellationToken).ConfigureAwait(false);
         foreach (var hook in run.Hooks)
         {
-            await hook.AfterNodeRunAsync(NodeInfo(run, node, new Dictionary<string, object?>()), outputs, cancellationToken).ConfigureAwait(false);
+            await hook.AfterNodeRunAsync(NodeInfo(run, node, inputs), outputs, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<Dictionary<string, object?>> LoadAsync(PipelineRun run, IReadOnlyList<string> names, IReadOnlyList<Type?> types, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+        {
+            values[names[i]] = await run.Catalog.LoadAsync(names[i], types[i] ?? typeof(object), cancellationToken).ConfigureAwait(false);
+        }
+
+        return values;
     }
 
     private static async Task CopyBackOutputsAsync(PipelineRun run, RunPlan plan, CancellationToken cancellationToken)
@@ -358,6 +373,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "A before-node-run hook returned replacement inputs for node '{NodeName}', which already runs on a worker; they are ignored by the distributed runner")]
+        public static partial void ReplacementIgnored(ILogger logger, string nodeName);
+
         [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Could not release {Count} store dataset(s) after the run; the scheduler may be gone")]
         public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);
     }
