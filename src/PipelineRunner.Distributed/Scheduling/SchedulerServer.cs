@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -20,11 +19,13 @@ public sealed class SchedulerServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DatasetStore _store;
+    private readonly BulkStoreServer _bulk;
 
-    private SchedulerServer(WebApplication app, DatasetStore store, Uri address)
+    private SchedulerServer(WebApplication app, DatasetStore store, BulkStoreServer bulk, Uri address)
     {
         _app = app;
         _store = store;
+        _bulk = bulk;
         Address = address;
     }
 
@@ -32,7 +33,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>The port of the store's bulk endpoint (raw TCP beside the RPCs).</summary>
-    public int BulkPort => _app.Services.GetRequiredService<BulkEndpoint>().Port;
+    public int BulkPort => _bulk.Port;
 
     /// <summary>Bytes held by the dataset store.</summary>
     public long StoreBytes => _store.TotalBytes;
@@ -61,15 +62,9 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        ListenOptions? bulkListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(ip, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(ip, options.BulkPort, listen =>
-            {
-                listen.UseConnectionHandler<BulkStoreConnectionHandler>();
-                bulkListen = listen;
-            });
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 * 1024 * 1024;
@@ -84,16 +79,15 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<SchedulerState>();
-        var bulkEndpoint = new BulkEndpoint();
+        var bulk = new BulkStoreServer(ip, options.BulkPort, store, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SchedulerServer>());
+        var bulkEndpoint = new BulkEndpoint { Port = bulk.Port };
         builder.Services.AddSingleton(bulkEndpoint);
         var app = builder.Build();
         app.MapGrpcService<SchedulerService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        bulkEndpoint.Port = ((IPEndPoint)bulkListen!.EndPoint).Port;
-        var port = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Select(a => new Uri(a).Port).First(p => p != bulkEndpoint.Port);
+        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         var host = ip.Equals(IPAddress.Any) ? "127.0.0.1" : options.Host;
-        return new SchedulerServer(app, store, new Uri($"http://{host}:{port}"));
+        return new SchedulerServer(app, store, bulk, new Uri($"http://{host}:{port}"));
     }
 
     /// <summary>Stops the scheduler.</summary>
@@ -103,6 +97,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _bulk.DisposeAsync().ConfigureAwait(false);
         _store.Dispose();
     }
 }

@@ -1,0 +1,168 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using PipelineRunner.Distributed.Storage;
+using PipelineRunner.Pipelines;
+
+namespace PipelineRunner.Distributed.Scheduling;
+
+/// <summary>
+/// Serves the store's bulk protocol (<see cref="BulkProtocol"/>) on its own TCP listener beside the RPCs. Values are
+/// received straight into their final buffer and sent straight from it, with one large socket call per megabyte: no
+/// intermediate pipe buffers (a transport's 4 KB reads were what capped throughput). Every request is validated
+/// (operation, name, size) before any byte is stored, and a value is stored only once it fully arrived.
+/// </summary>
+internal sealed partial class BulkStoreServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly DatasetStore _store;
+    private readonly SchedulerOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accept;
+
+    public BulkStoreServer(IPAddress address, int port, DatasetStore store, SchedulerOptions options, ILogger logger)
+    {
+        _store = store;
+        _options = options;
+        _logger = logger;
+        _listener = new TcpListener(address, port);
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _accept = Task.Run(AcceptAsync);
+    }
+
+    public int Port { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        try
+        {
+            await _accept.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+            socket.NoDelay = true;
+            _ = Task.Run(() => ServeAsync(socket), CancellationToken.None);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        using var stream = new NetworkStream(socket, ownsSocket: true);
+        var header = new byte[5];
+        try
+        {
+            while (true)
+            {
+                // [op:1][name length:4]
+                if (await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, _stop.Token).ConfigureAwait(false) < header.Length)
+                {
+                    return; // closed between requests
+                }
+
+                var op = header[0];
+                var nameLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(1));
+                if (nameLength is < 1 or > BulkProtocol.MaxNameBytes)
+                {
+                    await RespondAsync(stream, BulkProtocol.Invalid, Encoding.UTF8.GetBytes($"A bulk request name of {nameLength} bytes is out of range (1 to {BulkProtocol.MaxNameBytes}).")).ConfigureAwait(false);
+                    return;
+                }
+
+                var rest = new byte[nameLength + 8];
+                await stream.ReadExactlyAsync(rest, _stop.Token).ConfigureAwait(false);
+                var name = Encoding.UTF8.GetString(rest, 0, nameLength);
+                var length = BinaryPrimitives.ReadInt64LittleEndian(rest.AsSpan(nameLength));
+                var problem = Validate(op, name, length);
+                if (problem is not null)
+                {
+                    await RespondAsync(stream, BulkProtocol.Invalid, Encoding.UTF8.GetBytes(problem)).ConfigureAwait(false);
+                    return; // the rest of the stream cannot be trusted
+                }
+
+                if (op == BulkProtocol.Publish)
+                {
+                    var value = _store.Rent((int)length);
+                    if (await stream.ReadAtLeastAsync(value.AsMemory(0, (int)length), (int)length, throwOnEndOfStream: false, _stop.Token).ConfigureAwait(false) < length)
+                    {
+                        return; // cut short: nothing stored
+                    }
+
+                    _store.Put(name, value, (int)length);
+                    await RespondAsync(stream, BulkProtocol.Ok, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+                }
+                else if (_store.TryAcquire(name, out var lease))
+                {
+                    using (lease)
+                    {
+                        await RespondAsync(stream, BulkProtocol.Ok, lease.Memory).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await RespondAsync(stream, BulkProtocol.NotFound, Encoding.UTF8.GetBytes($"Dataset '{name}' is not in the store.")).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or EndOfStreamException or ObjectDisposedException)
+        {
+            Log.ConnectionEnded(_logger, ex.Message);
+        }
+    }
+
+    private string? Validate(byte op, string name, long length)
+    {
+        if (op is not (BulkProtocol.Publish or BulkProtocol.Get))
+        {
+            return $"Unknown bulk operation {op}.";
+        }
+
+        try
+        {
+            DatasetNames.Validate(name, "a bulk store request");
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
+
+        var limit = Math.Min(_options.MaxDatasetBytes, Array.MaxLength);
+        return op == BulkProtocol.Publish && (length < 0 || length > limit)
+            ? $"Dataset '{name}' has {length} bytes; the store accepts 0 to {limit} bytes (SchedulerOptions.MaxDatasetBytes)."
+            : null;
+    }
+
+    private async Task RespondAsync(NetworkStream stream, byte status, ReadOnlyMemory<byte> payload)
+    {
+        var header = new byte[9];
+        header[0] = status;
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(1), payload.Length);
+        await stream.WriteAsync(header, _stop.Token).ConfigureAwait(false);
+        const int Slice = 1024 * 1024;
+        for (var offset = 0; offset < payload.Length; offset += Slice)
+        {
+            await stream.WriteAsync(payload.Slice(offset, Math.Min(Slice, payload.Length - offset)), _stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "A bulk store connection ended: {Reason}")]
+        public static partial void ConnectionEnded(ILogger logger, string reason);
+    }
+}
