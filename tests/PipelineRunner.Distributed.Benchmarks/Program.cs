@@ -43,6 +43,29 @@ if (args.FirstOrDefault() == "probe")
     var mode = args.Length > 1 ? args[1] : "all";
     for (var r = 0; r < 3; r++)
     {
+        if (mode == "pub")
+        {
+            await probeChannel.Store.PublishAsync("x", new System.Buffers.ReadOnlySequence<byte>(data), default);
+            await probeChannel.Store.ReleaseAsync(["x"], default);
+            continue;
+        }
+
+        if (mode == "get")
+        {
+            if (r == 0)
+            {
+                await probeChannel.Store.PublishAsync("x", new System.Buffers.ReadOnlySequence<byte>(data), default);
+            }
+
+            await probeChannel.Store.GetAsync("x", b => b.Length, default);
+            if (r == 2)
+            {
+                await probeChannel.Store.ReleaseAsync(["x"], default);
+            }
+
+            continue;
+        }
+
         if (mode == "raw")
         {
             await probeChannel.Store.PublishAsync("x", new System.Buffers.ReadOnlySequence<byte>(data), default);
@@ -73,6 +96,11 @@ if (args.FirstOrDefault() == "probe")
     }
 
     data = null!;
+    if (args.Contains("--close"))
+    {
+        probeChannel.Store.Dispose();
+    }
+
     await Task.Delay(3000);
     GC.Collect();
     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);

@@ -9,9 +9,10 @@ using PipelineRunner.Pipelines;
 namespace PipelineRunner.Distributed.Scheduling;
 
 /// <summary>
-/// Serves the store's bulk protocol (<see cref="BulkProtocol"/>) on its own TCP listener beside the RPCs. Values are
-/// received straight into their final buffer and sent straight from it, with one large socket call per megabyte: no
-/// intermediate pipe buffers (a transport's 4 KB reads were what capped throughput). Every request is validated
+/// Serves the store's bulk protocol (<see cref="BulkProtocol"/>) on its own TCP listener beside the RPCs. Values move
+/// with one large socket call per megabyte: no
+/// 4 KB transport buffers (those capped throughput), and through a 1 MB staging buffer so that an idle connection
+/// never keeps a large value alive. Every request is validated
 /// (operation, name, size) before any byte is stored, and a value is stored only once it fully arrived.
 /// </summary>
 internal sealed partial class BulkStoreServer : IAsyncDisposable
@@ -98,7 +99,7 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
                 if (op == BulkProtocol.Publish)
                 {
                     var value = _store.Rent((int)length);
-                    if (await stream.ReadAtLeastAsync(value.AsMemory(0, (int)length), (int)length, throwOnEndOfStream: false, _stop.Token).ConfigureAwait(false) < length)
+                    if (!await BulkProtocol.ReadIntoAsync(stream, value.AsMemory(0, (int)length), _stop.Token).ConfigureAwait(false))
                     {
                         return; // cut short: nothing stored
                     }
@@ -153,11 +154,7 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
         header[0] = status;
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(1), payload.Length);
         await stream.WriteAsync(header, _stop.Token).ConfigureAwait(false);
-        const int Slice = 1024 * 1024;
-        for (var offset = 0; offset < payload.Length; offset += Slice)
-        {
-            await stream.WriteAsync(payload.Slice(offset, Math.Min(Slice, payload.Length - offset)), _stop.Token).ConfigureAwait(false);
-        }
+        await BulkProtocol.WriteFromAsync(stream, new System.Buffers.ReadOnlySequence<byte>(payload), _stop.Token).ConfigureAwait(false);
     }
 
     private static partial class Log

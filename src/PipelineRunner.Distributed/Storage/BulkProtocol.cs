@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using System.Text;
 
 namespace PipelineRunner.Distributed.Storage;
@@ -27,4 +29,58 @@ internal static class BulkProtocol
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(5 + nameBytes.Length), length);
         return header;
     }
+
+    /// <summary>
+    /// Reads exactly <paramref name="destination"/>.Length bytes through a pooled 1 MB staging buffer. A socket keeps a
+    /// reference to the last buffer it received into; staging keeps it from pinning a large value in memory after the
+    /// transfer (the extra copy runs at memory speed, far above the socket's).
+    /// </summary>
+    /// <returns>False when the stream ended first.</returns>
+    public static async ValueTask<bool> ReadIntoAsync(NetworkStream stream, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var staging = ArrayPool<byte>.Shared.Rent(StagingSize);
+        try
+        {
+            var offset = 0;
+            while (offset < destination.Length)
+            {
+                var read = await stream.ReadAsync(staging.AsMemory(0, Math.Min(StagingSize, destination.Length - offset)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                staging.AsSpan(0, read).CopyTo(destination.Span[offset..]);
+                offset += read;
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(staging);
+        }
+    }
+
+    /// <summary>Writes <paramref name="source"/> through a pooled 1 MB staging buffer (see <see cref="ReadIntoAsync"/>).</summary>
+    public static async ValueTask WriteFromAsync(NetworkStream stream, ReadOnlySequence<byte> source, CancellationToken cancellationToken)
+    {
+        var staging = ArrayPool<byte>.Shared.Rent(StagingSize);
+        try
+        {
+            while (source.Length > 0)
+            {
+                var length = (int)Math.Min(StagingSize, source.Length);
+                source.Slice(0, length).CopyTo(staging);
+                await stream.WriteAsync(staging.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                source = source.Slice(length);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(staging);
+        }
+    }
+
+    private const int StagingSize = 1024 * 1024;
 }

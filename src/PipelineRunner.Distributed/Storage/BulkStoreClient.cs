@@ -19,10 +19,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         try
         {
             await stream.WriteAsync(BulkProtocol.RequestHeader(BulkProtocol.Publish, name, value.Length), cancellationToken).ConfigureAwait(false);
-            foreach (var segment in value)
-            {
-                await stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
-            }
+            await BulkProtocol.WriteFromAsync(stream, value, cancellationToken).ConfigureAwait(false);
 
             var (status, length) = await ReadResponseHeaderAsync(stream, cancellationToken).ConfigureAwait(false);
             if (status != BulkProtocol.Ok)
@@ -58,7 +55,11 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
 
             // Reused buffers: on machines where fresh memory is slow to fault in, this is what keeps fetches fast.
             buffer = ArrayPool<byte>.Shared.Rent(checked((int)length));
-            await stream.ReadExactlyAsync(buffer.AsMemory(0, (int)length), cancellationToken).ConfigureAwait(false);
+            if (!await BulkProtocol.ReadIntoAsync(stream, buffer.AsMemory(0, (int)length), cancellationToken).ConfigureAwait(false))
+            {
+                throw new EndOfStreamException($"The scheduler at {endpoint.Host}:{endpoint.Port} closed the connection while sending dataset '{name}'.");
+            }
+
             healthy = true;
             return read(new ReadOnlySequence<byte>(buffer, 0, (int)length));
         }

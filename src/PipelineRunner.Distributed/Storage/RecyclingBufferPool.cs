@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace PipelineRunner.Distributed.Storage;
 
 /// <summary>
@@ -13,7 +11,9 @@ internal sealed class RecyclingBufferPool : IDisposable
     /// <summary>Buffers smaller than this are not recycled: 64 KB.</summary>
     public const int MinimumSize = 64 * 1024;
 
-    private readonly ConcurrentQueue<(byte[] Buffer, long ReturnedAt)> _buffers = new();
+    // A plain list under a lock: ConcurrentQueue.Count can freeze segments and keep dequeued buffers reachable.
+    private readonly List<(byte[] Buffer, long ReturnedAt)> _buffers = [];
+    private readonly Lock _gate = new();
     private readonly Timer _trim;
     private long _bytes;
 
@@ -29,23 +29,34 @@ internal sealed class RecyclingBufferPool : IDisposable
     public TimeSpan Window { get; }
 
     /// <summary>Bytes waiting for reuse.</summary>
-    public long Bytes => Interlocked.Read(ref _bytes);
+    public long Bytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bytes;
+            }
+        }
+    }
 
     /// <summary>A buffer of at least <paramref name="length"/> bytes (at most a quarter larger when recycled).</summary>
     public byte[] Rent(int length)
     {
         if (length >= MinimumSize)
         {
-            var count = _buffers.Count;
-            for (var i = 0; i < count && _buffers.TryDequeue(out var candidate); i++)
+            lock (_gate)
             {
-                if (candidate.Buffer.Length >= length && candidate.Buffer.Length <= length + (length / 4))
+                for (var i = 0; i < _buffers.Count; i++)
                 {
-                    Interlocked.Add(ref _bytes, -candidate.Buffer.Length);
-                    return candidate.Buffer;
+                    var candidate = _buffers[i].Buffer;
+                    if (candidate.Length >= length && candidate.Length <= length + (length / 4))
+                    {
+                        _buffers.RemoveAt(i);
+                        _bytes -= candidate.Length;
+                        return candidate;
+                    }
                 }
-
-                _buffers.Enqueue(candidate);
             }
         }
 
@@ -57,8 +68,11 @@ internal sealed class RecyclingBufferPool : IDisposable
     {
         if (buffer.Length >= MinimumSize)
         {
-            Interlocked.Add(ref _bytes, buffer.Length);
-            _buffers.Enqueue((buffer, Environment.TickCount64));
+            lock (_gate)
+            {
+                _buffers.Add((buffer, Environment.TickCount64));
+                _bytes += buffer.Length;
+            }
         }
     }
 
@@ -73,16 +87,15 @@ internal sealed class RecyclingBufferPool : IDisposable
 
     private void Trim(long now)
     {
-        var count = _buffers.Count;
-        for (var i = 0; i < count && _buffers.TryDequeue(out var candidate); i++)
+        lock (_gate)
         {
-            if (now != long.MaxValue && now - candidate.ReturnedAt < Window.TotalMilliseconds)
+            for (var i = _buffers.Count - 1; i >= 0; i--)
             {
-                _buffers.Enqueue(candidate);
-            }
-            else
-            {
-                Interlocked.Add(ref _bytes, -candidate.Buffer.Length);
+                if (now == long.MaxValue || now - _buffers[i].ReturnedAt >= Window.TotalMilliseconds)
+                {
+                    _bytes -= _buffers[i].Buffer.Length;
+                    _buffers.RemoveAt(i);
+                }
             }
         }
     }
