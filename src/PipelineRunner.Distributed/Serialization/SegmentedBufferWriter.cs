@@ -73,10 +73,7 @@ internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
         Flush();
         foreach (var (buffer, _, pooled) in _segments)
         {
-            if (pooled)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            Release(buffer, pooled);
         }
 
         _segments.Clear();
@@ -90,10 +87,11 @@ internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
         }
 
         Flush();
-        // Large requests (a big byte array or string written in one piece) get one pooled buffer of their size, so
-        // repeated large transfers reuse memory instead of faulting in fresh pages each time.
-        _currentPooled = true;
-        _current = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, SegmentSize));
+        // Large requests (a big byte array or string written in one piece) get one buffer of their size from the
+        // recycling pool, so repeated large transfers reuse memory instead of faulting in fresh pages each time, and
+        // nothing is retained after its short window (ArrayPool.Shared would round up and keep it).
+        _currentPooled = sizeHint <= SegmentSize;
+        _current = _currentPooled ? ArrayPool<byte>.Shared.Rent(SegmentSize) : Storage.RecyclingBufferPool.Shared.Rent(sizeHint);
         _written = 0;
     }
 
@@ -105,13 +103,25 @@ internal sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
             {
                 _segments.Add((_current, _written, _currentPooled));
             }
-            else if (_currentPooled)
+            else
             {
-                ArrayPool<byte>.Shared.Return(_current);
+                Release(_current, _currentPooled);
             }
 
             _current = null;
             _written = 0;
+        }
+    }
+
+    private static void Release(byte[] buffer, bool pooled)
+    {
+        if (pooled)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        else
+        {
+            Storage.RecyclingBufferPool.Shared.Return(buffer);
         }
     }
 

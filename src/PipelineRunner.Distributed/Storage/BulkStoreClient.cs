@@ -54,7 +54,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
             }
 
             // Reused buffers: on machines where fresh memory is slow to fault in, this is what keeps fetches fast.
-            buffer = ArrayPool<byte>.Shared.Rent(checked((int)length));
+            buffer = RecyclingBufferPool.Shared.Rent(checked((int)length));
             if (!await BulkProtocol.ReadIntoAsync(stream, buffer.AsMemory(0, (int)length), cancellationToken).ConfigureAwait(false))
             {
                 throw new EndOfStreamException($"The scheduler at {endpoint.Host}:{endpoint.Port} closed the connection while sending dataset '{name}'.");
@@ -67,7 +67,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                RecyclingBufferPool.Shared.Return(buffer);
             }
 
             if (healthy)
