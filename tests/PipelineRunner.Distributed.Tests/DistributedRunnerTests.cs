@@ -244,6 +244,18 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
             Calls.Enqueue($"after_pipeline:{string.Join(",", result.Keys)}");
             return default;
         }
+
+        public ValueTask AfterDatasetLoadedAsync(Hooks.DatasetHookInfo dataset, object? data, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"loaded:{dataset.DatasetName}={data}");
+            return default;
+        }
+
+        public ValueTask AfterDatasetSavedAsync(Hooks.DatasetHookInfo dataset, object? data, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"saved:{dataset.DatasetName}={data}");
+            return default;
+        }
     }
 
     [Fact]
@@ -254,7 +266,12 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         catalog.AddValues([new("chain_input", 1)]);
         await _runner.RunAsync(SharedPipelines.Chain(2), catalog, [hook]);
         Assert.Equal(
-            ["before_pipeline:DistributedRunner", "before_node:inc001:chain_input=1", "after_node:inc001:chain_1=2", "before_node:inc002:chain_1=2", "after_node:inc002:chain_2=3", "after_pipeline:chain_2"],
+            [
+                "before_pipeline:DistributedRunner",
+                "loaded:chain_input=1", "before_node:inc001:chain_input=1", "after_node:inc001:chain_1=2", "saved:chain_1=2",
+                "loaded:chain_1=2", "before_node:inc002:chain_1=2", "after_node:inc002:chain_2=3", "saved:chain_2=3",
+                "after_pipeline:chain_2",
+            ],
             hook.Calls);
         await _runner.ReleaseStoreAsync(["chain_2"]);
     }

@@ -219,7 +219,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                         run.ReportStarted(startedNode);
                         if (run.Hooks.Count > 0)
                         {
-                            var inputs = await LoadAsync(run, startedNode.Inputs, startedNode.InputTypes, cancellationToken).ConfigureAwait(false);
+                            var inputs = await LoadInputsWithHooksAsync(run, startedNode, cancellationToken).ConfigureAwait(false);
                             foreach (var hook in run.Hooks)
                             {
                                 // Replacement inputs a hook returns cannot reach a node already sent to a worker.
@@ -269,11 +269,22 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     private static async Task CallAfterNodeHooksAsync(PipelineRun run, Node node, CancellationToken cancellationToken)
     {
         // Hooks run on the driver: the node's inputs and outputs are fetched for them only when hooks are registered.
+        // The worker already saved the outputs; the dataset-saved hooks report them now, with the saved values.
         var inputs = await LoadAsync(run, node.Inputs, node.InputTypes, cancellationToken).ConfigureAwait(false);
         var outputs = await LoadAsync(run, node.Outputs, node.OutputTypes, cancellationToken).ConfigureAwait(false);
         foreach (var hook in run.Hooks)
         {
             await hook.AfterNodeRunAsync(NodeInfo(run, node, inputs), outputs, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (name, value) in outputs)
+        {
+            var info = new Hooks.DatasetHookInfo(name, node);
+            foreach (var hook in run.Hooks)
+            {
+                await hook.BeforeDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
+                await hook.AfterDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -283,6 +294,27 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         for (var i = 0; i < names.Count; i++)
         {
             values[names[i]] = await run.Catalog.LoadAsync(names[i], types[i] ?? typeof(object), cancellationToken).ConfigureAwait(false);
+        }
+
+        return values;
+    }
+
+    private static async Task<Dictionary<string, object?>> LoadInputsWithHooksAsync(PipelineRun run, Node node, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (var i = 0; i < node.Inputs.Count; i++)
+        {
+            var info = new Hooks.DatasetHookInfo(node.Inputs[i], node);
+            foreach (var hook in run.Hooks)
+            {
+                await hook.BeforeDatasetLoadedAsync(info, cancellationToken).ConfigureAwait(false);
+            }
+
+            var value = values[node.Inputs[i]] = await run.Catalog.LoadAsync(node.Inputs[i], node.InputTypes[i], cancellationToken).ConfigureAwait(false);
+            foreach (var hook in run.Hooks)
+            {
+                await hook.AfterDatasetLoadedAsync(info, value, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return values;
