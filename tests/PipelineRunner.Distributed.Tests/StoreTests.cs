@@ -103,3 +103,42 @@ public sealed class StoreTests
         Assert.Equal(0, pool.Bytes);
     }
 }
+
+/// <summary>Malformed run submissions get InvalidArgument naming what is wrong, and change nothing.</summary>
+public sealed class SubmitRunValidationTests
+{
+    [Theory]
+    [InlineData("cycle", "has circular dependencies among nodes such as [a, b]")]
+    [InlineData("unknown", "Node 'a' of run 'r1' depends on unknown node 'ghost'.")]
+    [InlineData("duplicate", "has an empty or repeated node name 'a'")]
+    public async Task MalformedGraphs_AreRejected(string kind, string message)
+    {
+        await using var scheduler = await Scheduling.SchedulerServer.StartAsync();
+        using var channel = new Internal.SchedulerChannel(scheduler.Address, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+        var request = new Protocol.SubmitRunRequest { RunId = "r1" };
+        var a = new Protocol.NodeSpec { Name = "a" };
+        var b = new Protocol.NodeSpec { Name = "b" };
+        switch (kind)
+        {
+            case "cycle":
+                a.Dependencies.Add("b");
+                b.Dependencies.Add("a");
+                request.Nodes.Add(a);
+                request.Nodes.Add(b);
+                break;
+            case "unknown":
+                a.Dependencies.Add("ghost");
+                request.Nodes.Add(a);
+                break;
+            default:
+                request.Nodes.Add(a);
+                request.Nodes.Add(new Protocol.NodeSpec { Name = "a" });
+                break;
+        }
+
+        using var call = channel.Client.SubmitRun(request);
+        var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains(message, ex.Status.Detail);
+    }
+}

@@ -82,9 +82,20 @@ public sealed class SchedulerServer : IAsyncDisposable
         var bulk = new BulkStoreServer(ip, options.BulkPort, store, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SchedulerServer>());
         var bulkEndpoint = new BulkEndpoint { Port = bulk.Port };
         builder.Services.AddSingleton(bulkEndpoint);
-        var app = builder.Build();
-        app.MapGrpcService<SchedulerService>();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        WebApplication app;
+        try
+        {
+            app = builder.Build();
+            app.MapGrpcService<SchedulerService>();
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await bulk.DisposeAsync().ConfigureAwait(false);
+            store.Dispose();
+            throw;
+        }
+
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         var host = ip.Equals(IPAddress.Any) ? "127.0.0.1" : options.Host;
         return new SchedulerServer(app, store, bulk, new Uri($"http://{host}:{port}"));

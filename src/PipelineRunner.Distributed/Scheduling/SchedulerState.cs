@@ -54,6 +54,7 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
             }
         }
 
+        RejectCycles(run);
         lock (_gate)
         {
             if (!_runs.TryAdd(run.Id, run))
@@ -79,6 +80,31 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
         }
 
         return run;
+    }
+
+    /// <summary>A run whose dependencies form a cycle could never finish: refuse it, naming nodes on the cycle.</summary>
+    private static void RejectCycles(RunState run)
+    {
+        var pending = run.Nodes.Values.ToDictionary(n => n, n => n.Pending);
+        var ready = new Queue<NodeState>(pending.Where(p => p.Value == 0).Select(p => p.Key));
+        var reached = 0;
+        while (ready.TryDequeue(out var node))
+        {
+            reached++;
+            foreach (var dependent in node.Dependents)
+            {
+                if (--pending[dependent] == 0)
+                {
+                    ready.Enqueue(dependent);
+                }
+            }
+        }
+
+        if (reached < run.Nodes.Count)
+        {
+            var stuck = pending.Where(p => p.Value > 0).Select(p => p.Key.Spec.Name).Order(StringComparer.Ordinal).Take(10);
+            throw new ArgumentException($"Run '{run.Id}' has circular dependencies among nodes such as [{string.Join(", ", stuck)}].");
+        }
     }
 
     public WorkerState AddWorker(string id, int concurrency)
