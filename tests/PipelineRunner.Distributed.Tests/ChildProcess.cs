@@ -14,9 +14,15 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public string Output => string.Join("\n", _output);
 
-    public static ChildProcess Start(params string[] args)
+    /// <summary>Starts the test app (a user's app: worker) with <paramref name="args"/>.</summary>
+    public static ChildProcess Start(params string[] args) => StartApp("PipelineRunner.Distributed.TestApp.dll", args);
+
+    /// <summary>Starts the pipeline-runner tool (the standalone scheduler) with <paramref name="args"/>.</summary>
+    public static ChildProcess StartTool(params string[] args) => StartApp("PipelineRunner.Tool.dll", args);
+
+    private static ChildProcess StartApp(string dll, string[] args)
     {
-        var app = Path.Combine(AppContext.BaseDirectory, "PipelineRunner.Distributed.TestApp.dll");
+        var app = Path.Combine(AppContext.BaseDirectory, dll);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(app);
         foreach (var arg in args)

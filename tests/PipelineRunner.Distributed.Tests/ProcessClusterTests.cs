@@ -4,7 +4,10 @@ using PipelineRunner.Runners;
 
 namespace PipelineRunner.Distributed.Tests;
 
-/// <summary>A scheduler and two workers as separate OS processes on 127.0.0.1; the test is the driver.</summary>
+/// <summary>
+/// A scheduler (the pipeline-runner tool) and two workers (the test app) as separate OS processes on 127.0.0.1; the
+/// test is the driver.
+/// </summary>
 public sealed class ProcessClusterTests : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -15,7 +18,9 @@ public sealed class ProcessClusterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        var scheduler = Start("scheduler");
+        // The standalone scheduler is the pipeline-runner tool: it has none of the user's code.
+        var scheduler = ChildProcess.StartTool("scheduler");
+        _processes.Add(scheduler);
         var line = await scheduler.WaitForLineAsync("scheduler listening on ", StartTimeout);
         _scheduler = new Uri(line["scheduler listening on ".Length..]);
     }
