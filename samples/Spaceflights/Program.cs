@@ -1,8 +1,9 @@
 // Spaceflights: Kedro's tutorial pipeline in .NET.
-// Usage: dotnet run --project samples/Spaceflights [-- --runner sequential|thread] [--pipeline NAME] [--env ENV]
+// Usage: dotnet run --project samples/Spaceflights [-- --runner sequential|thread|distributed] [--pipeline NAME] [--env ENV]
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Catalog;
 using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.Distributed;
 using PipelineRunner.Runners;
 using Spaceflights;
 
@@ -38,16 +39,21 @@ AbstractRunner runner = runnerName switch
 {
     "sequential" => new SequentialRunner(logger: loggerFactory.CreateLogger<SequentialRunner>()),
     "thread" => new ThreadRunner(logger: loggerFactory.CreateLogger<ThreadRunner>()),
+    "distributed" => new DistributedRunner(loggerFactory: loggerFactory), // an in-process scheduler and worker pool
     _ => null!,
 };
 if (runner is null)
 {
-    Console.Error.WriteLine($"Unknown runner '{runnerName}'. Accepted: sequential, thread.");
+    Console.Error.WriteLine($"Unknown runner '{runnerName}'. Accepted: sequential, thread, distributed.");
     return 2;
 }
 
 logger.LogInformation("Running pipeline '{Pipeline}' ({Nodes} nodes) with {Runner}", pipelineName, pipeline.Nodes.Count, runner.GetType().Name);
 await runner.RunAsync(pipeline, catalog);
+if (runner is DistributedRunner distributed)
+{
+    await distributed.DisposeAsync();
+}
 
 foreach (var ns in new[] { "active_modelling_pipeline", "candidate_modelling_pipeline" })
 {

@@ -60,7 +60,7 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
+        builder.Services.AddSingleton<ILoggerFactory>(new Internal.QuietHostLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -60,6 +60,15 @@ public sealed class SpaceflightsSampleTests : IDisposable
     }
 
     [Fact]
+    public async Task FullPipeline_OnTheDistributedRunnersLocalPool_MatchesSequential()
+    {
+        var sequential = await RunAsync(new SequentialRunner(), "sequential");
+        await using var distributed = new PipelineRunner.Distributed.DistributedRunner(new PipelineRunner.Distributed.DistributedRunnerOptions { LocalWorkers = 2 });
+        var remote = await RunAsync(distributed, "distributed");
+        Assert.Equal(sequential, remote);
+    }
+
+    [Fact]
     public void Registry_HasTheTutorialShape()
     {
         var all = SpaceflightsPipelines.All();
