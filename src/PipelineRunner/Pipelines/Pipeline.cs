@@ -437,11 +437,24 @@ public sealed class Pipeline
         return selected;
     }
 
-    private HashSet<Node> SelectFromInputs(IEnumerable<string> inputs)
+    private HashSet<Node> SelectFromInputs(IEnumerable<string> inputs) =>
+        Closure(NodesReading(inputs.ToHashSet(StringComparer.Ordinal)), VisitReadersOfOutputs);
+
+    private HashSet<Node> SelectToOutputs(IEnumerable<string> outputs) =>
+        Closure(NodesWriting(outputs.ToHashSet(StringComparer.Ordinal)), (node, visit) =>
+        {
+            foreach (var parent in _parents[_index[node]])
+            {
+                visit(parent);
+            }
+        });
+
+    /// <summary>The start nodes and every node <paramref name="expand"/> reaches from them, transitively.</summary>
+    private static HashSet<Node> Closure(IEnumerable<Node> start, Action<Node, Action<Node>> expand)
     {
         var result = new HashSet<Node>(ReferenceEqualityComparer.Instance);
         var queue = new Queue<Node>();
-        foreach (var node in NodesReading(inputs.ToHashSet(StringComparer.Ordinal)))
+        void Visit(Node node)
         {
             if (result.Add(node))
             {
@@ -449,50 +462,32 @@ public sealed class Pipeline
             }
         }
 
+        Action<Node> visit = Visit;
+        foreach (var node in start)
+        {
+            Visit(node);
+        }
+
         while (queue.TryDequeue(out var node))
         {
-            for (var o = 0; o < node.Outputs.Count; o++)
-            {
-                if (_datasets.TryGetValue(DatasetNames.StripTranscoding(node.Outputs[o]), out var entry) && entry.Readers is { } readers)
-                {
-                    foreach (var reader in readers)
-                    {
-                        if (result.Add(reader))
-                        {
-                            queue.Enqueue(reader);
-                        }
-                    }
-                }
-            }
+            expand(node, visit);
         }
 
         return result;
     }
 
-    private HashSet<Node> SelectToOutputs(IEnumerable<string> outputs)
+    private void VisitReadersOfOutputs(Node node, Action<Node> visit)
     {
-        var result = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var queue = new Queue<Node>();
-        foreach (var node in NodesWriting(outputs.ToHashSet(StringComparer.Ordinal)))
+        foreach (var output in node.Outputs)
         {
-            if (result.Add(node))
+            if (_datasets.TryGetValue(DatasetNames.StripTranscoding(output), out var entry) && entry.Readers is { } readers)
             {
-                queue.Enqueue(node);
-            }
-        }
-
-        while (queue.TryDequeue(out var node))
-        {
-            foreach (var parent in _parents[_index[node]])
-            {
-                if (result.Add(parent))
+                foreach (var reader in readers)
                 {
-                    queue.Enqueue(parent);
+                    visit(reader);
                 }
             }
         }
-
-        return result;
     }
 
     private HashSet<Node> SelectFromNodes(IEnumerable<string> nodeNames)

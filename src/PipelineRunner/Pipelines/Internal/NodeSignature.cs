@@ -19,8 +19,8 @@ internal sealed class NodeSignature
     private readonly int[] _parameterSources;
     private readonly object?[] _defaults;
     private readonly bool _identityBinding;
-    private Type? _paramsElement;
-    private int _paramsStart;
+    private readonly Type? _paramsElement;
+    private readonly int _paramsStart;
     private readonly MemberInfo?[]? _outputMembers;
 
     private NodeSignature(
@@ -30,9 +30,13 @@ internal sealed class NodeSignature
         Type[] inputTypes,
         Type?[] outputTypes,
         MemberInfo?[]? outputMembers,
-        Type returnType)
+        Type returnType,
+        Type? paramsElement,
+        int paramsStart)
     {
         _invoker = invoker;
+        _paramsElement = paramsElement;
+        _paramsStart = paramsStart;
         _parameterSources = parameterSources;
         _defaults = defaults;
         _identityBinding = parameterSources.Length == inputTypes.Length && parameterSources.Select((source, i) => source == i).All(x => x);
@@ -186,11 +190,7 @@ internal sealed class NodeSignature
 
         var returnType = DelegateInvoker.UnwrapReturnType(invokeReturnType);
         var (outputTypes, members) = BindOutputs(outputs, returnType, functionName);
-        return new NodeSignature(DelegateInvoker.For(function.GetType()), sources, defaults, inputTypes, outputTypes, members, returnType)
-        {
-            _paramsElement = paramsElement,
-            _paramsStart = paramsStart,
-        };
+        return new NodeSignature(DelegateInvoker.For(function.GetType()), sources, defaults, inputTypes, outputTypes, members, returnType, paramsElement, paramsStart);
     }
 
     public ValueTask<object?> InvokeAsync(Delegate function, object?[] inputValues, CancellationToken cancellationToken)
