@@ -15,15 +15,21 @@ internal sealed class ChildProcess : IAsyncDisposable
     public string Output => string.Join("\n", _output);
 
     /// <summary>Starts the test app (a user's app: worker) with <paramref name="args"/>.</summary>
-    public static ChildProcess Start(params string[] args) => StartApp("PipelineRunner.Distributed.TestApp.dll", args);
+    public static ChildProcess Start(params string[] args) => StartApp("PipelineRunner.Distributed.TestApp.dll", null, args);
 
     /// <summary>Starts the pipeline-runner tool (the standalone scheduler) with <paramref name="args"/>.</summary>
-    public static ChildProcess StartTool(params string[] args) => StartApp("PipelineRunner.Tool.dll", args);
+    public static ChildProcess StartTool(params string[] args) => StartApp("PipelineRunner.Tool.dll", null, args);
 
-    private static ChildProcess StartApp(string dll, string[] args)
+    /// <summary>Starts <paramref name="dll"/> (next to the test assembly unless rooted) with extra environment variables.</summary>
+    public static ChildProcess StartApp(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var app = Path.Combine(AppContext.BaseDirectory, dll);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(app);
         foreach (var arg in args)
         {
@@ -65,6 +71,23 @@ internal sealed class ChildProcess : IAsyncDisposable
                 throw new TimeoutException($"The test app did not print '{prefix}' within {timeout}:\n{Output}");
             }
         }
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code; throws with its output on timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The process did not exit within {timeout}:\n{Output}");
+        }
+
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
     }
 
     public void Kill()

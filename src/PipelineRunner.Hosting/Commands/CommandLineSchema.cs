@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using PipelineRunner.DependencyInjection;
+
+namespace PipelineRunner.Hosting.Commands;
+
+/// <summary>
+/// The app's commands and options (System.CommandLine): <c>run</c>, <c>worker</c> and <c>list</c>. Options that are
+/// settings (runner, scheduler, workers, env, async, concurrency) also become configuration keys of the
+/// <c>PipelineRunner</c> section, so the command line is the last configuration layer.
+/// </summary>
+internal sealed class CommandLineSchema
+{
+    internal static readonly string[] Runners = ["sequential", "thread", "distributed"];
+    internal static readonly string[] ListTopics = ["all", "pipelines", "nodes", "datasets"];
+    private const string Section = PipelineRunnerHostOptions.SectionName;
+
+    private readonly RootCommand _root = new("A PipelineRunner project: run its pipelines, serve as a worker, list what it has.");
+    private CommandContext? _context;
+
+    public CommandLineSchema()
+    {
+        Run = new Command("run", "Run a pipeline (the default command).");
+        Run.Options.Add(RunPipeline);
+        Run.Options.Add(RunRunner);
+        Run.Options.Add(RunScheduler);
+        Run.Options.Add(Workers);
+        foreach (var option in new[] { Tags, Nodes, FromNodes, ToNodes, FromInputs, ToOutputs, Namespace })
+        {
+            Run.Options.Add(option);
+        }
+
+        Run.Options.Add(Params);
+        Run.Options.Add(Async);
+        Run.Options.Add(OnlyMissing);
+        Run.Options.Add(RunEnv);
+        Run.SetAction((result, ct) => new RunCommand(Context).ExecuteAsync(result, this, ct));
+
+        Worker = new Command("worker", "Serve a scheduler as a worker: run the nodes it assigns from this app's pipelines.");
+        Worker.Options.Add(WorkerScheduler);
+        Worker.Options.Add(Concurrency);
+        Worker.Options.Add(WorkerId);
+        Worker.SetAction((result, ct) => new WorkerCommand(Context).ExecuteAsync(result, this, ct));
+
+        List = new Command("list", "List the registered pipelines, a pipeline's nodes and its datasets.");
+        List.Arguments.Add(ListTopic);
+        List.Options.Add(ListPipeline);
+        List.Options.Add(ListEnv);
+        List.SetAction((result, ct) => new ListCommand(Context).ExecuteAsync(result, this, ct));
+
+        _root.Subcommands.Add(Run);
+        _root.Subcommands.Add(Worker);
+        _root.Subcommands.Add(List);
+
+        RunRunner.AcceptOnlyFromAmong(Runners);
+        ListTopic.AcceptOnlyFromAmong(ListTopics);
+        Workers.Validators.Add(r => RequireAtLeastOne(r, Workers));
+        Concurrency.Validators.Add(r => RequireAtLeastOne(r, Concurrency));
+    }
+
+    public Command Run { get; }
+
+    public Command Worker { get; }
+
+    public Command List { get; }
+
+    public Option<string> RunPipeline { get; } = PipelineOption();
+
+    public Option<string> RunRunner { get; } = new("--runner", "-r") { Description = "The runner: sequential, thread or distributed (default from configuration PipelineRunner:Runner, else sequential)." };
+
+    public Option<Uri?> RunScheduler { get; } = SchedulerOption("The distributed runner's scheduler; without it, the runner starts an in-process scheduler and worker pool.");
+
+    public Option<int> Workers { get; } = new("--workers", "-w") { Description = "Worker processes of the in-process pool (distributed) or threads (thread runner); the processor count by default." };
+
+    public Option<string[]> Tags { get; } = ListOption("--tags", "-t", "Run only nodes with any of these tags (comma-separated or repeated).");
+
+    public Option<string[]> Nodes { get; } = ListOption("--nodes", "-n", "Run only these nodes.");
+
+    public Option<string[]> FromNodes { get; } = ListOption("--from-nodes", null, "Run from these nodes downstream.");
+
+    public Option<string[]> ToNodes { get; } = ListOption("--to-nodes", null, "Run up to these nodes.");
+
+    public Option<string[]> FromInputs { get; } = ListOption("--from-inputs", null, "Run from the nodes reading these datasets downstream.");
+
+    public Option<string[]> ToOutputs { get; } = ListOption("--to-outputs", null, "Run up to the nodes writing these datasets.");
+
+    public Option<string[]> Namespace { get; } = ListOption("--namespace", "-ns", "Run only nodes in these namespaces.");
+
+    public Option<string> Params { get; } = new("--params") { Description = "Runtime parameters overriding the configured ones: key=value,other.sub=value." };
+
+    public Option<bool> Async { get; } = new("--async") { Description = "Load and save each node's datasets concurrently." };
+
+    public Option<bool> OnlyMissing { get; } = new("--only-missing") { Description = "Run only the nodes whose persisted outputs are missing, and what they need." };
+
+    public Option<string> RunEnv { get; } = EnvOption();
+
+    public Option<Uri?> WorkerScheduler { get; } = SchedulerOption("The scheduler to serve (default from configuration PipelineRunner:SchedulerAddress).");
+
+    public Option<int> Concurrency { get; } = new("--concurrency", "-c") { Description = "Nodes this worker runs at once (default 1)." };
+
+    public Option<string> WorkerId { get; } = new("--id") { Description = "The worker's name in the scheduler's logs (default host-pid-random)." };
+
+    public Argument<string> ListTopic { get; } = new("what")
+    {
+        Description = "What to list: all (the default), pipelines, nodes or datasets.",
+        Arity = ArgumentArity.ZeroOrOne,
+        DefaultValueFactory = _ => "all",
+    };
+
+    public Option<string> ListPipeline { get; } = PipelineOption();
+
+    public Option<string> ListEnv { get; } = EnvOption();
+
+    private CommandContext Context => _context ?? throw new InvalidOperationException("The command line was invoked without a context.");
+
+    /// <summary>Parses the arguments; with no command (or only options), <c>run</c> is the command.</summary>
+    public ParseResult Parse(IReadOnlyList<string> args)
+    {
+        var first = args.Count > 0 ? args[0] : null;
+        var implicitRun = first is null || (first.StartsWith('-') && first is not ("-h" or "-?" or "--help" or "--version"));
+        return _root.Parse(implicitRun ? ["run", .. args] : args);
+    }
+
+    /// <summary>The settings given on the command line, as configuration keys.</summary>
+    public Dictionary<string, string?> ToConfiguration(ParseResult result)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (result.Errors.Count > 0)
+        {
+            return values;
+        }
+
+        Add(result, RunRunner, nameof(PipelineRunnerHostOptions.Runner), v => v);
+        Add(result, RunScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.ToString());
+        Add(result, WorkerScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.ToString());
+        Add(result, Workers, nameof(PipelineRunnerHostOptions.Workers), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add(result, Concurrency, nameof(PipelineRunnerHostOptions.WorkerConcurrency), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add(result, RunEnv, nameof(PipelineRunnerHostOptions.Environment), v => v);
+        Add(result, ListEnv, nameof(PipelineRunnerHostOptions.Environment), v => v);
+        Add(result, Async, nameof(PipelineRunnerHostOptions.Async), v => v ? "true" : "false");
+        return values;
+
+        void Add<T>(ParseResult parsed, Option<T> option, string key, Func<T, string?> format)
+        {
+            if (parsed.GetResult(option) is { Implicit: false })
+            {
+                values[$"{Section}:{key}"] = format(parsed.GetValue(option)!);
+            }
+        }
+    }
+
+    /// <summary>Runs the parsed command; parse errors print what is wrong and what is accepted, and exit with 2.</summary>
+    public async Task<int> InvokeAsync(ParseResult result, CommandContext context, CancellationToken cancellationToken)
+    {
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors)
+            {
+                await context.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+
+            var command = result.CommandResult.Command;
+            var name = command == _root ? string.Empty : $" {command.Name}";
+            await context.Error.WriteLineAsync($"Run '{_root.Name}{name} --help' for the accepted commands and options.").ConfigureAwait(false);
+            return 2;
+        }
+
+        _context = context;
+        var invocation = new InvocationConfiguration
+        {
+            Output = context.Output,
+            Error = context.Error,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
+        };
+        return await result.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A comma-separated or repeated list option's values.</summary>
+    public static IReadOnlyList<string>? Values(ParseResult result, Option<string[]> option)
+    {
+        var values = result.GetValue(option);
+        return values is null || values.Length == 0
+            ? null
+            : values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+    }
+
+    private static void RequireAtLeastOne(OptionResult result, Option<int> option)
+    {
+        // Values that are not numbers already fail to parse; this adds the range rule.
+        if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out var value) && value < 1)
+        {
+            result.AddError($"{option.Name} must be a whole number of at least 1, got {value}.");
+        }
+    }
+
+    private static Option<string> PipelineOption() => new("--pipeline", "-p")
+    {
+        Description = "The registered pipeline (default __default__, all pipelines).",
+        DefaultValueFactory = _ => PipelineRegistry.DefaultName,
+    };
+
+    private static Option<string> EnvOption() => new("--env", "-e")
+    {
+        Description = "The configuration environment: conf/ENV overrides conf/base (default local).",
+    };
+
+    private static Option<string[]> ListOption(string name, string? alias, string description)
+    {
+        var option = alias is null ? new Option<string[]>(name) : new Option<string[]>(name, alias);
+        option.Description = description;
+        return option;
+    }
+
+    private static Option<Uri?> SchedulerOption(string description) => new("--scheduler", "-s")
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            result.AddError($"--scheduler must be an http:// or https:// URL such as http://127.0.0.1:5123, got '{text}'.");
+            return null;
+        },
+    };
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PipelineRunner.Catalog;
+using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.DependencyInjection;
+using PipelineRunner.Hooks;
+using PipelineRunner.Hosting.Progress;
+using PipelineRunner.Pipelines;
+using PipelineRunner.Runners;
+
+namespace PipelineRunner.Hosting.Commands;
+
+/// <summary><c>run</c>: Kedro's <c>kedro run</c> — filter a registered pipeline and run it with the configured runner.</summary>
+internal sealed class RunCommand(CommandContext context)
+{
+    public async Task<int> ExecuteAsync(ParseResult parsed, CommandLineSchema schema, CancellationToken cancellationToken)
+    {
+        var services = context.Services;
+        var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+        var logger = loggerFactory.CreateLogger("PipelineRunner.Hosting.Run");
+        PipelineRunnerHostOptions options;
+        Pipeline pipeline;
+        DataCatalog catalog;
+        AbstractRunner runner;
+        var pipelineName = parsed.GetValue(schema.RunPipeline) ?? PipelineRegistry.DefaultName;
+        try
+        {
+            options = HostOptions.Get(services);
+            pipeline = Select(services.GetRequiredService<PipelineRegistry>().Get(pipelineName), parsed, schema);
+            catalog = ProjectCatalog.Create(options, ConfigLoader.ParseRuntimeParameters(parsed.GetValue(schema.Params)), services);
+            runner = RunnerFactory.Create(options, loggerFactory);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException or PipelineException
+            or CatalogConfigurationException or DatasetException or InvalidOperationException or OptionsValidationException)
+        {
+            await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var runOptions = new RunOptions { Hooks = services.GetServices<IRunHook>().ToList() };
+        var stopwatch = Stopwatch.StartNew();
+        using var progress = LiveProgressDisplay.IsWanted(options.Progress) ? new LiveProgressDisplay(context.Error, pipeline.Nodes.Count) : null;
+        try
+        {
+            logger.LogInformation("Running pipeline '{Pipeline}' ({Nodes} nodes) with the {Runner} runner, environment '{Environment}'",
+                pipelineName, pipeline.Nodes.Count, runner.GetType().Name, options.Environment);
+            runOptions = runOptions with { Progress = progress };
+            var outputs = parsed.GetValue(schema.OnlyMissing)
+                ? await runner.RunOnlyMissingAsync(pipeline, catalog, runOptions, cancellationToken).ConfigureAwait(false)
+                : await runner.RunAsync(pipeline, catalog, runOptions, cancellationToken).ConfigureAwait(false);
+            progress?.Complete();
+            await context.Output.WriteLineAsync(
+                $"Pipeline '{pipelineName}' completed: {pipeline.Nodes.Count} nodes in {stopwatch.Elapsed.TotalSeconds:0.00} s"
+                + (outputs.Count > 0 ? $"; free outputs: {string.Join(", ", outputs.Keys.Order(StringComparer.Ordinal))}." : ".")).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            progress?.Complete();
+            await context.Error.WriteLineAsync($"Pipeline '{pipelineName}' cancelled after {stopwatch.Elapsed.TotalSeconds:0.00} s.").ConfigureAwait(false);
+            return 130;
+        }
+        catch (Exception ex)
+        {
+            progress?.Complete();
+            await context.Error.WriteLineAsync($"Pipeline '{pipelineName}' failed: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        finally
+        {
+            if (runner is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static Pipeline Select(Pipeline pipeline, ParseResult parsed, CommandLineSchema schema)
+    {
+        var filter = new PipelineFilter
+        {
+            Tags = CommandLineSchema.Values(parsed, schema.Tags),
+            NodeNames = CommandLineSchema.Values(parsed, schema.Nodes),
+            FromNodes = CommandLineSchema.Values(parsed, schema.FromNodes),
+            ToNodes = CommandLineSchema.Values(parsed, schema.ToNodes),
+            FromInputs = CommandLineSchema.Values(parsed, schema.FromInputs),
+            ToOutputs = CommandLineSchema.Values(parsed, schema.ToOutputs),
+            NodeNamespaces = CommandLineSchema.Values(parsed, schema.Namespace),
+        };
+        var filtered = pipeline.Filter(filter);
+        if (filtered.Nodes.Count == 0)
+        {
+            throw new PipelineException("Pipeline contains no nodes after applying all provided filters. Please ensure that filters are correct.");
+        }
+
+        return filtered;
+    }
+}

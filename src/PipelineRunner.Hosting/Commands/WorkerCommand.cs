@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.DependencyInjection;
+using PipelineRunner.Distributed.Workers;
+
+namespace PipelineRunner.Hosting.Commands;
+
+/// <summary><c>worker</c>: serve a scheduler with the nodes of this app's registered pipelines until stopped.</summary>
+internal sealed class WorkerCommand(CommandContext context)
+{
+    public async Task<int> ExecuteAsync(ParseResult parsed, CommandLineSchema schema, CancellationToken cancellationToken)
+    {
+        var services = context.Services;
+        PipelineWorker worker;
+        Uri scheduler;
+        try
+        {
+            var options = HostOptions.Get(services);
+            scheduler = options.SchedulerAddress
+                ?? throw new ArgumentException("worker needs a scheduler: --scheduler http://HOST:PORT (or configuration PipelineRunner:SchedulerAddress).");
+            if (options.WorkerConcurrency < 1)
+            {
+                throw new ArgumentException($"Worker concurrency (PipelineRunner:WorkerConcurrency or --concurrency) must be at least 1, got {options.WorkerConcurrency}.");
+            }
+
+            var registry = services.GetRequiredService<PipelineRegistry>();
+            var workerOptions = new WorkerOptions
+            {
+                SchedulerAddress = scheduler,
+                MaxConcurrentNodes = options.WorkerConcurrency,
+                DatasetTypes = services.GetService<DatasetTypeRegistry>(),
+            };
+            if (parsed.GetValue(schema.WorkerId) is { Length: > 0 } id)
+            {
+                workerOptions.WorkerId = id;
+            }
+
+            worker = new PipelineWorker(workerOptions, new PipelineNodeResolver(registry.Names.Select(registry.Get)), services.GetRequiredService<ILoggerFactory>());
+        }
+        catch (ArgumentException ex)
+        {
+            await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await context.Output.WriteLineAsync($"worker {worker.Id} serving {scheduler}").ConfigureAwait(false);
+        try
+        {
+            await worker.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by Ctrl+C or SIGTERM.
+        }
+        catch (Distributed.SchedulerUnavailableException ex)
+        {
+            await context.Error.WriteLineAsync($"worker {worker.Id}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await context.Output.WriteLineAsync($"worker {worker.Id} stopped").ConfigureAwait(false);
+        return 0;
+    }
+}

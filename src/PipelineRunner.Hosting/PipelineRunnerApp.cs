@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Hosting;
+using PipelineRunner.Hosting.Commands;
+
+namespace PipelineRunner.Hosting;
+
+/// <summary>
+/// A console app with Kedro's command line: <c>run</c> (the default when no command is given), <c>worker</c> and
+/// <c>list</c>, over the pipelines, catalog and hooks registered in its services.
+/// </summary>
+/// <example>
+/// <code>
+/// var builder = PipelineRunnerApp.CreateBuilder(args);
+/// builder.Pipelines.AddPipeline("data_processing", DataProcessing.Create());
+/// return await builder.Build().RunAsync();
+/// </code>
+/// </example>
+public sealed class PipelineRunnerApp : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly CommandLineSchema _schema;
+    private readonly System.CommandLine.ParseResult _parseResult;
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+
+    internal PipelineRunnerApp(IHost host, CommandLineSchema schema, System.CommandLine.ParseResult parseResult, TextWriter output, TextWriter error)
+    {
+        _host = host;
+        _schema = schema;
+        _parseResult = parseResult;
+        _output = output;
+        _error = error;
+    }
+
+    /// <summary>The app's services.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Starts configuring an app for the command-line arguments <paramref name="args"/>.</summary>
+    /// <param name="args">The arguments, such as <c>run --pipeline data_processing --runner thread</c>.</param>
+    /// <returns>The builder.</returns>
+    public static PipelineRunnerAppBuilder CreateBuilder(string[] args) => new(args);
+
+    /// <summary>
+    /// Runs the command the arguments name. Ctrl+C or SIGTERM cancels it: a run stops and releases its datasets, a
+    /// worker leaves its scheduler.
+    /// </summary>
+    /// <param name="cancellationToken">Also stops the command.</param>
+    /// <returns>The exit code: 0 on success, 1 when the run failed, 2 for bad arguments or configuration.</returns>
+    public Task<int> RunAsync(CancellationToken cancellationToken = default) =>
+        _schema.InvokeAsync(_parseResult, new CommandContext(_host.Services, _output, _error), cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            _host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using PipelineRunner.Catalog.Configuration;
+
+namespace PipelineRunner.Hosting;
+
+/// <summary>
+/// Settings of a PipelineRunner app, bound from the <c>PipelineRunner</c> configuration section: <c>appsettings.json</c>,
+/// then environment variables (<c>PipelineRunner__Runner=thread</c>), then the command line (<c>--runner thread</c>).
+/// </summary>
+public sealed class PipelineRunnerHostOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "PipelineRunner";
+
+    /// <summary>The runner of <c>run</c>: <c>sequential</c> (the default), <c>thread</c> or <c>distributed</c>.</summary>
+    public string Runner { get; set; } = "sequential";
+
+    /// <summary>A remote scheduler for the distributed runner and for <c>worker</c>; none starts an in-process pool.</summary>
+    public Uri? SchedulerAddress { get; set; }
+
+    /// <summary>
+    /// Parallelism: worker processes of the distributed runner's in-process pool, or threads of the thread runner;
+    /// the processor count when not set.
+    /// </summary>
+    public int? Workers { get; set; }
+
+    /// <summary>Nodes a worker runs at once (the <c>worker</c> command and the in-process pool's workers); 1 by default.</summary>
+    public int WorkerConcurrency { get; set; } = 1;
+
+    /// <summary>The project's folder: the configuration source and relative file paths of the catalog resolve against it. The app's folder by default.</summary>
+    public string? ProjectDirectory { get; set; }
+
+    /// <summary>The configuration folder, relative to <see cref="ProjectDirectory"/>; <c>conf</c> by default.</summary>
+    public string ConfigurationSource { get; set; } = "conf";
+
+    /// <summary>The configuration environment (Kedro's <c>--env</c>) whose files override <c>conf/base</c>; <c>local</c> by default.</summary>
+    public string Environment { get; set; } = ConfigLoader.DefaultEnvironment;
+
+    /// <summary>How the environment's parameters merge with the base's; <see cref="MergeStrategy.Destructive"/> by default, as in Kedro.</summary>
+    public MergeStrategy ParameterMergeStrategy { get; set; } = MergeStrategy.Destructive;
+
+    /// <summary>Loads and saves a node's datasets concurrently (Kedro's <c>--async</c>).</summary>
+    public bool Async { get; set; }
+
+    /// <summary>How a run reports progress; <see cref="ProgressMode.Auto"/> by default.</summary>
+    public ProgressMode Progress { get; set; } = ProgressMode.Auto;
+}
+
+/// <summary>How <c>run</c> reports progress.</summary>
+public enum ProgressMode
+{
+    /// <summary>A live status line on an interactive terminal, log lines when output is redirected.</summary>
+    Auto,
+
+    /// <summary>Always a live status line (nodes done of total, running nodes, elapsed time).</summary>
+    Live,
+
+    /// <summary>Always log lines.</summary>
+    Log,
+}

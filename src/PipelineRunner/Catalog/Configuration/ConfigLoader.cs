@@ -1,0 +1,236 @@
+using System.Globalization;
+
+namespace PipelineRunner.Catalog.Configuration;
+
+/// <summary>
+/// Loads a project's catalog and parameters the way Kedro's config loader does: from a configuration folder
+/// (<c>conf</c>) holding a base environment (<c>conf/base</c>) and a run environment (<c>conf/local</c> by default) whose
+/// entries override the base's.
+/// </summary>
+/// <remarks>
+/// <para>
+/// In each environment folder, catalog entries come from every <c>.yml</c>, <c>.yaml</c> or <c>.json</c> file named
+/// <c>catalog*</c> or inside a folder named <c>catalog*</c>, at any depth; parameters likewise from <c>parameters*</c>.
+/// One environment may not define the same top-level key in two files (the error names both files). A run
+/// environment replaces the base's top-level catalog entries; parameters merge as
+/// <see cref="ConfigLoaderOptions.ParameterMergeStrategy"/> says. Runtime parameters (<c>--params</c>) merge last.
+/// </para>
+/// <para>A missing base folder is an error; a missing run environment folder is an error unless it is the default, <c>local</c>.</para>
+/// </remarks>
+public sealed class ConfigLoader
+{
+    /// <summary>The default run environment, <c>local</c>.</summary>
+    public const string DefaultEnvironment = "local";
+
+    private static readonly string[] Extensions = [".yml", ".yaml", ".json"];
+
+    private readonly ConfigLoaderOptions _options;
+    private readonly string _source;
+
+    /// <summary>Creates a loader for <see cref="ConfigLoaderOptions.ConfigurationSource"/>.</summary>
+    /// <param name="options">Where the configuration is and which environment to use.</param>
+    /// <exception cref="CatalogConfigurationException">The configuration folder or its environments do not exist.</exception>
+    public ConfigLoader(ConfigLoaderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.ConfigurationSource);
+        ArgumentException.ThrowIfNullOrEmpty(options.BaseEnvironment);
+        _options = options;
+        _source = Path.GetFullPath(options.ConfigurationSource);
+        if (!Directory.Exists(Path.Combine(_source, options.BaseEnvironment)))
+        {
+            throw new CatalogConfigurationException(
+                $"Configuration folder '{Path.Combine(_source, options.BaseEnvironment)}' does not exist: the base environment "
+                + $"'{options.BaseEnvironment}' must be a folder of the configuration source '{_source}'.");
+        }
+
+        var environment = Environment;
+        if (environment.Length > 0 && !Directory.Exists(Path.Combine(_source, environment)) && environment != DefaultEnvironment)
+        {
+            var known = Directory.EnumerateDirectories(_source).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+            throw new CatalogConfigurationException(
+                $"Configuration environment '{environment}' does not exist: there is no folder '{Path.Combine(_source, environment)}'. "
+                + $"Environments found: {string.Join(", ", known)}.");
+        }
+    }
+
+    /// <summary>The run environment whose entries override the base's (empty for none).</summary>
+    public string Environment => _options.Environment ?? DefaultEnvironment;
+
+    /// <summary>The absolute path of the configuration source.</summary>
+    public string ConfigurationSource => _source;
+
+    /// <summary>The merged catalog configuration: dataset name or pattern → entry, as <see cref="CatalogConfiguration.FromDictionary"/> takes.</summary>
+    /// <returns>The configuration.</returns>
+    /// <exception cref="CatalogConfigurationException">A file is invalid, or one environment defines a key twice.</exception>
+    public IReadOnlyDictionary<string, object?> GetCatalogConfiguration() => Load("catalog", MergeStrategy.Destructive);
+
+    /// <summary>The merged parameters, runtime parameters included.</summary>
+    /// <returns>Parameter name → value, as <see cref="DataCatalog.AddParameters"/> takes.</returns>
+    /// <exception cref="CatalogConfigurationException">A file is invalid, or one environment defines a key twice.</exception>
+    public IReadOnlyDictionary<string, object?> GetParameters()
+    {
+        var parameters = Load("parameters", _options.ParameterMergeStrategy);
+        if (_options.RuntimeParameters is { Count: > 0 } runtime)
+        {
+            return ParameterConfiguration.Merge(parameters, runtime).Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        }
+
+        return parameters.Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>Builds the catalog: the merged catalog configuration plus the parameters.</summary>
+    /// <param name="options">How to build datasets; relative file paths resolve against its base directory.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="CatalogConfigurationException">The configuration is invalid; the message names the file or entry.</exception>
+    public DataCatalog CreateCatalog(CatalogLoadOptions? options = null)
+    {
+        var catalog = CatalogConfiguration.FromDictionary(GetCatalogConfiguration(), options);
+        catalog.AddParameters(GetParameters());
+        return catalog;
+    }
+
+    private Dictionary<string, object?> Load(string kind, MergeStrategy strategy)
+    {
+        var result = LoadEnvironment(_options.BaseEnvironment, kind);
+        if (Environment.Length > 0 && Environment != _options.BaseEnvironment)
+        {
+            var overrides = LoadEnvironment(Environment, kind);
+            if (strategy == MergeStrategy.Soft)
+            {
+                return new Dictionary<string, object?>(ParameterConfiguration.Merge(result, overrides), StringComparer.Ordinal);
+            }
+
+            foreach (var (key, value) in overrides)
+            {
+                result[key] = value;
+            }
+        }
+
+        return result;
+    }
+
+    private Dictionary<string, object?> LoadEnvironment(string environment, string kind)
+    {
+        var folder = Path.Combine(_source, environment);
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (!Directory.Exists(folder))
+        {
+            return result;
+        }
+
+        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in FindFiles(folder, kind))
+        {
+            foreach (var (key, value) in ConfigurationTree.ReadFile(file, kind))
+            {
+                if (origin.TryGetValue(key, out var first))
+                {
+                    throw new CatalogConfigurationException(
+                        $"Duplicate keys found in '{first}' and '{file}': '{key}'. One environment may define a {kind} key only once.");
+                }
+
+                origin[key] = file;
+                result[key] = value;
+            }
+        }
+
+        return result;
+    }
+
+    private static IEnumerable<string> FindFiles(string folder, string kind) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar)
+                .Any(part => part.StartsWith(kind, StringComparison.Ordinal)))
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Parses runtime parameters in Kedro's <c>--params</c> form, <c>key=value,other.sub=value</c>: dotted keys address
+    /// nested parameters; values become numbers, <see langword="true"/>/<see langword="false"/>, <see langword="null"/>
+    /// (<c>null</c> or <c>~</c>) or strings.
+    /// </summary>
+    /// <param name="text">The text; empty for none.</param>
+    /// <returns>The parameters as a tree, for <see cref="ConfigLoaderOptions.RuntimeParameters"/>.</returns>
+    /// <exception cref="FormatException">An item is not <c>key=value</c> or has an empty key; the message names it.</exception>
+    public static IReadOnlyDictionary<string, object?> ParseRuntimeParameters(string? text)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return result;
+        }
+
+        foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var separator = item.IndexOf('=', StringComparison.Ordinal);
+            if (separator <= 0)
+            {
+                throw new FormatException($"Invalid parameter '{item}': expected key=value (for example model_options.test_size=0.3), items separated by commas.");
+            }
+
+            var path = item[..separator].Trim().Split('.');
+            if (path.Any(string.IsNullOrWhiteSpace))
+            {
+                throw new FormatException($"Invalid parameter key '{item[..separator]}': keys are names separated by dots, such as model_options.test_size.");
+            }
+
+            var node = result;
+            foreach (var part in path[..^1])
+            {
+                if (!node.TryGetValue(part, out var child) || child is not Dictionary<string, object?> mapping)
+                {
+                    mapping = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    node[part] = mapping;
+                }
+
+                node = mapping;
+            }
+
+            node[path[^1]] = ParseScalar(item[(separator + 1)..].Trim());
+        }
+
+        return result;
+    }
+
+    private static object? ParseScalar(string value) =>
+        value switch
+        {
+            "null" or "~" => null,
+            "true" or "True" => true,
+            "false" or "False" => false,
+            _ when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) => whole,
+            _ when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) => real,
+            _ => value,
+        };
+}
+
+/// <summary>How a run environment's parameters combine with the base environment's.</summary>
+public enum MergeStrategy
+{
+    /// <summary>A top-level key of the run environment replaces the base's whole value (Kedro's default).</summary>
+    Destructive,
+
+    /// <summary>Mappings merge key by key at every depth; other values are replaced.</summary>
+    Soft,
+}
+
+/// <summary>Options of <see cref="ConfigLoader"/>.</summary>
+public sealed class ConfigLoaderOptions
+{
+    /// <summary>The configuration folder (Kedro's <c>conf_source</c>), <c>conf</c> by default.</summary>
+    public string ConfigurationSource { get; set; } = "conf";
+
+    /// <summary>The base environment's folder name, <c>base</c> by default.</summary>
+    public string BaseEnvironment { get; set; } = "base";
+
+    /// <summary>The run environment (Kedro's <c>--env</c>), <c>local</c> by default.</summary>
+    public string? Environment { get; set; }
+
+    /// <summary>How the run environment's parameters merge with the base's; <see cref="MergeStrategy.Destructive"/> by default, as in Kedro.</summary>
+    public MergeStrategy ParameterMergeStrategy { get; set; } = MergeStrategy.Destructive;
+
+    /// <summary>Parameters given at run time (<see cref="ConfigLoader.ParseRuntimeParameters"/>); they override the configured ones key by key.</summary>
+    public IReadOnlyDictionary<string, object?>? RuntimeParameters { get; set; }
+}

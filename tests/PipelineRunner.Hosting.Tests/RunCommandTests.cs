@@ -1,0 +1,190 @@
+using Microsoft.Extensions.DependencyInjection;
+using PipelineRunner.Pipelines;
+
+namespace PipelineRunner.Hosting.Tests;
+
+/// <summary>The <c>run</c> command in-process: configuration layering, filters, runners and errors.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TestProject _project = new();
+
+    public void Dispose() => _project.Dispose();
+
+    [Fact]
+    public async Task Run_WithNoArguments_RunsTheDefaultPipelineWithConfBaseAndConfLocal()
+    {
+        var (code, output, error) = await _project.RunAsync([]);
+        Assert.True(code == 0, error);
+        Assert.Equal("24", _project.ReadTotal()); // 1 + 4 + 9 + offset 10 from conf/local
+        Assert.Equal(["extra.scale", "make_numbers", "square", "total"], _project.Hook.Nodes);
+        Assert.Equal(["SequentialRunner"], _project.Hook.Runners);
+        Assert.Contains("Pipeline '__default__' completed: 4 nodes", output, StringComparison.Ordinal);
+        Assert.Contains("free outputs: extra.scaled.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Env_SelectsTheEnvironmentFolder_AndParamsOverrideLast()
+    {
+        Assert.Equal(0, (await _project.RunAsync(["run", "--env", "prod"])).ExitCode);
+        Assert.Equal("114", _project.ReadTotal());
+
+        Assert.Equal(0, (await _project.RunAsync(["run", "--params", "count=4, offset=1"])).ExitCode);
+        Assert.Equal("31", _project.ReadTotal());
+    }
+
+    [Theory]
+    [InlineData("--nodes", "make_numbers", "make_numbers")]
+    [InlineData("--from-nodes", "square", "square,total")]
+    [InlineData("--to-nodes", "square", "make_numbers,square")]
+    [InlineData("--tags", "report,calc", "square,total")]
+    [InlineData("--from-inputs", "numbers", "extra.scale,square,total")]
+    [InlineData("--to-outputs", "squares", "make_numbers,square")]
+    [InlineData("--namespace", "extra", "extra.scale")]
+    public async Task Filters_RunOnlyTheSelectedNodes(string option, string value, string expected)
+    {
+        Assert.Equal(0, (await _project.RunAsync(["run"])).ExitCode); // persists numbers.json for the filtered runs
+        _project.Hook.Clear();
+
+        var (code, _, error) = await _project.RunAsync(["run", option, value]);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(expected.Split(','), _project.Hook.Nodes);
+    }
+
+    [Fact]
+    public async Task Pipeline_SelectsARegisteredPipeline()
+    {
+        var (code, output, _) = await _project.RunAsync(["run", "--pipeline", "math", "--nodes", "make_numbers,square"]);
+        Assert.Equal(0, code);
+        Assert.Equal(["make_numbers", "square"], _project.Hook.Nodes);
+        Assert.Contains("Pipeline 'math' completed: 2 nodes", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnlyMissing_SkipsNodesWhosePersistedOutputsExist()
+    {
+        Assert.Equal(0, (await _project.RunAsync(["run"])).ExitCode);
+        File.Delete(Path.Combine(_project.Directory, "data", "total.json"));
+        _project.Hook.Clear();
+
+        var (code, _, error) = await _project.RunAsync(["run", "--only-missing"]);
+
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain("make_numbers", _project.Hook.Nodes);
+        Assert.Contains("total", _project.Hook.Nodes);
+        Assert.Equal("24", _project.ReadTotal());
+    }
+
+    [Fact]
+    public async Task Runner_ComesFromConfiguration_AndTheCommandLineWins()
+    {
+        Assert.Equal(0, (await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:Runner"] = "thread")).ExitCode);
+        Assert.Equal(0, (await _project.RunAsync(["run", "--runner", "sequential"], b => b.Configuration["PipelineRunner:Runner"] = "thread")).ExitCode);
+        Assert.Equal(["ThreadRunner", "SequentialRunner"], _project.Hook.Runners);
+    }
+
+    [Fact]
+    public async Task Async_ReachesTheRunner()
+    {
+        Assert.Equal(0, (await _project.RunAsync(["run", "--async"])).ExitCode);
+        Assert.All(_project.Hook.AsyncFlags, Assert.True);
+        Assert.Equal(4, _project.Hook.AsyncFlags.Count);
+    }
+
+    [Fact]
+    public async Task Distributed_WithAnInProcessPoolOfTwoWorkers_GivesTheSameResult()
+    {
+        var (code, _, error) = await _project.RunAsync(["run", "--runner", "distributed", "--workers", "2"]);
+        Assert.True(code == 0, error);
+        Assert.Equal("24", _project.ReadTotal());
+        Assert.Equal(["DistributedRunner"], _project.Hook.Runners);
+    }
+
+    [Fact]
+    public async Task Thread_WithWorkers_Runs()
+    {
+        var (code, _, error) = await _project.RunAsync(["run", "-r", "thread", "-w", "3"]);
+        Assert.True(code == 0, error);
+        Assert.Equal("24", _project.ReadTotal());
+    }
+
+    [Theory]
+    [InlineData("run --runner fast", "Argument 'fast' not recognized. Must be one of:")]
+    [InlineData("run --workers 0", "--workers must be a whole number of at least 1, got 0.")]
+    [InlineData("run --workers lots", "Cannot parse argument 'lots' for option '--workers'")]
+    [InlineData("run --scheduler ftp://host:1", "--scheduler must be an http:// or https:// URL such as http://127.0.0.1:5123, got 'ftp://host:1'.")]
+    [InlineData("run --bogus", "Unrecognized command or argument '--bogus'.")]
+    [InlineData("rnu", "Unrecognized command or argument 'rnu'.")]
+    [InlineData("list everything", "Argument 'everything' not recognized. Must be one of:")]
+    [InlineData("run --pipeline nope", "Failed to find the pipeline named 'nope'. It needs to be registered; registered pipelines: [__default__, math].")]
+    [InlineData("run --nodes nope", "Pipeline does not contain nodes named [nope].")]
+    [InlineData("run --tags nothing", "Pipeline contains no nodes after applying all provided filters.")]
+    [InlineData("run --params count", "Invalid parameter 'count': expected key=value")]
+    [InlineData("run --env staging", "Configuration environment 'staging' does not exist")]
+    [InlineData("run --runner thread --scheduler http://127.0.0.1:1", "A scheduler address (http://127.0.0.1:1/) needs the distributed runner, but the runner is 'thread'.")]
+    [InlineData("run --workers 2", "--workers does not apply to the sequential runner")]
+    [InlineData("run --runner distributed --workers 2 --scheduler http://127.0.0.1:1", "--workers sizes the in-process pool, but the run uses the remote scheduler http://127.0.0.1:1/")]
+    [InlineData("worker", "worker needs a scheduler: --scheduler http://HOST:PORT")]
+    [InlineData("worker --scheduler http://127.0.0.1:1 --concurrency 0", "--concurrency must be a whole number of at least 1, got 0.")]
+    public async Task BadArguments_ExitWith2_SayingWhatIsWrong(string commandLine, string expected)
+    {
+        var (code, _, error) = await _project.RunAsync(commandLine.Split(' '));
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Null(_project.ReadTotal());
+        Assert.Empty(_project.Hook.Runners);
+    }
+
+    [Fact]
+    public async Task BadConfiguration_ExitsWith2_NamingTheKey()
+    {
+        var (code, _, error) = await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:Runner"] = "fast");
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown runner 'fast' (PipelineRunner:Runner or --runner). Accepted: sequential, thread, distributed.", error, StringComparison.Ordinal);
+
+        (code, _, error) = await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:Workers"] = "many");
+        Assert.Equal(2, code);
+        Assert.Contains("PipelineRunner:Workers", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DatasetInCodeAndInConfiguration_IsAnError()
+    {
+        var (code, _, error) = await _project.RunAsync(["run"], b => b.Pipelines.AddCatalog(_ =>
+        {
+            var catalog = new Catalog.DataCatalog();
+            catalog.Add("total", new Catalog.MemoryDataset());
+            return catalog;
+        }));
+        Assert.Equal(2, code);
+        Assert.Contains("Dataset 'total' is defined both in code (AddCatalog) and in the configuration", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFailingNode_ExitsWith1_NamingTheNode()
+    {
+        var failing = new Pipeline([Node.Create((long count) => count > 0 ? throw new InvalidOperationException("no luck") : count, "params:count", "x", name: "unlucky")]);
+        var (code, _, error) = await _project.RunAsync(["run", "--pipeline", "math"], pipeline: failing);
+        Assert.Equal(1, code);
+        Assert.Contains("Pipeline 'math' failed:", error, StringComparison.Ordinal);
+        Assert.Contains("unlucky", error, StringComparison.Ordinal);
+        Assert.Contains("no luck", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LiveProgress_DrawsAStatusLineOnTheErrorStream()
+    {
+        var (code, _, error) = await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:Progress"] = "Live");
+        Assert.Equal(0, code);
+        Assert.Contains("\r\u001b[2K[####################] 4/4 nodes 00:00:0", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppWithoutConfFolder_UsesTheCatalogRegisteredInCode()
+    {
+        Directory.Delete(Path.Combine(_project.Directory, "conf"), recursive: true);
+        var (code, output, error) = await _project.RunAsync(["run", "--params", "count=2,offset=5,extra.factor=3", "--pipeline", "math"]);
+        Assert.True(code == 0, error);
+        Assert.True(output.Contains("free outputs: extra.scaled, total.", StringComparison.Ordinal), output + error);
+    }
+}
