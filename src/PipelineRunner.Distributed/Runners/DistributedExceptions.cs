@@ -85,3 +85,31 @@ public sealed class NodeRefusedException : Exception
     {
     }
 }
+
+/// <summary>
+/// A node was running on workers that died (killed, crashed or cut off) more often than the scheduler allows
+/// (<see cref="Scheduling.SchedulerOptions.AllowedWorkerDeaths"/>), so it was failed instead of being run again: its
+/// execution probably kills its worker.
+/// </summary>
+public sealed class PoisonNodeException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public PoisonNodeException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The node, the workers that died and the limit.</param>
+    public PoisonNodeException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The node, the workers that died and the limit.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public PoisonNodeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

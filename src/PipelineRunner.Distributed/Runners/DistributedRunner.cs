@@ -243,8 +243,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                     case RunEvent.KindOneofCase.Failed:
                         var failed = runEvent.Failed;
                         var failedNode = Resolve(run, failed.Node);
-                        Exception cause = failed.Refused
-                            ? new NodeRefusedException(failed.Message)
+                        Exception cause = failed.Refused ? new NodeRefusedException(failed.Message)
+                            : failed.Poisoned ? new PoisonNodeException(failed.Message)
                             : new RemoteNodeException(failed.Node, failed.Worker, failed.ErrorType, failed.Message, failed.StackTrace);
                         foreach (var hook in run.Hooks)
                         {

@@ -26,7 +26,14 @@ internal sealed class LocalCluster : IAsyncDisposable
         for (var i = 0; i < workers; i++)
         {
             var worker = new PipelineWorker(
-                new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = $"local-{i + 1}", MaxConcurrentNodes = concurrency },
+                new WorkerOptions
+                {
+                    SchedulerAddress = scheduler.Address,
+                    WorkerId = $"local-{i + 1}",
+                    MaxConcurrentNodes = concurrency,
+                    Reconnect = false, // the pool and its scheduler stop together
+                    DrainTimeout = TimeSpan.FromSeconds(1),
+                },
                 resolver,
                 loggerFactory);
             cluster._workers.Add(Task.Run(() => worker.RunAsync(cluster._stop.Token), CancellationToken.None));

@@ -14,4 +14,18 @@ public sealed class SchedulerOptions
 
     /// <summary>The largest dataset value the store accepts, in bytes. Default 2,000,000,000 (just under 2 GB).</summary>
     public long MaxDatasetBytes { get; set; } = 2_000_000_000;
+
+    /// <summary>
+    /// How long a worker may send nothing (workers send a heartbeat every <see cref="Workers.WorkerOptions.HeartbeatInterval"/>)
+    /// before the scheduler declares it dead, ends its stream and puts its running nodes back in the queue. A killed
+    /// worker's closed connection is noticed at once; this bounds the time to notice a frozen or cut-off one. Default 10 s.
+    /// </summary>
+    public TimeSpan WorkerTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many workers may die while running the same node before the node is failed as poisonous instead of being
+    /// run again (Dask's <c>allowed-failures</c>; not to be confused with node retries, which re-run a node whose code
+    /// threw a transient exception). Default 3.
+    /// </summary>
+    public int AllowedWorkerDeaths { get; set; } = 3;
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Protocol;
 using PipelineRunner.Distributed.Storage;
 using PipelineRunner.Pipelines;
@@ -6,7 +7,8 @@ using PipelineRunner.Pipelines;
 namespace PipelineRunner.Distributed.Scheduling;
 
 /// <summary>The scheduler's gRPC endpoints: runs, the worker stream and the dataset store.</summary>
-internal sealed class SchedulerService(SchedulerState state, DatasetStore store, SchedulerOptions options, BulkEndpoint bulk) : Protocol.Scheduler.SchedulerBase
+internal sealed class SchedulerService(SchedulerState state, DatasetStore store, SchedulerOptions options, BulkEndpoint bulk, ILogger<SchedulerService> logger)
+    : Protocol.Scheduler.SchedulerBase
 {
     public override Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
         Task.FromResult(new InfoResponse { BulkPort = bulk.Port });
@@ -63,10 +65,14 @@ internal sealed class SchedulerService(SchedulerState state, DatasetStore store,
                 }
             },
             stop.Token);
+        // A worker that sends nothing, not even a heartbeat, for WorkerTimeout is declared dead.
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        alive.CancelAfter(options.WorkerTimeout);
         try
         {
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            while (await requestStream.MoveNext(alive.Token).ConfigureAwait(false))
             {
+                alive.CancelAfter(options.WorkerTimeout);
                 var message = requestStream.Current;
                 switch (message.KindCase)
                 {
@@ -76,12 +82,19 @@ internal sealed class SchedulerService(SchedulerState state, DatasetStore store,
                     case WorkerMessage.KindOneofCase.Failed:
                         state.OnFailed(worker, message.Failed);
                         break;
+                    case WorkerMessage.KindOneofCase.Leave:
+                        state.OnLeave(worker);
+                        break;
                 }
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or RpcException)
         {
-            // The worker went away; its nodes are requeued below.
+            // The worker went away or missed its heartbeats; its nodes are requeued below.
+            if (alive.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Worker '{WorkerId}' sent nothing for {Timeout}; declaring it dead", worker.Id, options.WorkerTimeout);
+            }
         }
         finally
         {

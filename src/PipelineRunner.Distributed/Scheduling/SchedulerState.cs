@@ -10,7 +10,7 @@ namespace PipelineRunner.Distributed.Scheduling;
 /// slots, and dispatch of ready nodes to workers. Holds no user code or types: node names, edges and dataset specs.
 /// One lock guards it all; dispatch is a few dictionary and queue operations per node.
 /// </summary>
-internal sealed partial class SchedulerState(DatasetStore store, ILogger<SchedulerState> logger)
+internal sealed partial class SchedulerState(DatasetStore store, SchedulerOptions options, ILogger<SchedulerState> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RunState> _runs = new(StringComparer.Ordinal);
@@ -120,9 +120,25 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
         return worker;
     }
 
-    /// <summary>Removes a worker whose stream ended; its running nodes go back to the ready queues.</summary>
+    /// <summary>The worker is shutting down gracefully: assign it nothing more.</summary>
+    public void OnLeave(WorkerState worker)
+    {
+        lock (_gate)
+        {
+            worker.Leaving = true;
+        }
+
+        Log.WorkerLeaving(logger, worker.Id, worker.Running.Count);
+    }
+
+    /// <summary>
+    /// Removes a worker whose stream ended; its running nodes go back to the ready queues. Unless the worker left
+    /// gracefully, each counts the death, and a node whose workers died more than
+    /// <see cref="SchedulerOptions.AllowedWorkerDeaths"/> times is failed as poisonous instead.
+    /// </summary>
     public void RemoveWorker(WorkerState worker)
     {
+        var requeued = 0;
         lock (_gate)
         {
             _workers.Remove(worker);
@@ -133,7 +149,20 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
                 if (node.Run is { Finished: false, Stopped: false } run)
                 {
                     run.InFlight--;
-                    run.Ready.Enqueue(node);
+                    if (!worker.Leaving)
+                    {
+                        node.DeadWorkers.Add(worker.Id);
+                    }
+
+                    if (node.DeadWorkers.Count > options.AllowedWorkerDeaths)
+                    {
+                        PoisonLocked(run, node);
+                    }
+                    else
+                    {
+                        run.Ready.Enqueue(node);
+                        requeued++;
+                    }
                 }
                 else if (node.Run is { } stopped)
                 {
@@ -146,7 +175,40 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
             DispatchLocked();
         }
 
-        Log.WorkerDisconnected(logger, worker.Id);
+        if (worker.Leaving)
+        {
+            Log.WorkerLeft(logger, worker.Id, requeued);
+        }
+        else
+        {
+            Log.WorkerDisconnected(logger, worker.Id, requeued);
+        }
+    }
+
+    private void PoisonLocked(RunState run, NodeState node)
+    {
+        var message = $"Node '{node.Spec.Name}' was running on {node.DeadWorkers.Count} workers that died ({string.Join(", ", node.DeadWorkers)}); "
+            + $"it is failed as poisonous instead of being run again (SchedulerOptions.AllowedWorkerDeaths = {options.AllowedWorkerDeaths}). "
+            + "Its execution probably kills the worker process: look for a crash, an out-of-memory kill or Environment.Exit in it.";
+        Log.NodePoisoned(logger, node.Spec.Name, node.DeadWorkers.Count);
+        run.Events.Writer.TryWrite(new RunEvent
+        {
+            Failed = new NodeFailed
+            {
+                RunId = run.Id,
+                Node = node.Spec.Name,
+                Worker = node.DeadWorkers[^1],
+                ErrorType = typeof(PoisonNodeException).FullName,
+                Message = message,
+                Poisoned = true,
+            },
+        });
+        if (!run.ContinueOnFailure)
+        {
+            StopLocked(run);
+        }
+
+        CompleteIfDoneLocked(run);
     }
 
     public void OnCompleted(WorkerState worker, NodeCompleted completed)
@@ -331,7 +393,7 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
         for (var i = 0; i < _workers.Count; i++)
         {
             var worker = _workers[(_nextWorker + i) % _workers.Count];
-            if (worker.Running.Count < worker.Concurrency)
+            if (!worker.Leaving && worker.Running.Count < worker.Concurrency)
             {
                 _nextWorker = (_nextWorker + i + 1) % _workers.Count;
                 return worker;
@@ -346,8 +408,17 @@ internal sealed partial class SchedulerState(DatasetStore store, ILogger<Schedul
         [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Worker '{WorkerId}' connected with {Concurrency} slot(s)")]
         public static partial void WorkerConnected(ILogger logger, string workerId, int concurrency);
 
-        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Worker '{WorkerId}' disconnected")]
-        public static partial void WorkerDisconnected(ILogger logger, string workerId);
+        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Worker '{WorkerId}' disconnected; {Requeued} running node(s) requeued")]
+        public static partial void WorkerDisconnected(ILogger logger, string workerId, int requeued);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Worker '{WorkerId}' is leaving gracefully with {Running} node(s) running; it gets no new nodes")]
+        public static partial void WorkerLeaving(ILogger logger, string workerId, int running);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Worker '{WorkerId}' left; {Requeued} node(s) it handed back were requeued")]
+        public static partial void WorkerLeft(ILogger logger, string workerId, int requeued);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Node '{NodeName}' failed as poisonous: {Deaths} workers died running it")]
+        public static partial void NodePoisoned(ILogger logger, string nodeName, int deaths);
     }
 }
 
@@ -385,6 +456,9 @@ internal sealed class NodeState(NodeSpec spec)
     public WorkerState? Worker { get; set; }
 
     public RunState? Run { get; set; }
+
+    /// <summary>Workers that died while running this node.</summary>
+    public List<string> DeadWorkers { get; } = [];
 }
 
 internal sealed class WorkerState(string id, int concurrency)
@@ -394,6 +468,9 @@ internal sealed class WorkerState(string id, int concurrency)
     public int Concurrency { get; } = concurrency;
 
     public HashSet<NodeState> Running { get; } = [];
+
+    /// <summary>The worker said it is shutting down: it gets no new nodes, and what it hands back is not a death.</summary>
+    public bool Leaving { get; set; }
 
     public Channel<SchedulerMessage> Outbox { get; } = Channel.CreateUnbounded<SchedulerMessage>(new UnboundedChannelOptions { SingleReader = true });
 }

@@ -56,15 +56,53 @@ public sealed partial class PipelineWorker
     public string Id => _options.WorkerId;
 
     /// <summary>
-    /// Serves the scheduler until <paramref name="cancellationToken"/> is cancelled or the scheduler closes the stream.
+    /// Serves the scheduler until <paramref name="cancellationToken"/> is cancelled. A lost connection (the scheduler
+    /// stopped, restarted or is unreachable) is retried with backoff (<see cref="WorkerOptions.ReconnectDelay"/> doubling
+    /// up to <see cref="WorkerOptions.MaxReconnectDelay"/>) unless <see cref="WorkerOptions.Reconnect"/> is off.
     /// </summary>
-    /// <param name="cancellationToken">Stops the worker; running nodes are cancelled.</param>
+    /// <remarks>
+    /// Cancelling <paramref name="cancellationToken"/> shuts the worker down gracefully: it tells the scheduler it is
+    /// leaving (no new nodes), lets running nodes finish for up to <see cref="WorkerOptions.DrainTimeout"/>, hands back
+    /// those still running after that (the scheduler requeues them without counting a worker death), then disconnects.
+    /// </remarks>
+    /// <param name="cancellationToken">Stops the worker gracefully.</param>
     /// <returns>A task that completes when the worker stops.</returns>
-    /// <exception cref="SchedulerUnavailableException">The scheduler cannot be reached or the connection broke.</exception>
+    /// <exception cref="SchedulerUnavailableException">The scheduler cannot be reached or the connection broke, and reconnecting is off.</exception>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
+        var delay = _options.ReconnectDelay;
+        while (true)
+        {
+            var wasConnected = false;
+            try
+            {
+                await ServeAsync(() => wasConnected = true, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (SchedulerUnavailableException ex) when (_options.Reconnect && !cancellationToken.IsCancellationRequested)
+            {
+                delay = wasConnected ? _options.ReconnectDelay : delay;
+                Log.Reconnecting(_logger, Id, ex.Message, delay.TotalSeconds);
+            }
+
+            try
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+        }
+    }
+
+    private async Task ServeAsync(Action connected, CancellationToken stopToken)
+    {
         using var channel = new SchedulerChannel(_options.SchedulerAddress!, _options.ConnectTimeout, _options.KeepAliveTimeout);
-        using var call = channel.Client.Connect(cancellationToken: cancellationToken);
+        using var connection = new CancellationTokenSource();
+        using var call = channel.Client.Connect(cancellationToken: connection.Token);
         var outbox = Channel.CreateUnbounded<WorkerMessage>(new UnboundedChannelOptions { SingleReader = true });
         outbox.Writer.TryWrite(new WorkerMessage { Register = new RegisterWorker { WorkerId = Id, Concurrency = _options.MaxConcurrentNodes } });
         var writer = Task.Run(
@@ -72,22 +110,44 @@ public sealed partial class PipelineWorker
             {
                 await foreach (var message in outbox.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 {
-                    await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                    await call.RequestStream.WriteAsync(message, connection.Token).ConfigureAwait(false);
+                }
+
+                // Drained after a graceful leave: every completion is sent; close our half of the stream.
+                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            },
+            CancellationToken.None);
+        var heartbeat = Task.Run(
+            async () =>
+            {
+                using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+                while (await timer.WaitForNextTickAsync(connection.Token).ConfigureAwait(false) && outbox.Writer.TryWrite(new WorkerMessage { Heartbeat = new Heartbeat() }))
+                {
                 }
             },
             CancellationToken.None);
+        var leaving = 0;
+        Task? drain = null;
+        using var stopRegistration = stopToken.Register(() =>
+        {
+            if (Interlocked.Exchange(ref leaving, 1) == 0)
+            {
+                drain = Task.Run(() => LeaveAsync(outbox.Writer, connection), CancellationToken.None);
+            }
+        });
         Log.Connected(_logger, Id, channel.Address);
         try
         {
-            await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var message in call.ResponseStream.ReadAllAsync(connection.Token).ConfigureAwait(false))
             {
+                connected();
                 switch (message.KindCase)
                 {
-                    case SchedulerMessage.KindOneofCase.Assign:
+                    case SchedulerMessage.KindOneofCase.Assign when Volatile.Read(ref leaving) == 0:
                         var assign = message.Assign;
-                        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                        var cts = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
                         _running[(assign.RunId, assign.Node.Name)] = cts;
-                        _ = Task.Run(() => ExecuteAsync(channel, assign, outbox.Writer, cts), CancellationToken.None);
+                        _ = Task.Run(() => ExecuteAsync(channel, assign, outbox.Writer, cts, () => Volatile.Read(ref leaving) == 1), CancellationToken.None);
                         break;
                     case SchedulerMessage.KindOneofCase.Cancel:
                         if (_running.TryGetValue((message.Cancel.RunId, message.Cancel.Node), out var running))
@@ -96,22 +156,27 @@ public sealed partial class PipelineWorker
                         }
 
                         break;
+                    default:
+                        // An assignment that raced with our leave is handed back by not running it: the scheduler
+                        // requeues it when the stream ends.
+                        break;
                 }
             }
+
+            if (Volatile.Read(ref leaving) == 0)
+            {
+                throw new SchedulerUnavailableException($"Worker '{Id}' lost its connection to the scheduler at {channel.Address}: the scheduler closed the stream.");
+            }
         }
-        catch (RpcException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when ((ex is RpcException or OperationCanceledException) && Volatile.Read(ref leaving) == 1)
         {
-            // Stopping.
+            // Leaving.
         }
         catch (RpcException ex)
         {
             throw new SchedulerUnavailableException(
                 $"Worker '{Id}' lost or could not open its connection to the scheduler at {channel.Address}: {ex.Status.StatusCode}: {ex.Status.Detail}",
                 ex);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
         }
         finally
         {
@@ -121,18 +186,43 @@ public sealed partial class PipelineWorker
             }
 
             outbox.Writer.TryComplete();
-            try
+            await connection.CancelAsync().ConfigureAwait(false);
+            foreach (var task in new[] { writer, heartbeat, drain ?? Task.CompletedTask })
             {
-                await writer.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RpcException or OperationCanceledException or InvalidOperationException)
-            {
-                // The stream is gone.
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RpcException or OperationCanceledException or InvalidOperationException or IOException)
+                {
+                    // The stream is gone.
+                }
             }
         }
     }
 
-    private async Task ExecuteAsync(SchedulerChannel channel, AssignNode assign, ChannelWriter<WorkerMessage> outbox, CancellationTokenSource cts)
+    /// <summary>Graceful shutdown: announce it, let running nodes finish (bounded), then close the stream.</summary>
+    private async Task LeaveAsync(ChannelWriter<WorkerMessage> outbox, CancellationTokenSource connection)
+    {
+        Log.Leaving(_logger, Id, _running.Count);
+        outbox.TryWrite(new WorkerMessage { Leave = new Leave() });
+        var deadline = Stopwatch.GetTimestamp() + (long)(_options.DrainTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (!_running.IsEmpty && Stopwatch.GetTimestamp() < deadline && !connection.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        foreach (var running in _running.Values)
+        {
+            await running.CancelAsync().ConfigureAwait(false); // handed back, not reported
+        }
+
+        outbox.TryComplete();
+        // The scheduler ends the call once it has read our half-close; do not wait forever for it.
+        connection.CancelAfter(TimeSpan.FromSeconds(5));
+    }
+
+    private async Task ExecuteAsync(SchedulerChannel channel, AssignNode assign, ChannelWriter<WorkerMessage> outbox, CancellationTokenSource cts, Func<bool> handingBack)
     {
         var spec = assign.Node;
         var started = Stopwatch.GetTimestamp();
@@ -174,6 +264,11 @@ public sealed partial class PipelineWorker
             var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds };
             completed.Outputs.AddRange(inline.Outputs);
             outbox.TryWrite(new WorkerMessage { Completed = completed });
+        }
+        catch (Exception ex) when (cts.IsCancellationRequested && handingBack())
+        {
+            // Cancelled to be handed back on a graceful leave: not a failure, the scheduler requeues the node.
+            Log.HandedBack(_logger, spec.Name, Id, ex.GetType().Name);
         }
         catch (Exception ex)
         {
@@ -226,5 +321,14 @@ public sealed partial class PipelineWorker
 
         [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Node '{NodeName}' refused by worker '{WorkerId}': {Reason}")]
         public static partial void Refused(ILogger logger, string nodeName, string workerId, string reason);
+
+        [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Worker '{WorkerId}': {Reason} Reconnecting in {Seconds:0.0} s")]
+        public static partial void Reconnecting(ILogger logger, string workerId, string reason, double seconds);
+
+        [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Worker '{WorkerId}' is leaving: it takes no new nodes and lets {Running} running node(s) finish")]
+        public static partial void Leaving(ILogger logger, string workerId, int running);
+
+        [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Node '{NodeName}' handed back by leaving worker '{WorkerId}' ({Reason})")]
+        public static partial void HandedBack(ILogger logger, string nodeName, string workerId, string reason);
     }
 }

@@ -22,4 +22,19 @@ public sealed class WorkerOptions
 
     /// <summary>The dataset types the worker can build from catalog definitions; the defaults when null.</summary>
     public DatasetTypeRegistry? DatasetTypes { get; set; }
+
+    /// <summary>How often the worker tells the scheduler it is alive; keep it well below the scheduler's <see cref="Scheduling.SchedulerOptions.WorkerTimeout"/>. Default 1 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a lost or failed connection to the scheduler is retried with backoff instead of ending <see cref="PipelineWorker.RunAsync"/>. Default true.</summary>
+    public bool Reconnect { get; set; } = true;
+
+    /// <summary>The first wait before reconnecting; it doubles on each failed attempt. Default 0.5 s.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest wait between reconnection attempts. Default 10 s.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>On a graceful shutdown, how long running nodes may take to finish before they are handed back to the scheduler. Default 30 s.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
