@@ -1,22 +1,42 @@
 // A user's app in miniature: `scheduler` hosts a standalone scheduler; `worker --scheduler URL` serves it with the
 // pipelines registered in this process. Used by the functional tests as separate OS processes.
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using PipelineRunner.Catalog;
+using PipelineRunner.Distributed;
 using PipelineRunner.Distributed.TestApp;
 using PipelineRunner.Distributed.Workers;
 
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+
+// SIGINT and SIGTERM stop the app gracefully (a worker drains and leaves) instead of ending the process at once.
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 var variant = Array.IndexOf(args, "--variant") is var v and >= 0 && v + 1 < args.Length ? args[v + 1] : "default";
+if (args is ["drive", "--scheduler", var scheduler, "--markers", var markers])
+{
+    // A driver process for the tests: runs the slow chain on the scheduler's workers (and is killed mid-run).
+    await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = new Uri(scheduler) }, loggerFactory);
+    var catalog = new DataCatalog();
+    catalog.AddValues([new("slow_input", 0)]);
+    catalog.AddParameters(new Dictionary<string, object?> { ["markers"] = markers, ["delay_ms"] = 500L });
+    Console.WriteLine("driving");
+    var outputs = await runner.RunAsync(SharedPipelines.SlowChain(10), catalog, cancellationToken: stop.Token);
+    Console.WriteLine($"done {outputs["slow_10"]}");
+    return 0;
+}
+
 return await DistributedCommandLine.RunWorkerIfRequestedAsync(args, SharedPipelines.All(variant), Console.Out, loggerFactory, stop.Token)
     ?? await DistributedCommandLine.RunSchedulerIfRequestedAsync(args, Console.Out, loggerFactory, stop.Token)
     ?? Usage();
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
 
 static int Usage()
 {

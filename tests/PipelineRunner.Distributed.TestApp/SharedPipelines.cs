@@ -80,6 +80,30 @@ public static class SharedPipelines
         Node.Create(Checksum, "blob", "checksum", name: "checksum"),
     ]);
 
+    /// <summary>
+    /// An increment that leaves a marker file <c>x.pid</c> in <paramref name="markers"/> when it starts, then takes
+    /// <paramref name="delayMs"/>: tests watch the markers to kill the worker running it.
+    /// </summary>
+    public static async Task<int> SlowIncrement(int x, string markers, long delayMs, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(Path.Combine(markers, $"{x}.{Environment.ProcessId}"), string.Empty, cancellationToken);
+        await Task.Delay(TimeSpan.FromMilliseconds(delayMs), cancellationToken);
+        return x + 1;
+    }
+
+    /// <summary>slow_input -> slow01 -> ... -> slowN, each node a <see cref="SlowIncrement"/>.</summary>
+    public static Pipeline SlowChain(int length) => new(Enumerable.Range(0, length).Select(i =>
+        Node.Create(SlowIncrement, new[] { i == 0 ? "slow_input" : $"slow_{i}", "params:markers", "params:delay_ms" }, $"slow_{i + 1}", name: $"slow{i + 1:D2}")));
+
+    /// <summary>Crashes the process running it, as a native crash or an out-of-memory kill would.</summary>
+    public static int CrashTheProcess(int x)
+    {
+        Environment.FailFast($"node kills_its_worker crashes its worker on purpose (input {x})");
+        return x;
+    }
+
+    public static Pipeline Poison() => new([Node.Create(CrashTheProcess, "poison_input", "poison_output", name: "kills_its_worker")]);
+
     /// <summary>The pipelines a worker registers; <c>changed</c> is a different build whose first chain node reads another dataset.</summary>
     public static IReadOnlyList<Pipeline> All(string variant = "default") =>
     [
@@ -89,5 +113,7 @@ public static class SharedPipelines
         FanOutFanIn() + Report(),
         Failing(),
         Blob(),
+        SlowChain(10),
+        Poison(),
     ];
 }

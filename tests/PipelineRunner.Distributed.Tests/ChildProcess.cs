@@ -14,6 +14,19 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public string Output => string.Join("\n", _output);
 
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Sends a POSIX signal (TERM, STOP, CONT) to the process.</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>Starts the test app (a user's app: worker) with <paramref name="args"/>.</summary>
     public static ChildProcess Start(params string[] args) => StartApp("PipelineRunner.Distributed.TestApp.dll", null, args);
 

@@ -28,4 +28,11 @@ public sealed class SchedulerOptions
     /// threw a transient exception). Default 3.
     /// </summary>
     public int AllowedWorkerDeaths { get; set; } = 3;
+
+    /// <summary>
+    /// When a driver goes away mid-run (its process died or its connection broke), the scheduler cancels the run's
+    /// queued and running nodes at once and, after this lease, releases the store datasets the run's nodes read or
+    /// wrote, unless another run uses them. Default 30 s.
+    /// </summary>
+    public TimeSpan DriverLeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Protocol;
 using PipelineRunner.Distributed.Storage;
@@ -7,7 +8,13 @@ using PipelineRunner.Pipelines;
 namespace PipelineRunner.Distributed.Scheduling;
 
 /// <summary>The scheduler's gRPC endpoints: runs, the worker stream and the dataset store.</summary>
-internal sealed class SchedulerService(SchedulerState state, DatasetStore store, SchedulerOptions options, BulkEndpoint bulk, ILogger<SchedulerService> logger)
+internal sealed class SchedulerService(
+    SchedulerState state,
+    DatasetStore store,
+    SchedulerOptions options,
+    BulkEndpoint bulk,
+    IHostApplicationLifetime lifetime,
+    ILogger<SchedulerService> logger)
     : Protocol.Scheduler.SchedulerBase
 {
     public override Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
@@ -39,8 +46,24 @@ internal sealed class SchedulerService(SchedulerState state, DatasetStore store,
         }
         finally
         {
-            // The driver cancelled or went away: nothing of this run may keep running.
-            state.CancelRun(run);
+            // The driver cancelled or went away: nothing of this run may keep running, and what it stored is freed
+            // once its lease expires (a driver that cancelled releases its datasets itself; that is harmless).
+            if (state.CancelRun(run))
+            {
+                _ = Task.Run(() => ReleaseAbandonedAsync(run), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task ReleaseAbandonedAsync(RunState run)
+    {
+        try
+        {
+            await state.ReleaseAbandonedAsync(run, lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The scheduler is stopping; the store goes with it.
         }
     }
 

@@ -267,13 +267,14 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
     }
 
     /// <summary>The driver went away or cancelled: drop queued nodes and cancel running ones.</summary>
-    public void CancelRun(RunState run)
+    /// <returns>Whether the run was still going (it was abandoned rather than finished).</returns>
+    public bool CancelRun(RunState run)
     {
         lock (_gate)
         {
             if (run.Finished)
             {
-                return;
+                return false;
             }
 
             StopLocked(run);
@@ -291,7 +292,38 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
             run.Finished = true;
             _runs.Remove(run.Id);
             run.Events.Writer.TryComplete();
+            return true;
         }
+    }
+
+    /// <summary>
+    /// A run whose driver went away: after <see cref="SchedulerOptions.DriverLeaseTimeout"/>, releases the store datasets
+    /// its nodes read or wrote, except those another active run uses.
+    /// </summary>
+    public async Task ReleaseAbandonedAsync(RunState run, CancellationToken cancellationToken)
+    {
+        var names = run.Nodes.Values
+            .SelectMany(n => n.Spec.Datasets)
+            .Where(d => d.DefinitionJson.Length == 0)
+            .Select(d => d.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        Log.RunAbandoned(logger, run.Id, names.Count, options.DriverLeaseTimeout.TotalSeconds);
+        await Task.Delay(options.DriverLeaseTimeout, cancellationToken).ConfigureAwait(false);
+        var released = 0;
+        lock (_gate)
+        {
+            foreach (var active in _runs.Values)
+            {
+                names.ExceptWith(active.Nodes.Values.SelectMany(n => n.Spec.Datasets).Select(d => d.Name));
+            }
+
+            foreach (var name in names)
+            {
+                released += store.Release(name) ? 1 : 0;
+            }
+        }
+
+        Log.AbandonedReleased(logger, run.Id, released);
     }
 
     private bool TryTakeRunning(WorkerState worker, string runId, string nodeName, out RunState run, out NodeState node)
@@ -416,6 +448,12 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
 
         [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Worker '{WorkerId}' left; {Requeued} node(s) it handed back were requeued")]
         public static partial void WorkerLeft(ILogger logger, string workerId, int requeued);
+
+        [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "The driver of run '{RunId}' went away: its nodes are cancelled, and its {Count} store dataset(s) are released after a lease of {Seconds} s")]
+        public static partial void RunAbandoned(ILogger logger, string runId, int count, double seconds);
+
+        [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Lease of abandoned run '{RunId}' expired: {Released} store dataset(s) released")]
+        public static partial void AbandonedReleased(ILogger logger, string runId, int released);
 
         [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Node '{NodeName}' failed as poisonous: {Deaths} workers died running it")]
         public static partial void NodePoisoned(ILogger logger, string nodeName, int deaths);
