@@ -1,4 +1,7 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using PipelineRunner.Distributed.Security;
 using PipelineRunner.Distributed.Storage;
 
 namespace PipelineRunner.Distributed.Internal;
@@ -8,8 +11,9 @@ internal sealed class SchedulerChannel : IDisposable
 {
     private readonly GrpcChannel _channel;
 
-    public SchedulerChannel(Uri address, TimeSpan connectTimeout, TimeSpan keepAliveTimeout)
+    public SchedulerChannel(Uri address, TimeSpan connectTimeout, TimeSpan keepAliveTimeout, SchedulerClientSecurity? security = null)
     {
+        security ??= new SchedulerClientSecurity();
         Address = address;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
@@ -22,12 +26,21 @@ internal sealed class SchedulerChannel : IDisposable
                 EnableMultipleHttp2Connections = true,
                 InitialHttp2StreamWindowSize = 16 * 1024 * 1024,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                SslOptions = security.ToSslOptions(address.Host),
             },
             MaxReceiveMessageSize = 4 * 1024 * 1024,
             MaxSendMessageSize = 4 * 1024 * 1024,
         });
-        Client = new Protocol.Scheduler.SchedulerClient(_channel);
-        Store = new StoreClient(Client, address, connectTimeout);
+        // The access token rides on every call, streams included.
+        var invoker = security.AccessToken is { } token
+            ? _channel.Intercept(metadata =>
+            {
+                metadata.Add("authorization", "Bearer " + token);
+                return metadata;
+            })
+            : _channel.CreateCallInvoker();
+        Client = new Protocol.Scheduler.SchedulerClient(invoker);
+        Store = new StoreClient(Client, address, connectTimeout, security);
     }
 
     public Uri Address { get; }

@@ -53,7 +53,14 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     {
         var channel = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await _releases!.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await channel.Store.ListAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await channel.Store.ListAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw Unavailable("list the store of", ex);
+        }
     }
 
     /// <summary>Removes datasets from the scheduler's store.</summary>
@@ -63,7 +70,14 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     public async Task<int> ReleaseStoreAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
     {
         var channel = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        return await channel.Store.ReleaseAsync(names, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await channel.Store.ReleaseAsync(names, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw Unavailable("release datasets in the store of", ex);
+        }
     }
 
     /// <summary>Datasets the catalog lacks live in the scheduler's store.</summary>
@@ -379,7 +393,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                     address = _cluster.Scheduler.Address;
                 }
 
-                var channel = new SchedulerChannel(address, _options.ConnectTimeout, _options.KeepAliveTimeout);
+                var channel = new SchedulerChannel(address, _options.ConnectTimeout, _options.KeepAliveTimeout, _options.Security);
                 _releases = new ReleaseQueue(channel.Store);
                 _channel = channel;
             }

@@ -22,4 +22,7 @@ public sealed class DistributedRunnerOptions : RunnerOptions
 
     /// <summary>How long an unanswered keep-alive ping may take before a lost scheduler fails the run. Default 15 s.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The access token and TLS trust for a remote scheduler (<see cref="SchedulerAddress"/>).</summary>
+    public Security.SchedulerClientSecurity Security { get; } = new();
 }

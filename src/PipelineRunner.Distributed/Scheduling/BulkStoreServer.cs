@@ -65,10 +65,27 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        using var stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
         var header = new byte[5];
+        var authenticated = _options.AccessToken is null;
         try
         {
+            if (_options.Certificate is { } certificate)
+            {
+                var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                handshake.CancelAfter(TimeSpan.FromSeconds(10));
+                await tls.AuthenticateAsServerAsync(
+                    new System.Net.Security.SslServerAuthenticationOptions
+                    {
+                        ServerCertificate = certificate,
+                        ClientCertificateRequired = _options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate,
+                        RemoteCertificateValidationCallback = (_, client, _, errors) => SchedulerServer.IsClientCertificateAccepted(_options, client as System.Security.Cryptography.X509Certificates.X509Certificate2, errors),
+                    },
+                    handshake.Token).ConfigureAwait(false);
+            }
+
             while (true)
             {
                 // [op:1][name length:4]
@@ -89,6 +106,25 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
                 await stream.ReadExactlyAsync(rest, _stop.Token).ConfigureAwait(false);
                 var name = Encoding.UTF8.GetString(rest, 0, nameLength);
                 var length = BinaryPrimitives.ReadInt64LittleEndian(rest.AsSpan(nameLength));
+                if (op == BulkProtocol.Authenticate)
+                {
+                    authenticated = _options.AccessToken is null || Security.AccessTokenInterceptor.Matches(name, Encoding.UTF8.GetBytes(_options.AccessToken));
+                    if (!authenticated)
+                    {
+                        await RespondAsync(stream, BulkProtocol.Unauthenticated, Encoding.UTF8.GetBytes("The access token is not valid for this scheduler.")).ConfigureAwait(false);
+                        return;
+                    }
+
+                    await RespondAsync(stream, BulkProtocol.Ok, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!authenticated)
+                {
+                    await RespondAsync(stream, BulkProtocol.Unauthenticated, Encoding.UTF8.GetBytes("The scheduler requires an access token: authenticate first.")).ConfigureAwait(false);
+                    return;
+                }
+
                 var problem = Validate(op, name, length);
                 if (problem is not null)
                 {
@@ -120,9 +156,14 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or EndOfStreamException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or EndOfStreamException or ObjectDisposedException
+            or System.Security.Authentication.AuthenticationException)
         {
             Log.ConnectionEnded(_logger, ex.Message);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -148,7 +189,7 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
             : null;
     }
 
-    private async Task RespondAsync(NetworkStream stream, byte status, ReadOnlyMemory<byte> payload)
+    private async Task RespondAsync(Stream stream, byte status, ReadOnlyMemory<byte> payload)
     {
         var header = new byte[9];
         header[0] = status;

@@ -1,3 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
 namespace PipelineRunner.Distributed.Scheduling;
 
 /// <summary>Options of a scheduler server.</summary>
@@ -35,4 +38,32 @@ public sealed class SchedulerOptions
     /// wrote, unless another run uses them. Default 30 s.
     /// </summary>
     public TimeSpan DriverLeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A shared secret every call must carry (<c>authorization: Bearer TOKEN</c>, and the bulk endpoint's first
+    /// request); calls without it get <c>Unauthenticated</c> and change nothing. None by default: set one whenever the
+    /// scheduler listens beyond loopback.
+    /// </summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>
+    /// The server certificate (with its private key) for TLS on the RPCs and the bulk endpoint; the scheduler's address
+    /// becomes <c>https://</c>. None (plain HTTP/2) by default.
+    /// </summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>Whether drivers and workers must present a client certificate (with TLS only). Default: none asked for.</summary>
+    public ClientCertificateMode ClientCertificateMode { get; set; } = ClientCertificateMode.NoCertificate;
+
+    /// <summary>
+    /// Certificates trusted for client certificates: an issuing authority or the certificates themselves. When empty,
+    /// the operating system's trust store decides.
+    /// </summary>
+    public X509Certificate2Collection TrustedClientCertificates { get; } = [];
+
+    /// <summary>The largest gRPC message accepted or sent, in bytes (values move in 1 MB chunks). Default 4 MB.</summary>
+    public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The most nodes one run may submit. Default 1,000,000.</summary>
+    public int MaxNodesPerRun { get; set; } = 1_000_000;
 }

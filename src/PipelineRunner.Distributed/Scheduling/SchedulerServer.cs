@@ -64,7 +64,18 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(ip, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(ip, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.Certificate is { } certificate)
+                {
+                    listen.UseHttps(certificate, https =>
+                    {
+                        https.ClientCertificateMode = options.ClientCertificateMode;
+                        https.ClientCertificateValidation = (client, _, errors) => IsClientCertificateAccepted(options, client, errors);
+                    });
+                }
+            });
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 * 1024 * 1024;
@@ -72,8 +83,12 @@ public sealed class SchedulerServer : IAsyncDisposable
         });
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = 4 * 1024 * 1024;
-            grpc.MaxSendMessageSize = 4 * 1024 * 1024;
+            grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
+            grpc.MaxSendMessageSize = options.MaxMessageBytes;
+            if (options.AccessToken is { } token)
+            {
+                grpc.Interceptors.Add<Security.AccessTokenInterceptor>(token);
+            }
         });
         var store = new DatasetStore();
         builder.Services.AddSingleton(store);
@@ -98,8 +113,15 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         var host = ip.Equals(IPAddress.Any) ? "127.0.0.1" : options.Host;
-        return new SchedulerServer(app, store, bulk, new Uri($"http://{host}:{port}"));
+        var scheme = options.Certificate is null ? "http" : "https";
+        return new SchedulerServer(app, store, bulk, new Uri($"{scheme}://{host}:{port}"));
     }
+
+    /// <summary>Whether a client certificate passes <see cref="SchedulerOptions.TrustedClientCertificates"/> (or the system's trust).</summary>
+    internal static bool IsClientCertificateAccepted(SchedulerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? client, System.Net.Security.SslPolicyErrors errors) =>
+        client is null
+            ? options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate
+            : Security.CertificateTrust.IsTrusted(client, options.TrustedClientCertificates, errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch);
 
     /// <summary>Stops the scheduler.</summary>
     /// <returns>A task that completes when stopped.</returns>

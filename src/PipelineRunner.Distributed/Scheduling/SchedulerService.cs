@@ -71,9 +71,15 @@ internal sealed class SchedulerService(
     {
         if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false)
             || requestStream.Current.KindCase != WorkerMessage.KindOneofCase.Register
-            || string.IsNullOrWhiteSpace(requestStream.Current.Register.WorkerId))
+            || string.IsNullOrWhiteSpace(requestStream.Current.Register.WorkerId)
+            || requestStream.Current.Register.WorkerId.Length > 256)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "A worker must first send a registration with its worker id."));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A worker must first send a registration with its worker id (1 to 256 characters)."));
+        }
+
+        if (requestStream.Current.Register.Concurrency is < 0 or > 1024)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"A worker's concurrency must be 1 to 1024, got {requestStream.Current.Register.Concurrency}."));
         }
 
         var register = requestStream.Current.Register;
@@ -170,6 +176,11 @@ internal sealed class SchedulerService(
             }
 
             message = requestStream.Current;
+            if (message.Name.Length > 0 || message.TotalLength != 0)
+            {
+                // Only the first chunk names the dataset and its length; a later one doing so is out of order.
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"Dataset '{first.Name}': only the first publish chunk may carry a name and total length; chunk at offset {offset} does."));
+            }
         }
 
         if (offset != first.TotalLength)

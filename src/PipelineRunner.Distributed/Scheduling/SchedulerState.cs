@@ -31,12 +31,48 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
     /// <summary>Adds a run; throws <see cref="ArgumentException"/> for a malformed graph.</summary>
     public RunState AddRun(SubmitRunRequest request)
     {
+        if (request.RunId.Length is 0 or > 128)
+        {
+            throw new ArgumentException($"A run id must have 1 to 128 characters, got {request.RunId.Length}.");
+        }
+
+        if (request.Nodes.Count > options.MaxNodesPerRun)
+        {
+            throw new ArgumentException($"Run '{request.RunId}' has {request.Nodes.Count} nodes; the scheduler accepts at most {options.MaxNodesPerRun} (SchedulerOptions.MaxNodesPerRun).");
+        }
+
         var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted);
         foreach (var spec in request.Nodes)
         {
-            if (string.IsNullOrEmpty(spec.Name) || !run.Nodes.TryAdd(spec.Name, new NodeState(spec)))
+            if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 1024 || !run.Nodes.TryAdd(spec.Name, new NodeState(spec)))
             {
-                throw new ArgumentException($"Run '{request.RunId}' has an empty or repeated node name '{spec.Name}'.");
+                throw new ArgumentException($"Run '{request.RunId}' has an empty, over-long (over 1024 characters) or repeated node name '{Shorten(spec.Name)}'.");
+            }
+
+            foreach (var dataset in spec.Datasets)
+            {
+                Pipelines.DatasetNames.Validate(dataset.Name, $"node '{spec.Name}' of run '{request.RunId}'");
+                if (dataset.DefinitionJson.Length > 64 * 1024)
+                {
+                    throw new ArgumentException($"Dataset '{dataset.Name}' of node '{spec.Name}' has a definition of {dataset.DefinitionJson.Length} characters; at most 65536 are accepted.");
+                }
+
+                if (dataset.DefinitionJson.Length > 0)
+                {
+                    try
+                    {
+                        using var json = System.Text.Json.JsonDocument.Parse(dataset.DefinitionJson);
+                    }
+                    catch (System.Text.Json.JsonException ex)
+                    {
+                        throw new ArgumentException($"Dataset '{dataset.Name}' of node '{spec.Name}' has a definition that is not JSON: {ex.Message}", ex);
+                    }
+                }
+            }
+
+            if (spec.StoreInputs.Except(spec.Datasets.Select(d => d.Name)).FirstOrDefault() is { } unknown)
+            {
+                throw new ArgumentException($"Node '{spec.Name}' of run '{request.RunId}' reads store input '{Shorten(unknown)}' that is not among its datasets.");
             }
         }
 
@@ -213,14 +249,46 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
 
     public void OnCompleted(WorkerState worker, NodeCompleted completed)
     {
-        // Inline outputs enter the store before the completion is recorded, so dependents always find them.
-        foreach (var output in completed.Outputs)
+        // Inline outputs enter the store before the completion is recorded, so dependents always find them; only
+        // those of a node this worker is running, each one of the node's store datasets and small.
+        if (completed.Outputs.Count > 0)
         {
-            var bytes = output.Data.ToByteArray();
-            store.Put(output.Name, bytes, bytes.Length);
+            NodeSpec? spec;
+            lock (_gate)
+            {
+                spec = worker.Running.FirstOrDefault(n => n.Spec.Name == completed.Node && n.Run?.Id == completed.RunId)?.Spec;
+            }
+
+            if (spec is null)
+            {
+                return; // a stale or forged report: store nothing
+            }
+
+            var storeDatasets = spec.Datasets.Where(d => d.DefinitionJson.Length == 0).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            var invalid = completed.Outputs.FirstOrDefault(o => !storeDatasets.Contains(o.Name) || o.Data.Length > InlineValues.Limit);
+            if (invalid is not null)
+            {
+                Log.InvalidCompletion(logger, worker.Id, completed.Node, Shorten(invalid.Name), invalid.Data.Length);
+                OnFailed(worker, new NodeFailed
+                {
+                    RunId = completed.RunId,
+                    Node = completed.Node,
+                    Worker = worker.Id,
+                    ErrorType = typeof(InvalidOperationException).FullName,
+                    Message = $"Worker '{worker.Id}' reported an inline output '{Shorten(invalid.Name)}' of {invalid.Data.Length} bytes for node '{completed.Node}', which is not one of the node's store datasets or exceeds {InlineValues.Limit} bytes.",
+                });
+                return;
+            }
+
+            foreach (var output in completed.Outputs)
+            {
+                var bytes = output.Data.ToByteArray();
+                store.Put(output.Name, bytes, bytes.Length);
+            }
+
+            completed.Outputs.Clear();
         }
 
-        completed.Outputs.Clear();
         lock (_gate)
         {
             if (!TryTakeRunning(worker, completed.RunId, completed.Node, out var run, out var node))
@@ -435,8 +503,13 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
         return null;
     }
 
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "Worker '{WorkerId}' reported an invalid inline output '{Name}' ({Length} bytes) for node '{NodeName}'; the node is failed")]
+        public static partial void InvalidCompletion(ILogger logger, string workerId, string nodeName, string name, int length);
+
         [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Worker '{WorkerId}' connected with {Concurrency} slot(s)")]
         public static partial void WorkerConnected(ILogger logger, string workerId, int concurrency);
 

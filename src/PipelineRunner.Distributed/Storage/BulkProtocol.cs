@@ -8,15 +8,21 @@ namespace PipelineRunner.Distributed.Storage;
 /// <summary>
 /// The store's bulk protocol on its own TCP endpoint. Every request is
 /// <c>[op:1][name length:4][name:UTF-8][value length:8][value]</c> (the value only for a publish); every response is
-/// <c>[status:1][length:8][value or UTF-8 error]</c>. Little-endian. A connection carries requests one after another.
+/// <c>[status:1][length:8][value or UTF-8 error]</c>. Little-endian. A connection carries requests one after another;
+/// when the scheduler has an access token, the first must be <see cref="Authenticate"/>. With TLS, all of it runs
+/// inside the TLS stream.
 /// </summary>
 internal static class BulkProtocol
 {
     public const byte Publish = 1;
     public const byte Get = 2;
+
+    /// <summary>The first request of a connection to a scheduler with an access token: the token in the name's place.</summary>
+    public const byte Authenticate = 3;
     public const byte Ok = 0;
     public const byte NotFound = 1;
     public const byte Invalid = 2;
+    public const byte Unauthenticated = 3;
     public const int MaxNameBytes = 4096;
 
     public static byte[] RequestHeader(byte op, string name, long length)
@@ -36,7 +42,7 @@ internal static class BulkProtocol
     /// transfer (the extra copy runs at memory speed, far above the socket's).
     /// </summary>
     /// <returns>False when the stream ended first.</returns>
-    public static async ValueTask<bool> ReadIntoAsync(NetworkStream stream, Memory<byte> destination, CancellationToken cancellationToken)
+    public static async ValueTask<bool> ReadIntoAsync(Stream stream, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var staging = ArrayPool<byte>.Shared.Rent(StagingSize);
         try
@@ -63,7 +69,7 @@ internal static class BulkProtocol
     }
 
     /// <summary>Writes <paramref name="source"/> through a pooled 1 MB staging buffer (see <see cref="ReadIntoAsync"/>).</summary>
-    public static async ValueTask WriteFromAsync(NetworkStream stream, ReadOnlySequence<byte> source, CancellationToken cancellationToken)
+    public static async ValueTask WriteFromAsync(Stream stream, ReadOnlySequence<byte> source, CancellationToken cancellationToken)
     {
         var staging = ArrayPool<byte>.Shared.Rent(StagingSize);
         try

@@ -9,9 +9,9 @@ using PipelineRunner.Catalog;
 namespace PipelineRunner.Distributed.Storage;
 
 /// <summary>The client side of the store's bulk protocol: pooled TCP connections, values written and read in place.</summary>
-internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTimeout) : IDisposable
+internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTimeout, bool useTls, Security.SchedulerClientSecurity security) : IDisposable
 {
-    private readonly ConcurrentBag<NetworkStream> _idle = [];
+    private readonly ConcurrentBag<Stream> _idle = [];
 
     public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
     {
@@ -89,7 +89,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         }
     }
 
-    private async Task<NetworkStream> RentAsync(CancellationToken cancellationToken)
+    private async Task<Stream> RentAsync(CancellationToken cancellationToken)
     {
         if (_idle.TryTake(out var idle))
         {
@@ -99,9 +99,11 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
+        Stream stream;
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
         }
         catch
         {
@@ -109,17 +111,44 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
             throw;
         }
 
-        return new NetworkStream(socket, ownsSocket: true);
+        try
+        {
+            if (useTls)
+            {
+                var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                await tls.AuthenticateAsClientAsync(security.ToSslOptions(endpoint.Host), timeout.Token).ConfigureAwait(false);
+            }
+
+            if (security.AccessToken is { } token)
+            {
+                await stream.WriteAsync(BulkProtocol.RequestHeader(BulkProtocol.Authenticate, token, 0), timeout.Token).ConfigureAwait(false);
+                var (status, length) = await ReadResponseHeaderAsync(stream, timeout.Token).ConfigureAwait(false);
+                if (status != BulkProtocol.Ok)
+                {
+                    throw new Grpc.Core.RpcException(new Grpc.Core.Status(
+                        Grpc.Core.StatusCode.Unauthenticated,
+                        await ReadErrorAsync(stream, length, timeout.Token).ConfigureAwait(false)));
+                }
+            }
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return stream;
     }
 
-    private static async Task<(byte Status, long Length)> ReadResponseHeaderAsync(NetworkStream stream, CancellationToken cancellationToken)
+    private static async Task<(byte Status, long Length)> ReadResponseHeaderAsync(Stream stream, CancellationToken cancellationToken)
     {
         var header = new byte[9];
         await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
         return (header[0], BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(1)));
     }
 
-    private static async Task<string> ReadErrorAsync(NetworkStream stream, long length, CancellationToken cancellationToken)
+    private static async Task<string> ReadErrorAsync(Stream stream, long length, CancellationToken cancellationToken)
     {
         var message = new byte[Math.Min(length, 64 * 1024)];
         await stream.ReadExactlyAsync(message, cancellationToken).ConfigureAwait(false);

@@ -100,7 +100,7 @@ public sealed partial class PipelineWorker
 
     private async Task ServeAsync(Action connected, CancellationToken stopToken)
     {
-        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _options.ConnectTimeout, _options.KeepAliveTimeout);
+        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _options.ConnectTimeout, _options.KeepAliveTimeout, _options.Security);
         using var connection = new CancellationTokenSource();
         using var call = channel.Client.Connect(cancellationToken: connection.Token);
         var outbox = Channel.CreateUnbounded<WorkerMessage>(new UnboundedChannelOptions { SingleReader = true });

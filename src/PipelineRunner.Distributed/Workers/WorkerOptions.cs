@@ -20,6 +20,9 @@ public sealed class WorkerOptions
     /// <summary>How long without an answer to a keep-alive ping the connection is declared dead. Default 15 s.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The access token and TLS trust for the scheduler.</summary>
+    public Security.SchedulerClientSecurity Security { get; } = new();
+
     /// <summary>The dataset types the worker can build from catalog definitions; the defaults when null.</summary>
     public DatasetTypeRegistry? DatasetTypes { get; set; }
 

@@ -1,0 +1,32 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace PipelineRunner.Distributed.Security;
+
+/// <summary>
+/// How a driver or worker proves itself to a scheduler and checks the scheduler's identity: the shared access token
+/// sent with every call, the certificates trusted for the scheduler's TLS certificate (an <c>https://</c> address),
+/// and an optional client certificate.
+/// </summary>
+public sealed class SchedulerClientSecurity
+{
+    /// <summary>The scheduler's access token (<see cref="Scheduling.SchedulerOptions.AccessToken"/>); none when null.</summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>
+    /// Certificates trusted for the scheduler's TLS certificate: a certificate authority that issued it, or the
+    /// certificate itself (a self-signed one). When empty, the operating system's trust store decides.
+    /// </summary>
+    public X509Certificate2Collection TrustedCertificates { get; } = [];
+
+    /// <summary>A certificate with its private key, presented when the scheduler asks for client certificates; none when null.</summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    internal SslClientAuthenticationOptions ToSslOptions(string targetHost) => new()
+    {
+        TargetHost = targetHost,
+        RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            certificate is X509Certificate2 server && CertificateTrust.IsTrusted(server, TrustedCertificates, errors),
+        ClientCertificates = ClientCertificate is null ? null : [ClientCertificate],
+    };
+}
