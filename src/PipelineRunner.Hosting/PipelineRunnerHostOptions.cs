@@ -41,6 +41,22 @@ public sealed class PipelineRunnerHostOptions
     /// <summary>Loads and saves a node's datasets concurrently (Kedro's <c>--async</c>).</summary>
     public bool Async { get; set; }
 
+    /// <summary>
+    /// The scheduler's access token, sent by <c>run --scheduler</c> and <c>worker</c>. Keep it out of files under source
+    /// control: set it through the environment (<c>PipelineRunner__AccessToken</c>, or <c>PIPELINERUNNER_ACCESS_TOKEN</c>)
+    /// or user secrets.
+    /// </summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>A certificate file (PEM or .pfx) trusted for an <c>https://</c> scheduler: its authority, or the certificate itself.</summary>
+    public string? TrustedCertificate { get; set; }
+
+    /// <summary>A client certificate file (.pfx, or PEM with <see cref="ClientCertificateKey"/>) for schedulers that require one.</summary>
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>The PEM private key file of <see cref="ClientCertificate"/>, when it is separate.</summary>
+    public string? ClientCertificateKey { get; set; }
+
     /// <summary>How a run reports progress; <see cref="ProgressMode.Auto"/> by default.</summary>
     public ProgressMode Progress { get; set; } = ProgressMode.Auto;
 }

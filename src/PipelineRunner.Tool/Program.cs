@@ -15,7 +15,17 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 var exitCode = await DistributedCommandLine.RunSchedulerIfRequestedAsync(args, Console.Out, loggerFactory, stop.Token);
 if (exitCode is null)
 {
-    await Console.Error.WriteLineAsync("usage: pipeline-runner scheduler [--host IP] [--port N]\n  --host  address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces)\n  --port  port (default 0: any free port)");
+    await Console.Error.WriteLineAsync("""
+        usage: pipeline-runner scheduler [--host IP] [--port N] [--token-file PATH] [--certificate PATH [--certificate-key PATH]]
+                                         [--client-ca PATH] [--worker-timeout SECONDS] [--allowed-worker-deaths N]
+          --host                   address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces)
+          --port                   port (default 0: any free port)
+          --token-file             file holding the access token every call must carry (else $PIPELINERUNNER_ACCESS_TOKEN)
+          --certificate            TLS certificate: .pfx/.p12 (password in $PIPELINERUNNER_CERTIFICATE_PASSWORD) or PEM
+          --client-ca              require client certificates issued by this authority (PEM)
+          --worker-timeout         seconds without a heartbeat before a worker is declared dead (default 10)
+          --allowed-worker-deaths  worker deaths a node may cause before it is failed as poisonous (default 3)
+        """);
     return 2;
 }
 

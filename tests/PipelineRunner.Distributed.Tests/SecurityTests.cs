@@ -195,6 +195,61 @@ public sealed class SecurityTests
         }
     }
 
+    [Fact]
+    public async Task ProcessCluster_WithTlsAndAToken_FromTheCommandLine()
+    {
+        var directory = Directory.CreateTempSubdirectory("pr-tls-").FullName;
+        var processes = new List<ChildProcess>();
+        try
+        {
+            using var authority = TestCertificates.CreateAuthority("PipelineRunner test CA");
+            using var server = TestCertificates.CreateServer(authority);
+            var pfx = Path.Combine(directory, "scheduler.pfx");
+            await File.WriteAllBytesAsync(pfx, server.Export(X509ContentType.Pkcs12));
+            var ca = TestCertificates.WritePem(authority, Path.Combine(directory, "ca.pem"));
+            var tokenFile = Path.Combine(directory, "token");
+            await File.WriteAllTextAsync(tokenFile, Token + "\n");
+
+            var scheduler = ChildProcess.StartApp("PipelineRunner.Tool.dll", null, "scheduler", "--certificate", pfx, "--token-file", tokenFile);
+            processes.Add(scheduler);
+            var address = (await scheduler.WaitForLineAsync("scheduler listening on ", Timeout))["scheduler listening on ".Length..];
+            Assert.StartsWith("https://127.0.0.1:", address, StringComparison.Ordinal);
+            var environment = new Dictionary<string, string> { [Security.SecurityFiles.AccessTokenVariable] = Token };
+            for (var i = 1; i <= 2; i++)
+            {
+                var worker = ChildProcess.StartApp("PipelineRunner.Distributed.TestApp.dll", environment, "worker", "--scheduler", address, "--trust", ca, "--id", $"tls-{i}");
+                processes.Add(worker);
+                await worker.WaitForLineAsync("worker ", Timeout);
+            }
+
+            var options = new DistributedRunnerOptions { SchedulerAddress = new Uri(address) };
+            options.Security.AccessToken = Token;
+            options.Security.TrustedCertificates.Add(authority);
+            await using var runner = new DistributedRunner(options);
+            var catalog = new DataCatalog();
+            catalog.AddParameters(new Dictionary<string, object?> { ["blob_mb"] = 2L });
+            var outputs = await runner.RunAsync(SharedPipelines.Blob(), catalog).WaitAsync(Timeout);
+            Assert.Equal(ExpectedChecksum, outputs["checksum"]);
+
+            // A worker without the token is turned away and says why.
+            var intruder = ChildProcess.StartApp("PipelineRunner.Distributed.TestApp.dll", null, "worker", "--scheduler", address, "--trust", ca, "--id", "intruder");
+            processes.Add(intruder);
+            await intruder.WaitForLineAsync("worker intruder serving", Timeout);
+            var refusal = await intruder.WaitForLineAsync("warn:", Timeout);
+            Assert.Contains("Unauthenticated: The scheduler requires an access token", intruder.Output, StringComparison.Ordinal);
+            Assert.Contains("Reconnecting in", refusal + intruder.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                await process.DisposeAsync();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task PublishAsync(Protocol.Scheduler.SchedulerClient client, string name, byte[] value, Metadata headers)
     {
         using var call = client.Publish(headers);

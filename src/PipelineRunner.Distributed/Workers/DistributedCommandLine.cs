@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Scheduling;
+using PipelineRunner.Distributed.Security;
 using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Distributed.Workers;
@@ -14,7 +15,9 @@ public static class DistributedCommandLine
     /// <summary>
     /// When <paramref name="args"/> start with <c>worker</c>, serves the scheduler given by <c>--scheduler URL</c> with
     /// the nodes of <paramref name="pipelines"/> until <paramref name="cancellationToken"/> is cancelled. Options:
-    /// <c>--id ID</c>, <c>--concurrency N</c> (nodes at once, default 1).
+    /// <c>--id ID</c>, <c>--concurrency N</c> (nodes at once, default 1), <c>--token-file PATH</c> (else the
+    /// <c>PIPELINERUNNER_ACCESS_TOKEN</c> environment variable), <c>--trust CA.pem</c> (for an <c>https://</c> scheduler),
+    /// <c>--client-certificate PATH</c> [<c>--client-key PATH</c>].
     /// </summary>
     /// <param name="args">The app's command-line arguments.</param>
     /// <param name="pipelines">The pipelines registered in this app.</param>
@@ -56,6 +59,25 @@ public static class DistributedCommandLine
             options.WorkerId = id;
         }
 
+        try
+        {
+            options.Security.AccessToken = SecurityFiles.ReadAccessToken(Option(args, "--token-file"));
+            if (Option(args, "--trust") is { } trusted)
+            {
+                options.Security.TrustedCertificates.Add(SecurityFiles.LoadCertificate(trusted));
+            }
+
+            if (Option(args, "--client-certificate") is { } client)
+            {
+                options.Security.ClientCertificate = SecurityFiles.LoadCertificate(client, Option(args, "--client-key"), requirePrivateKey: true);
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            await output.WriteLineAsync($"worker: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
         var worker = new PipelineWorker(options, new PipelineNodeResolver(pipelines), loggerFactory);
         await output.WriteLineAsync($"worker {worker.Id} serving {scheduler}").ConfigureAwait(false);
         await worker.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -65,7 +87,9 @@ public static class DistributedCommandLine
     /// <summary>
     /// When <paramref name="args"/> start with <c>scheduler</c>, runs a standalone scheduler (<c>--host</c>, default
     /// 127.0.0.1; <c>--port</c>, default 0 = any free port) until <paramref name="cancellationToken"/> is cancelled, after
-    /// printing <c>scheduler listening on URL</c>.
+    /// printing <c>scheduler listening on URL</c>. Security: <c>--token-file PATH</c> (else <c>PIPELINERUNNER_ACCESS_TOKEN</c>),
+    /// <c>--certificate PATH</c> [<c>--certificate-key PATH</c>] for TLS, <c>--client-ca PATH</c> to require client
+    /// certificates it issued. Faults: <c>--worker-timeout SECONDS</c>, <c>--allowed-worker-deaths N</c>.
     /// </summary>
     /// <param name="args">The app's command-line arguments.</param>
     /// <param name="output">Where to print the address and argument errors.</param>
@@ -95,7 +119,38 @@ public static class DistributedCommandLine
         SchedulerServer server;
         try
         {
-            server = await SchedulerServer.StartAsync(new SchedulerOptions { Host = Option(args, "--host") ?? "127.0.0.1", Port = port }, loggerFactory, cancellationToken).ConfigureAwait(false);
+            var options = new SchedulerOptions { Host = Option(args, "--host") ?? "127.0.0.1", Port = port };
+            options.AccessToken = SecurityFiles.ReadAccessToken(Option(args, "--token-file"));
+            if (Option(args, "--certificate") is { } certificate)
+            {
+                options.Certificate = SecurityFiles.LoadCertificate(certificate, Option(args, "--certificate-key"), requirePrivateKey: true);
+            }
+
+            if (Option(args, "--client-ca") is { } clientAuthority)
+            {
+                options.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                options.TrustedClientCertificates.Add(SecurityFiles.LoadCertificate(clientAuthority));
+            }
+
+            if (Option(args, "--worker-timeout") is { } timeout)
+            {
+                options.WorkerTimeout = TimeSpan.FromSeconds(PositiveNumber(timeout, "--worker-timeout"));
+            }
+
+            if (Option(args, "--allowed-worker-deaths") is { } deaths)
+            {
+                options.AllowedWorkerDeaths = (int)PositiveNumber(deaths, "--allowed-worker-deaths");
+            }
+
+            if (options.AccessToken is null && !System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(options.Host)) && loggerFactory is not null)
+            {
+                loggerFactory.CreateLogger("PipelineRunner.Scheduler").LogWarning(
+                    "The scheduler listens on {Host} without an access token: anyone who can reach it can run nodes and read the store. Give --token-file or {Variable}.",
+                    options.Host,
+                    SecurityFiles.AccessTokenVariable);
+            }
+
+            server = await SchedulerServer.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex)
         {
@@ -118,6 +173,11 @@ public static class DistributedCommandLine
 
         return 0;
     }
+
+    private static double PositiveNumber(string text, string option) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{option} must be a positive number, got '{text}'.");
 
     private static string? Option(string[] args, string name)
     {

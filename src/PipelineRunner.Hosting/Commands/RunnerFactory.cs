@@ -53,15 +53,20 @@ internal static class RunnerFactory
             "thread" => new ThreadRunner(
                 new ThreadRunnerOptions { IsAsync = options.Async, MaxDegreeOfParallelism = options.Workers ?? Environment.ProcessorCount },
                 loggerFactory.CreateLogger<ThreadRunner>()),
-            _ => new DistributedRunner(
-                new DistributedRunnerOptions
-                {
-                    IsAsync = options.Async,
-                    SchedulerAddress = options.SchedulerAddress,
-                    LocalWorkers = options.Workers ?? Environment.ProcessorCount,
-                    LocalWorkerConcurrency = options.WorkerConcurrency,
-                },
-                loggerFactory),
+            _ => CreateDistributed(options, loggerFactory),
         };
+    }
+
+    private static DistributedRunner CreateDistributed(PipelineRunnerHostOptions options, ILoggerFactory loggerFactory)
+    {
+        var distributed = new DistributedRunnerOptions
+        {
+            IsAsync = options.Async,
+            SchedulerAddress = options.SchedulerAddress,
+            LocalWorkers = options.Workers ?? Environment.ProcessorCount,
+            LocalWorkerConcurrency = options.WorkerConcurrency,
+        };
+        HostOptions.ApplySecurity(options, distributed.Security);
+        return new DistributedRunner(distributed, loggerFactory);
     }
 }

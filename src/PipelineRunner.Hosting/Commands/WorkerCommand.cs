@@ -32,6 +32,7 @@ internal sealed class WorkerCommand(CommandContext context)
                 MaxConcurrentNodes = options.WorkerConcurrency,
                 DatasetTypes = services.GetService<DatasetTypeRegistry>(),
             };
+            HostOptions.ApplySecurity(options, workerOptions.Security);
             if (parsed.GetValue(schema.WorkerId) is { Length: > 0 } id)
             {
                 workerOptions.WorkerId = id;
