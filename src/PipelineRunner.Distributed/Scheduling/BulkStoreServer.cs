@@ -174,6 +174,11 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
             return $"Unknown bulk operation {op}.";
         }
 
+        if (name.Length > SchedulerService.MaxNameLength)
+        {
+            return $"A dataset name of {name.Length} characters is too long for the store (at most {SchedulerService.MaxNameLength}).";
+        }
+
         try
         {
             DatasetNames.Validate(name, "a bulk store request");

@@ -94,6 +94,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<SchedulerState>();
+        builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();
         var bulk = new BulkStoreServer(ip, options.BulkPort, store, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SchedulerServer>());
         var bulkEndpoint = new BulkEndpoint { Port = bulk.Port };
         builder.Services.AddSingleton(bulkEndpoint);

@@ -7,7 +7,10 @@ using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Distributed.Scheduling;
 
-/// <summary>The scheduler's gRPC endpoints: runs, the worker stream and the dataset store.</summary>
+/// <summary>
+/// The scheduler's gRPC endpoints: runs, the worker stream and the dataset store. Bound to the wire contract by
+/// <see cref="SchedulerMethodProvider"/>.
+/// </summary>
 internal sealed class SchedulerService(
     SchedulerState state,
     DatasetStore store,
@@ -15,12 +18,11 @@ internal sealed class SchedulerService(
     BulkEndpoint bulk,
     IHostApplicationLifetime lifetime,
     ILogger<SchedulerService> logger)
-    : Protocol.Scheduler.SchedulerBase
 {
-    public override Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
+    public Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
         Task.FromResult(new InfoResponse { BulkPort = bulk.Port });
 
-    public override async Task SubmitRun(SubmitRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
+    public async Task SubmitRun(SubmitRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
     {
         RunState run;
         try
@@ -67,7 +69,7 @@ internal sealed class SchedulerService(
         }
     }
 
-    public override async Task Connect(IAsyncStreamReader<WorkerMessage> requestStream, IServerStreamWriter<SchedulerMessage> responseStream, ServerCallContext context)
+    public async Task Connect(IAsyncStreamReader<WorkerMessage> requestStream, IServerStreamWriter<SchedulerMessage> responseStream, ServerCallContext context)
     {
         if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false)
             || requestStream.Current.KindCase != WorkerMessage.KindOneofCase.Register
@@ -96,6 +98,7 @@ internal sealed class SchedulerService(
             stop.Token);
         // A worker that sends nothing, not even a heartbeat, for WorkerTimeout is declared dead.
         using var alive = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        RpcException? malformed = null;
         alive.CancelAfter(options.WorkerTimeout);
         try
         {
@@ -116,6 +119,10 @@ internal sealed class SchedulerService(
                         break;
                 }
             }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+        {
+            malformed = ex; // a message that is not a WorkerMessage: the worker is dropped and told why
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or RpcException)
         {
@@ -138,9 +145,14 @@ internal sealed class SchedulerService(
                 // The stream is already gone.
             }
         }
+
+        if (malformed is not null)
+        {
+            throw malformed;
+        }
     }
 
-    public override async Task<PublishResponse> Publish(IAsyncStreamReader<PublishRequest> requestStream, ServerCallContext context)
+    public async Task<PublishResponse> Publish(IAsyncStreamReader<PublishRequest> requestStream, ServerCallContext context)
     {
         if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
@@ -192,7 +204,7 @@ internal sealed class SchedulerService(
         return new PublishResponse { Length = offset };
     }
 
-    public override async Task Get(GetRequest request, IServerStreamWriter<DataChunk> responseStream, ServerCallContext context)
+    public async Task Get(GetRequest request, IServerStreamWriter<DataChunk> responseStream, ServerCallContext context)
     {
         ValidateName(request.Name);
         if (!store.TryAcquire(request.Name, out var lease))
@@ -220,7 +232,7 @@ internal sealed class SchedulerService(
         }
     }
 
-    public override Task<ExistsResponse> Exists(DatasetNamesRequest request, ServerCallContext context)
+    public Task<ExistsResponse> Exists(DatasetNamesRequest request, ServerCallContext context)
     {
         var response = new ExistsResponse();
         foreach (var name in request.Names)
@@ -232,7 +244,7 @@ internal sealed class SchedulerService(
         return Task.FromResult(response);
     }
 
-    public override Task<ReleaseResponse> Release(DatasetNamesRequest request, ServerCallContext context)
+    public Task<ReleaseResponse> Release(DatasetNamesRequest request, ServerCallContext context)
     {
         var released = 0;
         foreach (var name in request.Names)
@@ -244,15 +256,23 @@ internal sealed class SchedulerService(
         return Task.FromResult(new ReleaseResponse { Released = released });
     }
 
-    public override Task<ListResponse> List(ListRequest request, ServerCallContext context)
+    public Task<ListResponse> List(ListRequest request, ServerCallContext context)
     {
         var response = new ListResponse { TotalBytes = store.TotalBytes };
         response.Names.AddRange(store.Names);
         return Task.FromResult(response);
     }
 
+    /// <summary>The longest dataset name the store accepts, in characters.</summary>
+    public const int MaxNameLength = 1024;
+
     private static void ValidateName(string name)
     {
+        if (name.Length > MaxNameLength)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"A dataset name of {name.Length} characters is too long for the store (at most {MaxNameLength})."));
+        }
+
         try
         {
             DatasetNames.Validate(name, "the store request");

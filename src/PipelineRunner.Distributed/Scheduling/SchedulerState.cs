@@ -256,7 +256,8 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
             NodeSpec? spec;
             lock (_gate)
             {
-                spec = worker.Running.FirstOrDefault(n => n.Spec.Name == completed.Node && n.Run?.Id == completed.RunId)?.Spec;
+                // Outputs of a run that already ended (cancelled, abandoned) would never be released: drop them.
+                spec = worker.Running.FirstOrDefault(n => n.Spec.Name == completed.Node && n.Run is { Finished: false } r && r.Id == completed.RunId)?.Spec;
             }
 
             if (spec is null)
