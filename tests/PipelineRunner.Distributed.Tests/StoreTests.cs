@@ -110,7 +110,7 @@ public sealed class SubmitRunValidationTests
     [Theory]
     [InlineData("cycle", "has circular dependencies among nodes such as [a, b]")]
     [InlineData("unknown", "Node 'a' of run 'r1' depends on unknown node 'ghost'.")]
-    [InlineData("duplicate", "has an empty or repeated node name 'a'")]
+    [InlineData("duplicate", "has an empty, over-long (over 1024 characters) or repeated node name 'a'")]
     public async Task MalformedGraphs_AreRejected(string kind, string message)
     {
         await using var scheduler = await Scheduling.SchedulerServer.StartAsync();

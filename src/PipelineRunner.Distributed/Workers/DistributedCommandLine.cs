@@ -142,7 +142,7 @@ public static class DistributedCommandLine
                 options.AllowedWorkerDeaths = (int)PositiveNumber(deaths, "--allowed-worker-deaths");
             }
 
-            if (options.AccessToken is null && !System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(options.Host)) && loggerFactory is not null)
+            if (options.AccessToken is null && System.Net.IPAddress.TryParse(options.Host, out var ip) && !System.Net.IPAddress.IsLoopback(ip) && loggerFactory is not null)
             {
                 loggerFactory.CreateLogger("PipelineRunner.Scheduler").LogWarning(
                     "The scheduler listens on {Host} without an access token: anyone who can reach it can run nodes and read the store. Give --token-file or {Variable}.",
