@@ -17,6 +17,7 @@ internal static class BulkProtocol
     public const byte Ok = 0;
     public const byte NotFound = 1;
     public const byte Invalid = 2;
+    public const byte Failed = 3;
     public const int MaxNameBytes = 4096;
 
     public static byte[] RequestHeader(byte op, string name, long length)
