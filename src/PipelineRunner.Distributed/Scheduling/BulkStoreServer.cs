@@ -143,16 +143,16 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
                     _store.Put(name, value, (int)length);
                     await RespondAsync(stream, BulkProtocol.Ok, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
                 }
-                else if (_store.TryAcquire(name, out var lease))
+                else if (!TryAcquire(name, out var lease, out var failure))
+                {
+                    await RespondAsync(stream, failure is null ? BulkProtocol.NotFound : BulkProtocol.Failed, Encoding.UTF8.GetBytes(failure ?? $"Dataset '{name}' is not in the store.")).ConfigureAwait(false);
+                }
+                else
                 {
                     using (lease)
                     {
                         await RespondAsync(stream, BulkProtocol.Ok, lease.Memory).ConfigureAwait(false);
                     }
-                }
-                else
-                {
-                    await RespondAsync(stream, BulkProtocol.NotFound, Encoding.UTF8.GetBytes($"Dataset '{name}' is not in the store.")).ConfigureAwait(false);
                 }
             }
         }
@@ -164,6 +164,22 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
         finally
         {
             await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes a lease; a spilled value that cannot be read back is a failure, not a dropped connection.</summary>
+    private bool TryAcquire(string name, out DatasetStore.StoredValue.Lease lease, out string? failure)
+    {
+        failure = null;
+        try
+        {
+            return _store.TryAcquire(name, out lease);
+        }
+        catch (IOException ex)
+        {
+            failure = $"Dataset '{name}' could not be read back from the store's spill file: {ex.Message}";
+            lease = default;
+            return false;
         }
     }
 

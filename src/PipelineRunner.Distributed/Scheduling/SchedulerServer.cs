@@ -35,14 +35,26 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>The port of the store's bulk endpoint (raw TCP beside the RPCs).</summary>
     public int BulkPort => _bulk.Port;
 
-    /// <summary>Bytes held by the dataset store.</summary>
+    /// <summary>Bytes held by the dataset store, in memory or spilled to disk.</summary>
     public long StoreBytes => _store.TotalBytes;
+
+    /// <summary>Bytes of the store's values held in memory (at most about <see cref="SchedulerOptions.MaxStoreMemoryBytes"/>).</summary>
+    public long StoreMemoryBytes => _store.MemoryBytes;
+
+    /// <summary>Bytes of the store's values spilled to disk and not in memory.</summary>
+    public long StoreSpilledBytes => _store.SpilledBytes;
+
+    /// <summary>The folder the store spills values to (created on the first spill, removed when the scheduler stops if the store created it).</summary>
+    public string SpillDirectory => _store.SpillDirectory;
 
     /// <summary>Bytes of released values kept for a short window to be reused, then dropped.</summary>
     public long RecycledBytes => _store.RecycledBytes;
 
     /// <summary>Names of the datasets in the store, sorted.</summary>
     public IReadOnlyList<string> StoreNames => _store.Names;
+
+    /// <summary>The store itself, for tests and diagnostics.</summary>
+    internal DatasetStore Store => _store;
 
     /// <summary>Starts a scheduler.</summary>
     /// <param name="options">Where to listen and limits; defaults when null.</param>
@@ -90,7 +102,7 @@ public sealed class SchedulerServer : IAsyncDisposable
                 grpc.Interceptors.Add<Security.AccessTokenInterceptor>(token);
             }
         });
-        var store = new DatasetStore();
+        var store = new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DatasetStore>());
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<SchedulerState>();

@@ -207,7 +207,18 @@ internal sealed class SchedulerService(
     public async Task Get(GetRequest request, IServerStreamWriter<DataChunk> responseStream, ServerCallContext context)
     {
         ValidateName(request.Name);
-        if (!store.TryAcquire(request.Name, out var lease))
+        DatasetStore.StoredValue.Lease lease;
+        bool found;
+        try
+        {
+            found = store.TryAcquire(request.Name, out lease);
+        }
+        catch (IOException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"Dataset '{request.Name}' could not be read back from the store's spill file: {ex.Message}"));
+        }
+
+        if (!found)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"Dataset '{request.Name}' is not in the store."));
         }

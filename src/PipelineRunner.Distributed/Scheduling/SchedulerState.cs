@@ -465,16 +465,22 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
                 var assign = new AssignNode { RunId = run.Id, Node = node.Spec };
                 foreach (var input in node.Spec.StoreInputs)
                 {
-                    if (store.TryAcquire(input, out var lease))
+                    // A copy (the message outlives any lease), read straight from a spill file if spilled: no load
+                    // into memory and no spilling of others under this lock. If the file cannot be read, the value is
+                    // not inlined and the worker's fetch reports the problem.
+                    byte[]? copy;
+                    try
                     {
-                        using (lease)
-                        {
-                            if (lease.Memory.Length <= InlineValues.Limit)
-                            {
-                                // Copied: the message outlives the lease.
-                                assign.Inputs.Add(new InlineValue { Name = input, Data = Google.Protobuf.ByteString.CopyFrom(lease.Memory.Span) });
-                            }
-                        }
+                        store.TryCopy(input, InlineValues.Limit, out copy);
+                    }
+                    catch (IOException)
+                    {
+                        copy = null;
+                    }
+
+                    if (copy is not null)
+                    {
+                        assign.Inputs.Add(new InlineValue { Name = input, Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(copy) });
                     }
                 }
 

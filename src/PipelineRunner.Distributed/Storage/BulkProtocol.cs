@@ -23,6 +23,9 @@ internal static class BulkProtocol
     public const byte NotFound = 1;
     public const byte Invalid = 2;
     public const byte Unauthenticated = 3;
+
+    /// <summary>The store could not serve a value it holds (a spill file could not be read).</summary>
+    public const byte Failed = 4;
     public const int MaxNameBytes = 4096;
 
     public static byte[] RequestHeader(byte op, string name, long length)
