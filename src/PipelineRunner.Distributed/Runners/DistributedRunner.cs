@@ -210,6 +210,23 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             }
 
             spec.StoreInputs.AddRange(node.Inputs.Distinct(StringComparer.Ordinal).Where(i => specs[i].DefinitionJson.Length == 0));
+            if (Options.RetryPolicy is { MaxAttempts: > 1 } retry)
+            {
+                if (!retry.HasDefaultPredicate)
+                {
+                    throw new ArgumentException(
+                        "DistributedRunnerOptions.RetryPolicy has a custom IsTransient predicate, which cannot be sent to workers. "
+                        + "Mark transient failures by throwing TransientException, or give the nodes their policy in code with Node.WithRetry (workers have the same code).");
+                }
+
+                spec.Retry = new RetrySpec
+                {
+                    MaxAttempts = retry.MaxAttempts,
+                    DelayMs = retry.Delay.TotalMilliseconds,
+                    Multiplier = retry.BackoffMultiplier,
+                    MaxDelayMs = retry.MaxDelay.TotalMilliseconds,
+                };
+            }
 
             plan.Request.Nodes.Add(spec);
         }
@@ -253,6 +270,17 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                         }
 
                         await run.CompleteNodeAsync(node, Elapsed(started, node.Name), cancellationToken).ConfigureAwait(false);
+                        break;
+                    case RunEvent.KindOneofCase.Retrying:
+                        var retrying = runEvent.Retrying;
+                        var retried = Resolve(run, retrying.Node);
+                        Log.Retrying(Logger, retrying.Node, retrying.Worker, retrying.ErrorType, retrying.Message, retrying.Attempt, retrying.DelayMs);
+                        foreach (var hook in run.Hooks)
+                        {
+                            var attemptInfo = new Hooks.NodeRunInfo(retried, run.Catalog, new Dictionary<string, object?>(), run.SessionId, run.Options.IsAsync, retrying.Attempt);
+                            await hook.OnNodeErrorAsync(attemptInfo, new RemoteNodeException(retrying.Node, retrying.Worker, retrying.ErrorType, retrying.Message, string.Empty), cancellationToken).ConfigureAwait(false);
+                        }
+
                         break;
                     case RunEvent.KindOneofCase.Failed:
                         var failed = runEvent.Failed;
@@ -419,6 +447,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed on worker '{WorkerId}' with transient {ErrorType}: {ErrorMessage} (attempt {Attempt}); retrying in {DelayMs} ms")]
+        public static partial void Retrying(ILogger logger, string nodeName, string workerId, string errorType, string errorMessage, int attempt, double delayMs);
+
         [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "A before-node-run hook returned replacement inputs for node '{NodeName}', which already runs on a worker; they are ignored by the distributed runner")]
         public static partial void ReplacementIgnored(ILogger logger, string nodeName);
 

@@ -117,6 +117,9 @@ internal sealed class SchedulerService(
                     case WorkerMessage.KindOneofCase.Leave:
                         state.OnLeave(worker);
                         break;
+                    case WorkerMessage.KindOneofCase.Retrying:
+                        state.OnRetrying(worker, message.Retrying);
+                        break;
                 }
             }
         }

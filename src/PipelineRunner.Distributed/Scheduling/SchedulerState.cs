@@ -156,6 +156,20 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
         return worker;
     }
 
+    /// <summary>A node's attempt failed and is being retried: tell the driver (for its hooks and logs).</summary>
+    public void OnRetrying(WorkerState worker, NodeRetrying retrying)
+    {
+        lock (_gate)
+        {
+            var node = worker.Running.FirstOrDefault(n => n.Spec.Name == retrying.Node && n.Run is { Finished: false } r && r.Id == retrying.RunId);
+            if (node?.Run is { } run)
+            {
+                retrying.Worker = worker.Id;
+                run.Events.Writer.TryWrite(new RunEvent { Retrying = retrying });
+            }
+        }
+    }
+
     /// <summary>The worker is shutting down gracefully: assign it nothing more.</summary>
     public void OnLeave(WorkerState worker)
     {

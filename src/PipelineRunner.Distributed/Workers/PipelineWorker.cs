@@ -259,7 +259,36 @@ public sealed partial class PipelineWorker
 
             var pipeline = _singleNodePipelines.GetOrAdd(node, static n => new Pipeline([n]));
             // Inputs are fetched concurrently (IsAsync); hooks run on the driver.
-            var run = new PipelineRun(pipeline, catalog, new RunnerOptions { IsAsync = true }, new RunOptions(), nameof(PipelineWorker), _logger);
+            var retry = spec.Retry is { MaxAttempts: > 1 } r
+                ? new RetryPolicy
+                {
+                    MaxAttempts = r.MaxAttempts,
+                    Delay = TimeSpan.FromMilliseconds(Math.Max(0, r.DelayMs)),
+                    BackoffMultiplier = Math.Max(1, r.Multiplier),
+                    MaxDelay = TimeSpan.FromMilliseconds(Math.Max(0, r.MaxDelayMs)),
+                }
+                : RetryPolicy.None;
+            var run = new PipelineRun(pipeline, catalog, new RunnerOptions { IsAsync = true, RetryPolicy = retry }, new RunOptions(), nameof(PipelineWorker), _logger)
+            {
+                // Each retried attempt is reported to the driver, whose hooks and logs see it.
+                RetryObserver = (_, attempt, error, delay) =>
+                {
+                    outbox.TryWrite(new WorkerMessage
+                    {
+                        Retrying = new NodeRetrying
+                        {
+                            RunId = assign.RunId,
+                            Node = spec.Name,
+                            Worker = Id,
+                            Attempt = attempt,
+                            ErrorType = error.GetType().FullName ?? error.GetType().Name,
+                            Message = error.Message,
+                            DelayMs = delay.TotalMilliseconds,
+                        },
+                    });
+                    return ValueTask.CompletedTask;
+                },
+            };
             await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
             var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds };
             completed.Outputs.AddRange(inline.Outputs);

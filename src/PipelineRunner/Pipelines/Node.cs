@@ -31,8 +31,10 @@ public sealed partial class Node : IEquatable<Node>
         string? @namespace,
         string[] confirms,
         NodeSignature signature,
-        string functionName)
+        string functionName,
+        Runners.RetryPolicy? retryPolicy = null)
     {
+        RetryPolicy = retryPolicy;
         Function = function;
         InputBinding = inputs;
         OutputBinding = outputs;
@@ -145,11 +147,23 @@ public sealed partial class Node : IEquatable<Node>
         return new Node(function, inputs, outputs, name, tagArray, @namespace, confirmArray, signature, functionName);
     }
 
+    /// <summary>How this node is retried after a transient failure; null to use the runner's <see cref="Runners.RunnerOptions.RetryPolicy"/>.</summary>
+    public Runners.RetryPolicy? RetryPolicy { get; }
+
+    /// <summary>Returns a copy retried after transient failures as <paramref name="policy"/> says (overriding the runner's default).</summary>
+    /// <param name="policy">The retry policy; <see cref="Runners.RetryPolicy.None"/> to never retry this node.</param>
+    /// <returns>The node with its retry policy.</returns>
+    public Node WithRetry(Runners.RetryPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return new(Function, InputBinding, OutputBinding, _givenName, _tags, Namespace, _confirms, _signature, FunctionName, policy);
+    }
+
     /// <summary>Returns a copy with <paramref name="tags"/> added to the existing tags.</summary>
     /// <param name="tags">Tags to add.</param>
     /// <returns>The tagged node.</returns>
     public Node WithTags(params IEnumerable<string> tags) =>
-        new(Function, InputBinding, OutputBinding, _givenName, NormalizeTags(_tags.Concat(tags)), Namespace, _confirms, _signature, FunctionName);
+        new(Function, InputBinding, OutputBinding, _givenName, NormalizeTags(_tags.Concat(tags)), Namespace, _confirms, _signature, FunctionName, RetryPolicy);
 
     /// <summary>Returns a copy with a new name (the namespace is kept).</summary>
     /// <param name="name">The new name: letters, digits, hyphens, underscores and full stops.</param>
@@ -157,7 +171,7 @@ public sealed partial class Node : IEquatable<Node>
     public Node WithName(string name)
     {
         ValidateName(name, "node name");
-        return new(Function, InputBinding, OutputBinding, name, _tags, Namespace, _confirms, _signature, FunctionName);
+        return new(Function, InputBinding, OutputBinding, name, _tags, Namespace, _confirms, _signature, FunctionName, RetryPolicy);
     }
 
     /// <summary>Returns a copy in another namespace (null for none); datasets are not renamed.</summary>
@@ -170,7 +184,7 @@ public sealed partial class Node : IEquatable<Node>
             ValidateName(@namespace, "node namespace");
         }
 
-        return new(Function, InputBinding, OutputBinding, _givenName, _tags, @namespace, _confirms, _signature, FunctionName);
+        return new(Function, InputBinding, OutputBinding, _givenName, _tags, @namespace, _confirms, _signature, FunctionName, RetryPolicy);
     }
 
     /// <summary>
@@ -264,7 +278,8 @@ public sealed partial class Node : IEquatable<Node>
             @namespace,
             _confirms.Select(rename).ToArray(),
             _signature,
-            FunctionName);
+            FunctionName,
+            RetryPolicy);
 
     internal static string ReadableFunctionName(Delegate function)
     {

@@ -120,11 +120,41 @@ public sealed class PipelineRun
     /// <exception cref="NodeExecutionException">Anything failed; the inner exception is the cause.</exception>
     public Task RunNodeAsync(Node node, CancellationToken cancellationToken) => RunNodeAsync(IndexOf(node), cancellationToken);
 
-    /// <summary>Runs the node at <paramref name="index"/> in the pipeline's topological order.</summary>
+    /// <summary>
+    /// Called before a failed attempt is retried (node, the attempt that failed, its error, the wait before the next);
+    /// distributed workers report it to the driver.
+    /// </summary>
+    internal Func<Node, int, Exception, TimeSpan, ValueTask>? RetryObserver { get; set; }
+
+    /// <summary>Runs the node at <paramref name="index"/> in the pipeline's topological order, retrying transient failures as its policy says.</summary>
     internal async Task RunNodeAsync(int index, CancellationToken cancellationToken)
     {
         var node = _graph.Nodes[index];
         Report(NodeProgressKind.Started, node, TimeSpan.Zero, null);
+        var policy = node.RetryPolicy ?? Options.RetryPolicy;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunAttemptAsync(index, node, attempt, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (NodeExecutionException failure) when (failure.InnerException is { } error && policy.ShouldRetry(error, attempt))
+            {
+                var delay = policy.DelayAfter(attempt);
+                RunnerLog.Retrying(_logger, node.Name, error.GetType().Name, error.Message, attempt, policy.MaxAttempts, delay.TotalMilliseconds);
+                if (RetryObserver is { } observer)
+                {
+                    await observer(node, attempt, error, delay).ConfigureAwait(false);
+                }
+
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RunAttemptAsync(int index, Node node, int attempt, CancellationToken cancellationToken)
+    {
         using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("node.run");
         activity?.SetTag("pipelinerunner.node", node.Name);
         var started = Stopwatch.GetTimestamp();
@@ -136,7 +166,7 @@ public sealed class PipelineRun
             if (_hooks.Length > 0)
             {
                 inputMap = ToMap(node.Inputs, inputs);
-                var info = NodeInfo(node, inputMap);
+                var info = NodeInfo(node, inputMap, attempt);
                 foreach (var hook in _hooks)
                 {
                     var replacements = await hook.BeforeNodeRunAsync(info, cancellationToken).ConfigureAwait(false);
@@ -160,7 +190,7 @@ public sealed class PipelineRun
             }
             else
             {
-                await SplitAndSaveAsync(node, index, inputMap, result, cancellationToken).ConfigureAwait(false);
+                await SplitAndSaveAsync(node, index, inputMap, attempt, result, cancellationToken).ConfigureAwait(false);
             }
 
             for (var i = 0; i < node.Confirms.Count; i++)
@@ -177,7 +207,7 @@ public sealed class PipelineRun
         catch (Exception ex)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            var info = NodeInfo(node, inputMap ?? ToMap(node.Inputs, inputs));
+            var info = NodeInfo(node, inputMap ?? ToMap(node.Inputs, inputs), attempt);
             foreach (var hook in _hooks)
             {
                 await hook.OnNodeErrorAsync(info, ex, cancellationToken).ConfigureAwait(false);
@@ -187,12 +217,12 @@ public sealed class PipelineRun
         }
     }
 
-    private async ValueTask SplitAndSaveAsync(Node node, int index, Dictionary<string, object?>? inputMap, object? result, CancellationToken cancellationToken)
+    private async ValueTask SplitAndSaveAsync(Node node, int index, Dictionary<string, object?>? inputMap, int attempt, object? result, CancellationToken cancellationToken)
     {
         var outputs = node.SplitOutputs(result);
         if (_hooks.Length > 0)
         {
-            var info = NodeInfo(node, inputMap!);
+            var info = NodeInfo(node, inputMap!, attempt);
             var outputMap = ToMap(node.Outputs, outputs);
             foreach (var hook in _hooks)
             {
@@ -384,8 +414,8 @@ public sealed class PipelineRun
         }
     }
 
-    private NodeRunInfo NodeInfo(Node node, IReadOnlyDictionary<string, object?> inputs) =>
-        new(node, Catalog, inputs, SessionId, Options.IsAsync);
+    private NodeRunInfo NodeInfo(Node node, IReadOnlyDictionary<string, object?> inputs, int attempt) =>
+        new(node, Catalog, inputs, SessionId, Options.IsAsync, attempt);
 
     private static Dictionary<string, object?> ToMap(IReadOnlyList<string> names, object?[] values)
     {

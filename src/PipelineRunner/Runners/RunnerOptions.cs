@@ -21,6 +21,9 @@ public class RunnerOptions
 
     /// <summary>What to do when a node fails. Default <see cref="NodeFailurePolicy.StopOnFirstFailure"/>.</summary>
     public NodeFailurePolicy FailurePolicy { get; set; } = NodeFailurePolicy.StopOnFirstFailure;
+
+    /// <summary>How nodes without a policy of their own (<see cref="Pipelines.Node.WithRetry"/>) are retried after transient failures. Default: no retries.</summary>
+    public RetryPolicy RetryPolicy { get; set; } = RetryPolicy.None;
 }
 
 /// <summary>Options of the <see cref="ThreadRunner"/>.</summary>

@@ -36,4 +36,7 @@ internal static partial class RunnerLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Running {Running} out of {Total} nodes")]
     public static partial void RunningSome(ILogger logger, int running, int total);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed with transient {ErrorType}: {ErrorMessage} (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms")]
+    public static partial void Retrying(ILogger logger, string nodeName, string errorType, string errorMessage, int attempt, int maxAttempts, double delayMs);
 }
