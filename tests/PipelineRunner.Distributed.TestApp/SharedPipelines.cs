@@ -80,6 +80,14 @@ public static class SharedPipelines
         Node.Create(Checksum, "blob", "checksum", name: "checksum"),
     ]);
 
+    public static long ChecksumAll(byte[] a, byte[] b, byte[] c, byte[] d) => Checksum(a) + Checksum(b) + Checksum(c) + Checksum(d);
+
+    /// <summary>Four blobs of <c>params:blob_mb</c> each, alive together until one node sums them: more than a small store holds.</summary>
+    public static Pipeline Blobs() => new([
+        .. Enumerable.Range(1, 4).Select(i => Node.Create(MakeBlob, "params:blob_mb", $"blob_{i}", name: $"make_blob_{i}")),
+        Node.Create(ChecksumAll, new[] { "blob_1", "blob_2", "blob_3", "blob_4" }, "total_checksum", name: "checksum_all"),
+    ]);
+
     /// <summary>
     /// An increment that leaves a marker file <c>x.pid</c> in <paramref name="markers"/> when it starts, then takes
     /// <paramref name="delayMs"/>: tests watch the markers to kill the worker running it.
@@ -115,5 +123,6 @@ public static class SharedPipelines
         Blob(),
         SlowChain(10),
         Poison(),
+        Blobs(),
     ];
 }

@@ -417,7 +417,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 if (address is null)
                 {
                     _cluster = await LocalCluster.StartAsync(
-                        _options.LocalWorkers, _options.LocalWorkerConcurrency, _localNodes, _loggerFactory, cancellationToken).ConfigureAwait(false);
+                        _options.LocalWorkers, _options.LocalWorkerConcurrency, _options.LocalScheduler, _localNodes, _loggerFactory, cancellationToken).ConfigureAwait(false);
                     address = _cluster.Scheduler.Address;
                 }
 

@@ -23,6 +23,12 @@ public sealed class DistributedRunnerOptions : RunnerOptions
     /// <summary>How long an unanswered keep-alive ping may take before a lost scheduler fails the run. Default 15 s.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Options of the in-process scheduler started when there is no <see cref="SchedulerAddress"/>, such as the store's
+    /// memory limit and spill folder. Its host stays loopback.
+    /// </summary>
+    public Scheduling.SchedulerOptions LocalScheduler { get; } = new();
+
     /// <summary>The access token and TLS trust for a remote scheduler (<see cref="SchedulerAddress"/>).</summary>
     public Security.SchedulerClientSecurity Security { get; } = new();
 }

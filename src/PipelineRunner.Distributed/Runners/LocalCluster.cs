@@ -14,14 +14,14 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public SchedulerServer Scheduler { get; }
 
-    public static async Task<LocalCluster> StartAsync(int workers, int concurrency, INodeResolver resolver, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    public static async Task<LocalCluster> StartAsync(int workers, int concurrency, SchedulerOptions schedulerOptions, INodeResolver resolver, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         if (workers < 1)
         {
             throw new ArgumentException($"DistributedRunnerOptions.LocalWorkers must be at least 1, but was {workers}.", nameof(workers));
         }
 
-        var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions(), loggerFactory, cancellationToken).ConfigureAwait(false);
+        var scheduler = await SchedulerServer.StartAsync(schedulerOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
         var cluster = new LocalCluster(scheduler);
         for (var i = 0; i < workers; i++)
         {

@@ -89,7 +89,8 @@ public static class DistributedCommandLine
     /// 127.0.0.1; <c>--port</c>, default 0 = any free port) until <paramref name="cancellationToken"/> is cancelled, after
     /// printing <c>scheduler listening on URL</c>. Security: <c>--token-file PATH</c> (else <c>PIPELINERUNNER_ACCESS_TOKEN</c>),
     /// <c>--certificate PATH</c> [<c>--certificate-key PATH</c>] for TLS, <c>--client-ca PATH</c> to require client
-    /// certificates it issued. Faults: <c>--worker-timeout SECONDS</c>, <c>--allowed-worker-deaths N</c>.
+    /// certificates it issued. Faults: <c>--worker-timeout SECONDS</c>, <c>--allowed-worker-deaths N</c>. Store:
+    /// <c>--max-store-memory MB</c>, <c>--spill-directory PATH</c>.
     /// </summary>
     /// <param name="args">The app's command-line arguments.</param>
     /// <param name="output">Where to print the address and argument errors.</param>
@@ -135,6 +136,16 @@ public static class DistributedCommandLine
             if (Option(args, "--worker-timeout") is { } timeout)
             {
                 options.WorkerTimeout = TimeSpan.FromSeconds(PositiveNumber(timeout, "--worker-timeout"));
+            }
+
+            if (Option(args, "--max-store-memory") is { } memory)
+            {
+                options.MaxStoreMemoryBytes = (long)(PositiveNumber(memory, "--max-store-memory") * 1024 * 1024);
+            }
+
+            if (Option(args, "--spill-directory") is { } spill)
+            {
+                options.SpillDirectory = spill;
             }
 
             if (Option(args, "--allowed-worker-deaths") is { } deaths)
