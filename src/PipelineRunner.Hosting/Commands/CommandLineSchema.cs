@@ -170,7 +170,8 @@ internal sealed class CommandLineSchema
         {
             Output = context.Output,
             Error = context.Error,
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
+            // Longer than a worker's drain (WorkerOptions.DrainTimeout, 30 s): SIGTERM lets running nodes finish.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(40),
         };
         return await result.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
