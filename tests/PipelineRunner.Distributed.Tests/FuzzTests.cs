@@ -163,14 +163,21 @@ public sealed class FuzzTests(ITestOutputHelper output)
     private byte[] Garbage() => RandomBytes(_random.Next(0, 200));
 
     /// <summary>Release garbage that happens to decode to a seed's name is not garbage: regenerate it.</summary>
-    private byte[] ReleaseGarbage()
+    private byte[] ReleaseGarbage() => GarbageThat(bytes => !DatasetNamesRequest.Parser.ParseFrom(bytes).Names.Intersect(Seeds).Any());
+
+    /// <summary>Garbage that happens to decode to a complete, valid publish (say, an empty value) is not garbage: regenerate it.</summary>
+    private byte[] PublishGarbage() =>
+        GarbageThat(bytes => PublishRequest.Parser.ParseFrom(bytes) is var request && (request.Name.Length == 0 || request.TotalLength != request.Data.Length));
+
+    /// <summary>Random bytes that either do not decode or decode to something <paramref name="harmless"/> accepts.</summary>
+    private byte[] GarbageThat(Func<byte[], bool> harmless)
     {
         while (true)
         {
             var bytes = Garbage();
             try
             {
-                if (!DatasetNamesRequest.Parser.ParseFrom(bytes).Names.Intersect(Seeds).Any())
+                if (harmless(bytes))
                 {
                     return bytes;
                 }
@@ -246,27 +253,6 @@ public sealed class FuzzTests(ITestOutputHelper output)
             ],
             _ => [PublishGarbage(), PublishGarbage()],
         };
-    }
-
-    /// <summary>Garbage that happens to decode to a complete, valid publish (say, an empty value) is not garbage: regenerate it.</summary>
-    private byte[] PublishGarbage()
-    {
-        while (true)
-        {
-            var bytes = Garbage();
-            try
-            {
-                var request = PublishRequest.Parser.ParseFrom(bytes);
-                if (request.Name.Length == 0 || request.TotalLength != request.Data.Length)
-                {
-                    return bytes;
-                }
-            }
-            catch (InvalidProtocolBufferException)
-            {
-                return bytes;
-            }
-        }
     }
 
     private List<byte[]> RandomWorkerMessages()
