@@ -231,13 +231,19 @@ public sealed class SecurityTests
             var outputs = await runner.RunAsync(SharedPipelines.Blob(), catalog).WaitAsync(Timeout);
             Assert.Equal(ExpectedChecksum, outputs["checksum"]);
 
-            // A worker without the token is turned away and says why.
+            // A worker without the token is turned away, says why and exits instead of retrying a refusal forever.
             var intruder = ChildProcess.StartApp("PipelineRunner.Distributed.TestApp.dll", null, "worker", "--scheduler", address, "--trust", ca, "--id", "intruder");
             processes.Add(intruder);
-            await intruder.WaitForLineAsync("worker intruder serving", Timeout);
-            var refusal = await intruder.WaitForLineAsync("warn:", Timeout);
+            Assert.Equal(1, await intruder.WaitForExitAsync(Timeout));
             Assert.Contains("Unauthenticated: The scheduler requires an access token", intruder.Output, StringComparison.Ordinal);
-            Assert.Contains("Reconnecting in", refusal + intruder.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Reconnecting in", intruder.Output, StringComparison.Ordinal);
+
+            // So is one that does not trust the scheduler's certificate.
+            var stranger = TestCertificates.WritePem(TestCertificates.CreateAuthority("Another CA"), Path.Combine(directory, "other-ca.pem"));
+            var untrusting = ChildProcess.StartApp("PipelineRunner.Distributed.TestApp.dll", environment, "worker", "--scheduler", address, "--trust", stranger, "--id", "untrusting");
+            processes.Add(untrusting);
+            Assert.Equal(1, await untrusting.WaitForExitAsync(Timeout));
+            Assert.Contains("SSL", untrusting.Output, StringComparison.OrdinalIgnoreCase);
         }
         finally
         {

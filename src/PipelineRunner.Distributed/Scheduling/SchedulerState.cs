@@ -267,17 +267,24 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
         // those of a node this worker is running, each one of the node's store datasets and small.
         if (completed.Outputs.Count > 0)
         {
-            NodeSpec? spec;
+            NodeState? running;
             lock (_gate)
             {
-                // Outputs of a run that already ended (cancelled, abandoned) would never be released: drop them.
-                spec = worker.Running.FirstOrDefault(n => n.Spec.Name == completed.Node && n.Run is { Finished: false } r && r.Id == completed.RunId)?.Spec;
+                running = worker.Running.FirstOrDefault(n => n.Spec.Name == completed.Node && n.Run?.Id == completed.RunId);
+                if (running?.Run is { Finished: true })
+                {
+                    // Outputs of a run that already ended (cancelled, abandoned) would never be released: drop them,
+                    // but still free the worker's slot below.
+                    completed.Outputs.Clear();
+                }
             }
 
-            if (spec is null)
+            if (running is null)
             {
                 return; // a stale or forged report: store nothing
             }
+
+            var spec = running.Spec;
 
             var storeDatasets = spec.Datasets.Where(d => d.DefinitionJson.Length == 0).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
             var invalid = completed.Outputs.FirstOrDefault(o => !storeDatasets.Contains(o.Name) || o.Data.Length > InlineValues.Limit);

@@ -24,7 +24,7 @@ public static class DistributedCommandLine
     /// <param name="output">Where to print the worker's start line and argument errors.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
     /// <param name="cancellationToken">Stops the worker.</param>
-    /// <returns>null when the arguments are not a worker command; otherwise the exit code (0, or 2 for bad arguments).</returns>
+    /// <returns>null when the arguments are not a worker command; otherwise the exit code (0; 1 when the scheduler refused the worker; 2 for bad arguments).</returns>
     public static async Task<int?> RunWorkerIfRequestedAsync(
         string[] args,
         IEnumerable<Pipeline> pipelines,
@@ -80,7 +80,17 @@ public static class DistributedCommandLine
 
         var worker = new PipelineWorker(options, new PipelineNodeResolver(pipelines), loggerFactory);
         await output.WriteLineAsync($"worker {worker.Id} serving {scheduler}").ConfigureAwait(false);
-        await worker.RunAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await worker.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SchedulerUnavailableException ex)
+        {
+            // Refused (credentials, certificate) or, with reconnecting off, unreachable: say why and fail.
+            await output.WriteLineAsync($"worker: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
         return 0;
     }
 

@@ -79,7 +79,7 @@ public sealed partial class PipelineWorker
                 await ServeAsync(() => wasConnected = true, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (SchedulerUnavailableException ex) when (_options.Reconnect && !cancellationToken.IsCancellationRequested)
+            catch (SchedulerUnavailableException ex) when (_options.Reconnect && !cancellationToken.IsCancellationRequested && !IsRefusal(ex))
             {
                 delay = wasConnected ? _options.ReconnectDelay : delay;
                 Log.Reconnecting(_logger, Id, ex.Message, delay.TotalSeconds);
@@ -111,6 +111,7 @@ public sealed partial class PipelineWorker
                 await foreach (var message in outbox.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 {
                     await call.RequestStream.WriteAsync(message, connection.Token).ConfigureAwait(false);
+                    connected(); // the stream is open: a later loss starts the backoff afresh
                 }
 
                 // Drained after a graceful leave: every completion is sent; close our half of the stream.
@@ -152,7 +153,7 @@ public sealed partial class PipelineWorker
                     case SchedulerMessage.KindOneofCase.Cancel:
                         if (_running.TryGetValue((message.Cancel.RunId, message.Cancel.Node), out var running))
                         {
-                            await running.CancelAsync().ConfigureAwait(false);
+                            await TryCancelAsync(running).ConfigureAwait(false);
                         }
 
                         break;
@@ -182,7 +183,7 @@ public sealed partial class PipelineWorker
         {
             foreach (var running in _running.Values)
             {
-                await running.CancelAsync().ConfigureAwait(false);
+                await TryCancelAsync(running).ConfigureAwait(false);
             }
 
             outbox.Writer.TryComplete();
@@ -201,6 +202,37 @@ public sealed partial class PipelineWorker
         }
     }
 
+    /// <summary>Cancels a node's execution, which may have just ended and disposed its source.</summary>
+    private static async Task TryCancelAsync(CancellationTokenSource running)
+    {
+        try
+        {
+            await running.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The node already finished.
+        }
+    }
+
+    /// <summary>
+    /// Whether the scheduler refused this worker (bad credentials, an untrusted certificate, a rejected registration):
+    /// reconnecting would only repeat the refusal, so the worker stops with the error instead.
+    /// </summary>
+    private static bool IsRefusal(Exception error)
+    {
+        for (var e = error; e is not null; e = e is RpcException rpc && rpc.Status.DebugException is { } debug ? debug : e.InnerException)
+        {
+            if (e is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.InvalidArgument }
+                || e is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Graceful shutdown: announce it, let running nodes finish (bounded), then close the stream.</summary>
     private async Task LeaveAsync(ChannelWriter<WorkerMessage> outbox, CancellationTokenSource connection)
     {
@@ -214,7 +246,7 @@ public sealed partial class PipelineWorker
 
         foreach (var running in _running.Values)
         {
-            await running.CancelAsync().ConfigureAwait(false); // handed back, not reported
+            await TryCancelAsync(running).ConfigureAwait(false); // handed back, not reported
         }
 
         outbox.TryComplete();
@@ -318,7 +350,8 @@ public sealed partial class PipelineWorker
         }
         finally
         {
-            _running.TryRemove((assign.RunId, spec.Name), out _);
+            // Only this execution's entry: after a reconnect the same node may run again under the same key.
+            _running.TryRemove(KeyValuePair.Create((assign.RunId, spec.Name), cts));
             cts.Dispose();
         }
     }
