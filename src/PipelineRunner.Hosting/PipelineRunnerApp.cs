@@ -45,8 +45,20 @@ public sealed class PipelineRunnerApp : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Also stops the command.</param>
     /// <returns>The exit code: 0 on success, 1 when the run failed, 2 for bad arguments or configuration.</returns>
-    public Task<int> RunAsync(CancellationToken cancellationToken = default) =>
-        _schema.InvokeAsync(_parseResult, new CommandContext(_host.Services, _output, _error), cancellationToken);
+    public async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        // Hosted services the app registered (telemetry exporters and the like) run for the command's duration.
+        await _host.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _schema.InvokeAsync(_parseResult, new CommandContext(_host.Services, _output, _error), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _host.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

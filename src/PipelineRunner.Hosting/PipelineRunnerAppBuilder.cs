@@ -34,6 +34,8 @@ public sealed class PipelineRunnerAppBuilder
             o.TimestampFormat = "HH:mm:ss ";
         });
         _host.Services.AddOptions<PipelineRunnerHostOptions>().BindConfiguration(PipelineRunnerHostOptions.SectionName);
+        // The command line owns Ctrl+C and SIGTERM (a run cancels, a worker drains); the host only starts and stops services.
+        _host.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         Pipelines = _host.Services.AddPipelineRunner();
     }
 

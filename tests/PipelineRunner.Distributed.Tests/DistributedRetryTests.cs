@@ -15,6 +15,14 @@ public sealed class DistributedRetryTests
     {
         public ConcurrentQueue<string> Errors { get; } = new();
 
+        public ConcurrentQueue<int> CompletedAttempts { get; } = new();
+
+        public ValueTask AfterNodeRunAsync(NodeRunInfo node, IReadOnlyDictionary<string, object?> outputs, CancellationToken cancellationToken)
+        {
+            CompletedAttempts.Enqueue(node.Attempt);
+            return default;
+        }
+
         public ValueTask OnNodeErrorAsync(NodeRunInfo node, Exception error, CancellationToken cancellationToken)
         {
             Errors.Enqueue($"{node.Node.Name}:{node.Attempt}:{(error as RemoteNodeException)?.RemoteType}:{error.Message}");
@@ -53,6 +61,7 @@ public sealed class DistributedRetryTests
                 "flaky:2:PipelineRunner.Runners.TransientException:Node 'flaky' failed on worker 'local-1': PipelineRunner.Runners.TransientException: busy",
             ],
             hook.Errors);
+        Assert.Equal([3], hook.CompletedAttempts); // the after-run hook sees the attempt that succeeded
     }
 
     [Fact]

@@ -196,6 +196,21 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task ClientCertificateSettings_ThatWouldNotProtect_AreRefused()
+    {
+        using var authority = TestCertificates.CreateAuthority("PipelineRunner test CA");
+        var withoutTls = new SchedulerOptions { ClientCertificateMode = ClientCertificateMode.RequireCertificate };
+        withoutTls.TrustedClientCertificates.Add(authority);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => SchedulerServer.StartAsync(withoutTls));
+        Assert.StartsWith("Client certificates need TLS: set SchedulerOptions.Certificate (--certificate) as well", error.Message, StringComparison.Ordinal);
+
+        using var server = TestCertificates.CreateServer(authority);
+        var withoutAuthorities = new SchedulerOptions { Certificate = server, ClientCertificateMode = ClientCertificateMode.RequireCertificate };
+        error = await Assert.ThrowsAsync<ArgumentException>(() => SchedulerServer.StartAsync(withoutAuthorities));
+        Assert.StartsWith("Client certificates need both SchedulerOptions.ClientCertificateMode = RequireCertificate and the authorities to trust", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ProcessCluster_WithTlsAndAToken_FromTheCommandLine()
     {
         var directory = Directory.CreateTempSubdirectory("pr-tls-").FullName;

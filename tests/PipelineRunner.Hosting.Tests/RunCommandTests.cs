@@ -187,4 +187,30 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.True(output.Contains("free outputs: extra.scaled, total.", StringComparison.Ordinal), output + error);
     }
+
+    [Fact]
+    public async Task HostedServicesTheAppRegisters_RunForTheCommandsDuration()
+    {
+        var service = new RecordingService();
+        var (code, _, _) = await _project.RunAsync(["run"], b => b.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(service));
+        Assert.Equal(0, code);
+        Assert.Equal(["start", "stop"], service.Calls);
+    }
+
+    private sealed class RecordingService : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public List<string> Calls { get; } = [];
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            Calls.Add("start");
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            Calls.Add("stop");
+            return Task.CompletedTask;
+        }
+    }
 }

@@ -266,7 +266,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                         var node = Resolve(run, runEvent.Completed.Node);
                         if (run.Hooks.Count > 0)
                         {
-                            await CallAfterNodeHooksAsync(run, node, cancellationToken).ConfigureAwait(false);
+                            await CallAfterNodeHooksAsync(run, node, Math.Max(1, runEvent.Completed.Attempts), cancellationToken).ConfigureAwait(false);
                         }
 
                         await run.CompleteNodeAsync(node, Elapsed(started, node.Name), cancellationToken).ConfigureAwait(false);
@@ -290,7 +290,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                             : new RemoteNodeException(failed.Node, failed.Worker, failed.ErrorType, failed.Message, failed.StackTrace);
                         foreach (var hook in run.Hooks)
                         {
-                            await hook.OnNodeErrorAsync(NodeInfo(run, failedNode, new Dictionary<string, object?>()), cause, cancellationToken).ConfigureAwait(false);
+                            await hook.OnNodeErrorAsync(NodeInfo(run, failedNode, new Dictionary<string, object?>(), Math.Max(1, failed.Attempts)), cause, cancellationToken).ConfigureAwait(false);
                         }
 
                         run.RecordFailure(new NodeExecutionException(failed.Node, cause), Elapsed(started, failed.Node));
@@ -308,7 +308,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
     }
 
-    private static async Task CallAfterNodeHooksAsync(PipelineRun run, Node node, CancellationToken cancellationToken)
+    private static async Task CallAfterNodeHooksAsync(PipelineRun run, Node node, int attempts, CancellationToken cancellationToken)
     {
         // Hooks run on the driver: the node's inputs and outputs are fetched for them only when hooks are registered.
         // The worker already saved the outputs; the dataset-saved hooks report them now, with the saved values.
@@ -316,7 +316,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         var outputs = await LoadAsync(run, node.Outputs, node.OutputTypes, cancellationToken).ConfigureAwait(false);
         foreach (var hook in run.Hooks)
         {
-            await hook.AfterNodeRunAsync(NodeInfo(run, node, inputs), outputs, cancellationToken).ConfigureAwait(false);
+            await hook.AfterNodeRunAsync(NodeInfo(run, node, inputs, attempts), outputs, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (name, value) in outputs)
@@ -384,8 +384,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         return null;
     }
 
-    private static Hooks.NodeRunInfo NodeInfo(PipelineRun run, Node node, IReadOnlyDictionary<string, object?> inputs) =>
-        new(node, run.Catalog, inputs, run.SessionId, run.Options.IsAsync);
+    private static Hooks.NodeRunInfo NodeInfo(PipelineRun run, Node node, IReadOnlyDictionary<string, object?> inputs, int attempt = 1) =>
+        new(node, run.Catalog, inputs, run.SessionId, run.Options.IsAsync, attempt);
 
     private static Node Resolve(PipelineRun run, string name) =>
         run.Pipeline.FindNode(name) ?? throw new InvalidOperationException($"The scheduler reported node '{name}', which is not in the pipeline being run.");

@@ -81,7 +81,7 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
                     {
                         ServerCertificate = certificate,
                         ClientCertificateRequired = _options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate,
-                        RemoteCertificateValidationCallback = (_, client, _, errors) => SchedulerServer.IsClientCertificateAccepted(_options, client as System.Security.Cryptography.X509Certificates.X509Certificate2, errors),
+                        RemoteCertificateValidationCallback = (_, client, chain, errors) => SchedulerServer.IsClientCertificateAccepted(_options, client as System.Security.Cryptography.X509Certificates.X509Certificate2, chain, errors),
                     },
                     handshake.Token).ConfigureAwait(false);
             }
@@ -89,7 +89,15 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
             while (true)
             {
                 // [op:1][name length:4]
-                if (await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, _stop.Token).ConfigureAwait(false) < header.Length)
+                // Until it authenticates, a connection gets 10 s per request: idle unauthenticated connections cannot pile up.
+                using var unauthenticated = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                if (!authenticated)
+                {
+                    unauthenticated.CancelAfter(TimeSpan.FromSeconds(10));
+                }
+
+                var readToken = authenticated ? _stop.Token : unauthenticated.Token;
+                if (await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, readToken).ConfigureAwait(false) < header.Length)
                 {
                     return; // closed between requests
                 }
@@ -103,7 +111,7 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
                 }
 
                 var rest = new byte[nameLength + 8];
-                await stream.ReadExactlyAsync(rest, _stop.Token).ConfigureAwait(false);
+                await stream.ReadExactlyAsync(rest, readToken).ConfigureAwait(false);
                 var name = Encoding.UTF8.GetString(rest, 0, nameLength);
                 var length = BinaryPrimitives.ReadInt64LittleEndian(rest.AsSpan(nameLength));
                 if (op == BulkProtocol.Authenticate)

@@ -70,6 +70,22 @@ public sealed class SchedulerServer : IAsyncDisposable
             throw new ArgumentException($"SchedulerOptions.Host '{options.Host}' is not an IP address (for example 127.0.0.1 or 0.0.0.0).", nameof(options));
         }
 
+        if (options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate || options.TrustedClientCertificates.Count > 0)
+        {
+            if (options.Certificate is null)
+            {
+                throw new ArgumentException("Client certificates need TLS: set SchedulerOptions.Certificate (--certificate) as well, or the scheduler would accept plain connections.", nameof(options));
+            }
+
+            if (options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate || options.TrustedClientCertificates.Count == 0)
+            {
+                throw new ArgumentException(
+                    "Client certificates need both SchedulerOptions.ClientCertificateMode = RequireCertificate and the authorities to trust in TrustedClientCertificates (--client-ca); "
+                    + "otherwise any publicly issued certificate, or none, would be accepted.",
+                    nameof(options));
+            }
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<ILoggerFactory>(new Internal.QuietHostLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance));
@@ -84,7 +100,7 @@ public sealed class SchedulerServer : IAsyncDisposable
                     listen.UseHttps(certificate, https =>
                     {
                         https.ClientCertificateMode = options.ClientCertificateMode;
-                        https.ClientCertificateValidation = (client, _, errors) => IsClientCertificateAccepted(options, client, errors);
+                        https.ClientCertificateValidation = (client, chain, errors) => IsClientCertificateAccepted(options, client, chain, errors);
                     });
                 }
             });
@@ -131,10 +147,10 @@ public sealed class SchedulerServer : IAsyncDisposable
     }
 
     /// <summary>Whether a client certificate passes <see cref="SchedulerOptions.TrustedClientCertificates"/> (or the system's trust).</summary>
-    internal static bool IsClientCertificateAccepted(SchedulerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? client, System.Net.Security.SslPolicyErrors errors) =>
+    internal static bool IsClientCertificateAccepted(SchedulerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? client, System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors) =>
         client is null
             ? options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate
-            : Security.CertificateTrust.IsTrusted(client, options.TrustedClientCertificates, errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch);
+            : Security.CertificateTrust.IsTrusted(client, chain, options.TrustedClientCertificates, errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch, Security.CertificateTrust.ClientAuthentication);
 
     /// <summary>Stops the scheduler.</summary>
     /// <returns>A task that completes when stopped.</returns>

@@ -25,8 +25,8 @@ public sealed class SchedulerClientSecurity
     internal SslClientAuthenticationOptions ToSslOptions(string targetHost) => new()
     {
         TargetHost = targetHost,
-        RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            certificate is X509Certificate2 server && CertificateTrust.IsTrusted(server, TrustedCertificates, errors),
+        RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+            certificate is X509Certificate2 server && CertificateTrust.IsTrusted(server, chain, TrustedCertificates, errors, CertificateTrust.ServerAuthentication),
         ClientCertificates = ClientCertificate is null ? null : [ClientCertificate],
     };
 }

@@ -258,6 +258,7 @@ public sealed partial class PipelineWorker
     {
         var spec = assign.Node;
         var started = Stopwatch.GetTimestamp();
+        var attempts = 1;
         try
         {
             var node = _resolver.FindNode(spec.Name);
@@ -305,6 +306,7 @@ public sealed partial class PipelineWorker
                 // Each retried attempt is reported to the driver, whose hooks and logs see it.
                 RetryObserver = (_, attempt, error, delay) =>
                 {
+                    attempts = attempt + 1;
                     outbox.TryWrite(new WorkerMessage
                     {
                         Retrying = new NodeRetrying
@@ -322,7 +324,7 @@ public sealed partial class PipelineWorker
                 },
             };
             await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
-            var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds };
+            var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds, Attempts = attempts };
             completed.Outputs.AddRange(inline.Outputs);
             outbox.TryWrite(new WorkerMessage { Completed = completed });
         }
@@ -345,6 +347,7 @@ public sealed partial class PipelineWorker
                     ErrorType = cause.GetType().FullName ?? cause.GetType().Name,
                     Message = cause.Message,
                     StackTrace = cause.ToString(),
+                    Attempts = attempts,
                 },
             });
         }

@@ -44,12 +44,7 @@ internal sealed class LiveProgressDisplay : IProgress<NodeProgress>, IDisposable
         {
             lock (_gate)
             {
-                var done = _total == 0 ? 1.0 : (double)_completed / _total;
-                var bar = new string('#', (int)(done * 20)).PadRight(20, '-');
-                var running = _running.Count == 0 ? string.Empty : $" running: {string.Join(", ", _running)}";
-                var failed = _failed > 0 ? $", {_failed} failed" : string.Empty;
-                var line = string.Create(CultureInfo.InvariantCulture, $"[{bar}] {_completed}/{_total} nodes{failed} {_elapsed.Elapsed:hh\\:mm\\:ss}{running}");
-                return line.Length > Width ? line[..(Width - 1)] + "…" : line;
+                return BuildStatus();
             }
         }
     }
@@ -88,11 +83,12 @@ internal sealed class LiveProgressDisplay : IProgress<NodeProgress>, IDisposable
                 return;
             }
 
+            // Checked and written under one lock: a timer tick can never draw after the final line.
             _finished = true;
+            Write(BuildStatus() + Environment.NewLine);
         }
 
         _timer.Change(Timeout.Infinite, Timeout.Infinite);
-        Write(Status + Environment.NewLine);
     }
 
     public void Dispose()
@@ -105,22 +101,27 @@ internal sealed class LiveProgressDisplay : IProgress<NodeProgress>, IDisposable
     {
         lock (_gate)
         {
-            if (_finished)
+            if (!_finished)
             {
-                return;
+                Write(BuildStatus());
             }
         }
+    }
 
-        Write(Status);
+    private string BuildStatus()
+    {
+        var done = _total == 0 ? 1.0 : (double)_completed / _total;
+        var bar = new string('#', (int)(done * 20)).PadRight(20, '-');
+        var running = _running.Count == 0 ? string.Empty : $" running: {string.Join(", ", _running)}";
+        var failed = _failed > 0 ? $", {_failed} failed" : string.Empty;
+        var line = string.Create(CultureInfo.InvariantCulture, $"[{bar}] {_completed}/{_total} nodes{failed} {_elapsed.Elapsed:hh\\:mm\\:ss}{running}");
+        return line.Length > Width ? line[..(Width - 1)] + "…" : line;
     }
 
     private void Write(string line)
     {
-        lock (_writer)
-        {
-            // Carriage return, then clear the line: the status redraws in place.
-            _writer.Write("\r\u001b[2K" + line);
-            _writer.Flush();
-        }
+        // Carriage return, then clear the line: the status redraws in place.
+        _writer.Write("\r\u001b[2K" + line);
+        _writer.Flush();
     }
 }

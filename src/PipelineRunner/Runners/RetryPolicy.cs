@@ -13,6 +13,8 @@ public sealed class RetryPolicy
 {
     private readonly int _maxAttempts = 3;
     private readonly double _backoffMultiplier = 2;
+    private readonly TimeSpan _delay = TimeSpan.FromMilliseconds(200);
+    private readonly TimeSpan _maxDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>No retries: one attempt.</summary>
     public static RetryPolicy None { get; } = new() { MaxAttempts = 1 };
@@ -24,8 +26,12 @@ public sealed class RetryPolicy
         init => _maxAttempts = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A retry policy needs at least 1 attempt.");
     }
 
-    /// <summary>The wait before the second attempt. Default 200 ms.</summary>
-    public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>The wait before the second attempt; zero or more. Default 200 ms.</summary>
+    public TimeSpan Delay
+    {
+        get => _delay;
+        init => _delay = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A retry delay cannot be negative.");
+    }
 
     /// <summary>How much the wait grows before each further attempt; at least 1. Default 2.</summary>
     public double BackoffMultiplier
@@ -34,8 +40,12 @@ public sealed class RetryPolicy
         init => _backoffMultiplier = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The backoff multiplier must be at least 1.");
     }
 
-    /// <summary>The longest wait between attempts. Default 30 s.</summary>
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The longest wait between attempts; zero or more. Default 30 s.</summary>
+    public TimeSpan MaxDelay
+    {
+        get => _maxDelay;
+        init => _maxDelay = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A retry delay cannot be negative.");
+    }
 
     /// <summary>
     /// Which exceptions are transient. By default, a <see cref="TransientException"/> (or one wrapped in the exception),
@@ -64,7 +74,8 @@ public sealed class RetryPolicy
     /// <param name="error">What the attempt threw.</param>
     /// <param name="attempt">The attempt that failed.</param>
     /// <returns>True to run the node again.</returns>
-    public bool ShouldRetry(Exception error, int attempt) => attempt < MaxAttempts && error is not OperationCanceledException && IsTransient(error);
+    /// <remarks>The run's own cancellation never reaches this: it ends the run. A timeout surfacing as a cancellation (an HttpClient timeout) is retried when <see cref="IsTransient"/> says so.</remarks>
+    public bool ShouldRetry(Exception error, int attempt) => attempt < MaxAttempts && IsTransient(error);
 
     /// <summary>The wait after failed attempt <paramref name="attempt"/>: <see cref="Delay"/> grown by <see cref="BackoffMultiplier"/>, at most <see cref="MaxDelay"/>.</summary>
     /// <param name="attempt">The attempt that failed (1 for the first).</param>

@@ -65,6 +65,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Write("base/catalogs/more.yaml", "c:\n  type: MemoryDataset\n");
         Write("base/team/catalog.yml", "d:\n  type: MemoryDataset\n");
         Write("base/notes.yml", "e:\n  type: MemoryDataset\n");
+        Write("base/.ipynb_checkpoints/catalog-checkpoint.yml", "a:\n  type: MemoryDataset\n"); // hidden: skipped, no duplicate
         Write("base/parameters/model.yml", "p: 1\n");
 
         Assert.Equal(["a", "b", "c", "d"], Loader().GetCatalogConfiguration().Keys.Order(StringComparer.Ordinal));

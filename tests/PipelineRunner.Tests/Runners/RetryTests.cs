@@ -137,7 +137,9 @@ public sealed class RetryTests
         Assert.Equal([100, 300, 500], new[] { 1, 2, 3 }.Select(a => policy.DelayAfter(a).TotalMilliseconds));
         Assert.False(policy.ShouldRetry(new TransientException(), 3));
         Assert.True(policy.ShouldRetry(new InvalidOperationException("wrapper", new TransientException()), 1));
-        Assert.False(policy.ShouldRetry(new OperationCanceledException(), 1));
+        Assert.False(policy.ShouldRetry(new OperationCanceledException(), 1)); // not transient by default
+        Assert.True(RetryPolicy.For<TimeoutException>().ShouldRetry(new TaskCanceledException("HttpClient timeout", new TimeoutException()), 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RetryPolicy { Delay = TimeSpan.FromMilliseconds(-1) });
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RetryPolicy { MaxAttempts = 0 });
         Assert.StartsWith("A retry policy needs at least 1 attempt.", error.Message, StringComparison.Ordinal);
     }

@@ -143,7 +143,7 @@ public sealed class ConfigLoader
             .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar)
                 .Any(part => part.StartsWith(kind, StringComparison.Ordinal)))
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Where(f => !Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'))) // hidden files and folders, such as .ipynb_checkpoints
             .Order(StringComparer.Ordinal);
 
     /// <summary>
