@@ -48,7 +48,9 @@ public sealed class FaultToleranceTests : IAsyncLifetime
             new SchedulerOptions
             {
                 Port = port,
-                WorkerTimeout = TimeSpan.FromSeconds(2),
+                // Short enough to keep the frozen-worker test quick, long enough that a worker starved of CPU on a
+                // busy CI machine (heartbeats every second) is not declared dead by mistake.
+                WorkerTimeout = TimeSpan.FromSeconds(5),
                 AllowedWorkerDeaths = allowedWorkerDeaths,
                 DriverLeaseTimeout = TimeSpan.FromSeconds(1),
             },
@@ -189,7 +191,7 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         {
             var outputs = await run.WaitAsync(RunTimeout);
             Assert.Equal(10, outputs["slow_10"]);
-            Assert.Contains($"sent nothing for 00:00:02; declaring it dead", _log.ToString(), StringComparison.Ordinal);
+            Assert.Contains($"sent nothing for 00:00:05; declaring it dead", _log.ToString(), StringComparison.Ordinal);
             Assert.Equal(2, Markers().Count(m => m.Value == 3)); // node 3 ran again on the other worker
         }
         finally
