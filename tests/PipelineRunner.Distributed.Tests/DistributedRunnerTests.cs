@@ -258,6 +258,25 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         }
     }
 
+    private sealed class ReplacingHook : Hooks.IRunHook
+    {
+        public ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(Hooks.NodeRunInfo node, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyDictionary<string, object?>?>(
+                node.Node.Name == "inc002" ? new Dictionary<string, object?> { ["chain_1"] = 100 } : null);
+    }
+
+    [Fact]
+    public async Task ABeforeNodeRunHook_ReplacesAnInput_OnTheWorker()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("chain_input", 1)]);
+
+        var outputs = await _runner.RunAsync(SharedPipelines.Chain(3), catalog, [new ReplacingHook()]);
+
+        Assert.Equal(102, outputs["chain_3"]); // inc002 read 100 instead of 2
+        Assert.Equal(["chain_3"], (await _runner.ListStoreAsync()).Names); // the replacement was freed with the run
+    }
+
     [Fact]
     public async Task HooksFireOnTheDriver()
     {

@@ -122,7 +122,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         var completed = false;
         try
         {
-            await StreamRunAsync(run, channel, plan.Request, cancellationToken).ConfigureAwait(false);
+            await StreamRunAsync(run, channel, plan, cancellationToken).ConfigureAwait(false);
             if (run.Failures.Count == 0)
             {
                 await CopyBackOutputsAsync(run, plan, cancellationToken).ConfigureAwait(false);
@@ -199,6 +199,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             RunId = Guid.NewGuid().ToString("N"),
             ContinueOnFailure = Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes,
             ReportStarted = run.HasProgress || run.Hooks.Count > 0,
+            // With hooks, a ready node waits for the driver: its before-node-run hooks run, and may replace inputs,
+            // before the node goes to a worker.
+            HoldForDriver = run.Hooks.Count > 0,
         };
         foreach (var node in pipeline.Nodes)
         {
@@ -234,8 +237,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         return plan;
     }
 
-    private async Task StreamRunAsync(PipelineRun run, SchedulerChannel channel, SubmitRunRequest request, CancellationToken cancellationToken)
+    private async Task StreamRunAsync(PipelineRun run, SchedulerChannel channel, RunPlan plan, CancellationToken cancellationToken)
     {
+        var request = plan.Request;
         var started = new Dictionary<string, long>(StringComparer.Ordinal);
         try
         {
@@ -246,20 +250,10 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 {
                     case RunEvent.KindOneofCase.Started:
                         started[runEvent.Started.Node] = Stopwatch.GetTimestamp();
-                        var startedNode = Resolve(run, runEvent.Started.Node);
-                        run.ReportStarted(startedNode);
-                        if (run.Hooks.Count > 0)
-                        {
-                            var inputs = await LoadInputsWithHooksAsync(run, startedNode, cancellationToken).ConfigureAwait(false);
-                            foreach (var hook in run.Hooks)
-                            {
-                                // Replacement inputs a hook returns cannot reach a node already sent to a worker.
-                                if (await hook.BeforeNodeRunAsync(NodeInfo(run, startedNode, inputs), cancellationToken).ConfigureAwait(false) is { Count: > 0 })
-                                {
-                                    Log.ReplacementIgnored(Logger, startedNode.Name);
-                                }
-                            }
-                        }
+                        run.ReportStarted(Resolve(run, runEvent.Started.Node));
+                        break;
+                    case RunEvent.KindOneofCase.Ready:
+                        await ReleaseWithHooksAsync(run, channel, plan, Resolve(run, runEvent.Ready.Node), cancellationToken).ConfigureAwait(false);
 
                         break;
                     case RunEvent.KindOneofCase.Completed:
@@ -306,6 +300,44 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         {
             throw Unavailable("run the pipeline on", ex);
         }
+    }
+
+    /// <summary>
+    /// A ready node of a run with hooks: loads its inputs, runs the before-node-run hooks, publishes the values they
+    /// replace to the store under names of their own, and releases the node to a worker with those overrides.
+    /// </summary>
+    private async Task ReleaseWithHooksAsync(PipelineRun run, SchedulerChannel channel, RunPlan plan, Node node, CancellationToken cancellationToken)
+    {
+        var inputs = await LoadInputsWithHooksAsync(run, node, cancellationToken).ConfigureAwait(false);
+        var info = NodeInfo(run, node, inputs);
+        var replaced = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var hook in run.Hooks)
+        {
+            if (await hook.BeforeNodeRunAsync(info, cancellationToken).ConfigureAwait(false) is { Count: > 0 } replacements)
+            {
+                foreach (var (name, value) in replacements)
+                {
+                    if (!node.Inputs.Contains(name))
+                    {
+                        throw new NodeExecutionException(node.Name, new InvalidOperationException(
+                            $"A before-node-run hook returned a value for '{name}', which is not an input of node '{node.Name}' (inputs: [{string.Join(", ", node.Inputs)}])."));
+                    }
+
+                    inputs[name] = replaced[name] = value; // later hooks see earlier replacements, as in-process
+                }
+            }
+        }
+
+        var release = new ReleaseNodeRequest { RunId = plan.Request.RunId, Node = node.Name };
+        foreach (var (input, value) in replaced)
+        {
+            var storeName = $"{input}.replaced_for_{node.Name}.{plan.Request.RunId}";
+            await NewStoreDataset(storeName).SaveAsync(value, cancellationToken).ConfigureAwait(false);
+            plan.PublishedInputs.Add(storeName); // freed when the run ends
+            release.Overrides.Add(new InputOverride { Input = input, StoreName = storeName });
+        }
+
+        await channel.Client.ReleaseNodeAsync(release, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task CallAfterNodeHooksAsync(PipelineRun run, Node node, int attempts, CancellationToken cancellationToken)
@@ -450,8 +482,6 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed on worker '{WorkerId}' with transient {ErrorType}: {ErrorMessage} (attempt {Attempt}); retrying in {DelayMs} ms")]
         public static partial void Retrying(ILogger logger, string nodeName, string workerId, string errorType, string errorMessage, int attempt, double delayMs);
 
-        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "A before-node-run hook returned replacement inputs for node '{NodeName}', which already runs on a worker; they are ignored by the distributed runner")]
-        public static partial void ReplacementIgnored(ILogger logger, string nodeName);
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Could not release {Count} store dataset(s) after the run; the scheduler may be gone")]
         public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);

@@ -41,7 +41,7 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
             throw new ArgumentException($"Run '{request.RunId}' has {request.Nodes.Count} nodes; the scheduler accepts at most {options.MaxNodesPerRun} (SchedulerOptions.MaxNodesPerRun).");
         }
 
-        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted);
+        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted, request.HoldForDriver);
         foreach (var spec in request.Nodes)
         {
             if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 1024 || !run.Nodes.TryAdd(spec.Name, new NodeState(spec)))
@@ -210,7 +210,7 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
                     }
                     else
                     {
-                        run.Ready.Enqueue(node);
+                        (node.ReleasedByDriver ? run.Released : run.Ready).Enqueue(node);
                         requeued++;
                     }
                 }
@@ -442,11 +442,13 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
     {
         run.Stopped = true;
         run.Ready.Clear();
+        run.Released.Clear();
+        run.Awaiting = 0; // nodes announced to the driver will not be released any more
     }
 
     private void CompleteIfDoneLocked(RunState run)
     {
-        if (!run.Finished && run.InFlight == 0 && run.Ready.Count == 0)
+        if (!run.Finished && run.InFlight == 0 && run.Ready.Count == 0 && run.Released.Count == 0 && run.Awaiting == 0)
         {
             run.Finished = true;
             _runs.Remove(run.Id);
@@ -454,8 +456,68 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
         }
     }
 
+    /// <summary>
+    /// The driver's hooks have run for a node of a hold-for-driver run: dispatch it, reading the replaced inputs from
+    /// the given store datasets.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such running run.</exception>
+    /// <exception cref="ArgumentException">The node is not waiting for release, or an override is invalid.</exception>
+    public void ReleaseNode(ReleaseNodeRequest request)
+    {
+        lock (_gate)
+        {
+            if (!_runs.TryGetValue(request.RunId, out var run))
+            {
+                throw new KeyNotFoundException($"Run '{Shorten(request.RunId)}' is not running on this scheduler.");
+            }
+
+            if (run.Stopped)
+            {
+                return; // stopped after a failure or cancellation: nothing more starts
+            }
+
+            if (!run.Nodes.TryGetValue(request.Node, out var node) || !node.Awaiting)
+            {
+                throw new ArgumentException($"Node '{Shorten(request.Node)}' of run '{run.Id}' is not waiting for the driver's release.");
+            }
+
+            var datasets = node.Spec.Datasets.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var replaced in request.Overrides)
+            {
+                if (!datasets.Contains(replaced.Input))
+                {
+                    throw new ArgumentException($"Node '{node.Spec.Name}' has no input '{Shorten(replaced.Input)}' to replace.");
+                }
+
+                Pipelines.DatasetNames.Validate(replaced.StoreName, $"the replacement of input '{replaced.Input}' of node '{node.Spec.Name}'");
+            }
+
+            node.Awaiting = false;
+            node.ReleasedByDriver = true;
+            node.Overrides.AddRange(request.Overrides);
+            run.Awaiting--;
+            run.Released.Enqueue(node);
+            DispatchLocked();
+        }
+    }
+
+    /// <summary>Ready nodes of hold-for-driver runs are announced (NodeReady) and wait for the driver's release.</summary>
+    private void AnnounceLocked()
+    {
+        foreach (var run in _runs.Values)
+        {
+            while (run.HoldForDriver && !run.Stopped && run.Ready.TryDequeue(out var node))
+            {
+                node.Awaiting = true;
+                run.Awaiting++;
+                run.Events.Writer.TryWrite(new RunEvent { Ready = new NodeReady { RunId = run.Id, Node = node.Spec.Name } });
+            }
+        }
+    }
+
     private void DispatchLocked()
     {
+        AnnounceLocked();
         if (_workers.Count == 0 || _runs.Count == 0)
         {
             return;
@@ -467,7 +529,8 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
             assigned = false;
             foreach (var run in _runs.Values)
             {
-                if (run.Stopped || !run.Ready.TryPeek(out var node))
+                var queue = run.HoldForDriver ? run.Released : run.Ready;
+                if (run.Stopped || !queue.TryPeek(out var node))
                 {
                     continue;
                 }
@@ -478,14 +541,17 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
                     return;
                 }
 
-                run.Ready.Dequeue();
+                queue.Dequeue();
                 node.Worker = worker;
                 node.Run = run;
                 worker.Running.Add(node);
                 run.InFlight++;
                 var assign = new AssignNode { RunId = run.Id, Node = node.Spec };
-                foreach (var input in node.Spec.StoreInputs)
+                assign.Overrides.AddRange(node.Overrides);
+                foreach (var original in node.Spec.StoreInputs)
                 {
+                    // A replaced input is read (and inlined) from its replacement's store dataset.
+                    var input = node.Overrides.FirstOrDefault(o => o.Input == original)?.StoreName ?? original;
                     // A copy (the message outlives any lease), read straight from a spill file if spilled: no load
                     // into memory and no spilling of others under this lock. If the file cannot be read, the value is
                     // not inlined and the worker's fetch reports the problem.
@@ -561,8 +627,17 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
     }
 }
 
-internal sealed class RunState(string id, bool continueOnFailure, bool reportStarted)
+internal sealed class RunState(string id, bool continueOnFailure, bool reportStarted, bool holdForDriver = false)
 {
+    /// <summary>Ready nodes wait for the driver's release (its before-node-run hooks) before dispatch.</summary>
+    public bool HoldForDriver { get; } = holdForDriver;
+
+    /// <summary>Nodes the driver released, in the order released (hold-for-driver runs dispatch from here).</summary>
+    public Queue<NodeState> Released { get; } = new();
+
+    /// <summary>Nodes announced to the driver and not yet released.</summary>
+    public int Awaiting { get; set; }
+
     public bool ReportStarted { get; } = reportStarted;
 
     public string Id { get; } = id;
@@ -595,6 +670,15 @@ internal sealed class NodeState(NodeSpec spec)
     public WorkerState? Worker { get; set; }
 
     public RunState? Run { get; set; }
+
+    /// <summary>Announced to the driver, waiting for its release.</summary>
+    public bool Awaiting { get; set; }
+
+    /// <summary>Released by the driver: a requeue (dead worker) dispatches it again without a new announcement.</summary>
+    public bool ReleasedByDriver { get; set; }
+
+    /// <summary>Inputs the driver's hooks replaced.</summary>
+    public List<InputOverride> Overrides { get; } = [];
 
     /// <summary>Workers that died while running this node.</summary>
     public List<string> DeadWorkers { get; } = [];
