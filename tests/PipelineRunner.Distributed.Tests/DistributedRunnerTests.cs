@@ -258,6 +258,35 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         }
     }
 
+    /// <summary>An input whose load finishes only once every one of its group has started loading.</summary>
+    private sealed class RendezvousDataset(CountdownEvent group, int value) : AbstractDataset<int>
+    {
+        protected override async ValueTask<int> LoadCoreAsync(CancellationToken cancellationToken)
+        {
+            group.Signal();
+            await Task.Run(() => group.Wait(TimeSpan.FromSeconds(10), cancellationToken), cancellationToken);
+            return group.IsSet ? value : throw new TimeoutException("the driver loaded its inputs one after another");
+        }
+
+        protected override ValueTask SaveCoreAsync(int data, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task TheDriversInputs_ArePublishedTogether()
+    {
+        using var group = new CountdownEvent(3);
+        var catalog = new DataCatalog([
+            new("a", new RendezvousDataset(group, 1)),
+            new("b", new RendezvousDataset(group, 2)),
+            new("c", new RendezvousDataset(group, 3)),
+        ]);
+        var pipeline = new Pipeline([Node.Create((int a, int b, int c) => a + b + c, new[] { "a", "b", "c" }, "sum", name: "add")]);
+
+        var outputs = await _runner.RunAsync(pipeline, catalog).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(6, outputs["sum"]);
+    }
+
     private sealed class ReplacingHook : Hooks.IRunHook
     {
         public ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(Hooks.NodeRunInfo node, CancellationToken cancellationToken) =>

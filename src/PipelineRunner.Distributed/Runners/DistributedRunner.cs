@@ -161,6 +161,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         var declared = DeclaredOutputTypes(pipeline);
         var specs = new Dictionary<string, DatasetSpec>(StringComparer.Ordinal);
         var plan = new RunPlan();
+        var publishes = new List<Task>();
         foreach (var name in pipeline.Datasets())
         {
             var dataset = run.Catalog.GetDataset(name);
@@ -180,8 +181,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             var copy = NewStoreDataset(name, untyped);
             if (inputs.Contains(name))
             {
-                var value = await run.Catalog.LoadAsync(name, typeof(object), cancellationToken).ConfigureAwait(false);
-                await copy.SaveAsync(value, cancellationToken).ConfigureAwait(false);
+                // The driver's inputs are published together, not one after another.
+                publishes.Add(PublishCopyAsync(name, dataset, copy, cancellationToken));
                 plan.PublishedInputs.Add(name);
             }
             else if (outputs.Contains(name))
@@ -194,6 +195,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             specs[name] = new DatasetSpec { Name = name, Untyped = untyped };
         }
 
+        await Task.WhenAll(publishes).ConfigureAwait(false);
         plan.Request = new SubmitRunRequest
         {
             RunId = Guid.NewGuid().ToString("N"),
@@ -300,6 +302,13 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         {
             throw Unavailable("run the pipeline on", ex);
         }
+    }
+
+    private static async Task PublishCopyAsync(string name, IDataset source, StoreDataset copy, CancellationToken cancellationToken)
+    {
+        // From the dataset itself: the catalog entry is replaced by the store copy meanwhile.
+        var value = await DataCatalog.LoadFromAsync(name, source, typeof(object), cancellationToken).ConfigureAwait(false);
+        await copy.SaveAsync(value, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
