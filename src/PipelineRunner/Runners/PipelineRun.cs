@@ -127,11 +127,18 @@ public sealed class PipelineRun
     internal Func<Node, int, Exception, TimeSpan, ValueTask>? RetryObserver { get; set; }
 
     /// <summary>Runs the node at <paramref name="index"/> in the pipeline's topological order, retrying transient failures as its policy says.</summary>
-    internal async Task RunNodeAsync(int index, CancellationToken cancellationToken)
+    internal Task RunNodeAsync(int index, CancellationToken cancellationToken)
     {
         var node = _graph.Nodes[index];
         Report(NodeProgressKind.Started, node, TimeSpan.Zero, null);
         var policy = node.RetryPolicy ?? Options.RetryPolicy;
+        return policy.MaxAttempts == 1
+            ? RunAttemptAsync(index, node, 1, cancellationToken) // no retries: no retry loop on the hot path
+            : RunWithRetriesAsync(index, node, policy, cancellationToken);
+    }
+
+    private async Task RunWithRetriesAsync(int index, Node node, RetryPolicy policy, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
