@@ -34,16 +34,20 @@ internal sealed class ChildProcess : IAsyncDisposable
     public static ChildProcess StartTool(params string[] args) => StartApp("PipelineRunner.Tool.dll", null, args);
 
     /// <summary>Starts <paramref name="dll"/> (next to the test assembly unless rooted) with extra environment variables.</summary>
-    public static ChildProcess StartApp(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static ChildProcess StartApp(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start("dotnet", environment, [Path.Combine(AppContext.BaseDirectory, dll), .. args]);
+
+    /// <summary>Starts an executable, such as an installed dotnet tool.</summary>
+    public static ChildProcess StartExecutable(string path, params string[] args) => Start(path, null, args);
+
+    private static ChildProcess Start(string executable, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        var app = Path.Combine(AppContext.BaseDirectory, dll);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
         }
 
-        info.ArgumentList.Add(app);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

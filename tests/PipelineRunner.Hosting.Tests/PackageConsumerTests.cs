@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
+using PipelineRunner.Distributed.Tests;
 
 namespace PipelineRunner.Hosting.Tests;
 
@@ -86,6 +87,16 @@ public sealed class PackageConsumerTests : IDisposable
         var distributed = await DotnetAsync(app, dll, "run", "--runner", "distributed", "--workers", "2");
         Assert.Contains("Completed 3 out of 3 tasks", distributed, StringComparison.Ordinal);
         Assert.Equal("338350", (await File.ReadAllTextAsync(total)).Trim());
+
+        // The scheduler tool installs from the feed as a dotnet tool and starts.
+        var tools = Path.Combine(_root, "tools");
+        await DotnetAsync(app, "tool", "install", "PipelineRunner.Tool", "--tool-path", tools, "--version", _version, "--add-source", feed);
+        var scheduler = ChildProcess.StartExecutable(Path.Combine(tools, "pipeline-runner"), "scheduler", "--port", "0");
+        await using (scheduler)
+        {
+            var line = await scheduler.WaitForLineAsync("scheduler listening on http://127.0.0.1:", TimeSpan.FromSeconds(60));
+            Assert.Matches(@"^scheduler listening on http://127\.0\.0\.1:\d+/?$", line);
+        }
     }
 
     /// <summary>Runs dotnet with <paramref name="args"/>; returns its output, or fails with it when the exit code is not 0.</summary>
