@@ -195,7 +195,25 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             specs[name] = new DatasetSpec { Name = name, Untyped = untyped };
         }
 
-        await Task.WhenAll(publishes).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(publishes).ConfigureAwait(false);
+        }
+        catch
+        {
+            // One input could not be published (every publish has ended): the others must not stay in the store.
+            try
+            {
+                await channel.Store.ReleaseAsync(plan.PublishedInputs, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                Log.ReleaseFailed(Logger, plan.PublishedInputs.Count, ex);
+            }
+
+            throw;
+        }
+
         plan.Request = new SubmitRunRequest
         {
             RunId = Guid.NewGuid().ToString("N"),
