@@ -312,6 +312,34 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         Assert.Equal(before, (await _runner.ListStoreAsync()).Names); // 'a' was published, then released
     }
 
+    private sealed class BrokenHook : Hooks.IRunHook
+    {
+        public List<string> Errors { get; } = [];
+
+        public ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(Hooks.NodeRunInfo node, CancellationToken cancellationToken) =>
+            node.Node.Name == "inc002" ? throw new InvalidOperationException("hook broke") : ValueTask.FromResult<IReadOnlyDictionary<string, object?>?>(null);
+
+        public ValueTask OnNodeErrorAsync(Hooks.NodeRunInfo node, Exception error, CancellationToken cancellationToken)
+        {
+            Errors.Add($"{node.Node.Name}: {error.Message}");
+            return default;
+        }
+    }
+
+    [Fact]
+    public async Task ABeforeNodeRunHookThatThrows_FailsItsNode_LikeInProcess()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("chain_input", 1)]);
+        var hook = new BrokenHook();
+
+        var error = await Assert.ThrowsAsync<NodeExecutionException>(() => _runner.RunAsync(SharedPipelines.Chain(3), catalog, [hook]).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal("inc002", error.NodeName);
+        Assert.Equal("hook broke", error.InnerException!.Message);
+        Assert.Equal(["inc002: hook broke"], hook.Errors);
+    }
+
     private sealed class ReplacingHook : Hooks.IRunHook
     {
         public ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(Hooks.NodeRunInfo node, CancellationToken cancellationToken) =>

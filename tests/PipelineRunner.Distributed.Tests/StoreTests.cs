@@ -142,3 +142,42 @@ public sealed class SubmitRunValidationTests
         Assert.Contains(message, ex.Status.Detail);
     }
 }
+
+/// <summary>ReleaseNode: only nodes the scheduler holds for their driver, only their inputs, each once.</summary>
+public sealed class ReleaseNodeValidationTests
+{
+    [Fact]
+    public async Task HeldNodes_AreAnnounced_AndBadReleasesAreRejected()
+    {
+        await using var scheduler = await Scheduling.SchedulerServer.StartAsync();
+        using var channel = new Internal.SchedulerChannel(scheduler.Address, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+        var node = new Protocol.NodeSpec { Name = "n", Inputs = { "x" } };
+        node.Datasets.Add(new Protocol.DatasetSpec { Name = "x" });
+        node.Datasets.Add(new Protocol.DatasetSpec { Name = "y" });
+        using var run = channel.Client.SubmitRun(new Protocol.SubmitRunRequest { RunId = "held", HoldForDriver = true, Nodes = { node } });
+        Assert.True(await run.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal("n", run.ResponseStream.Current.Ready.Node); // held for the driver, not dispatched
+
+        async Task<Grpc.Core.RpcException> Refused(Protocol.ReleaseNodeRequest request) =>
+            await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await channel.Client.ReleaseNodeAsync(request));
+
+        var output = await Refused(new() { RunId = "held", Node = "n", Overrides = { new Protocol.InputOverride { Input = "y", StoreName = "z" } } });
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, output.StatusCode);
+        Assert.Equal("Node 'n' has no input 'y' to replace.", output.Status.Detail);
+
+        var twice = await Refused(new()
+        {
+            RunId = "held",
+            Node = "n",
+            Overrides = { new Protocol.InputOverride { Input = "x", StoreName = "z1" }, new Protocol.InputOverride { Input = "x", StoreName = "z2" } },
+        });
+        Assert.Equal("Input 'x' of node 'n' is replaced twice.", twice.Status.Detail);
+
+        var unknownRun = await Refused(new() { RunId = "nope", Node = "n" });
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, unknownRun.StatusCode);
+
+        await channel.Client.ReleaseNodeAsync(new() { RunId = "held", Node = "n", Overrides = { new Protocol.InputOverride { Input = "x", StoreName = "z" } } });
+        var again = await Refused(new() { RunId = "held", Node = "n" });
+        Assert.Equal("Node 'n' of run 'held' is not waiting for the driver's release.", again.Status.Detail);
+    }
+}

@@ -150,6 +150,13 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
     private async Task<RunPlan> PrepareAsync(PipelineRun run, SchedulerChannel channel, CancellationToken cancellationToken)
     {
+        if (Options.RetryPolicy is { MaxAttempts: > 1, HasDefaultPredicate: false })
+        {
+            throw new ArgumentException(
+                "DistributedRunnerOptions.RetryPolicy has a custom IsTransient predicate, which cannot be sent to workers. "
+                + "Mark transient failures by throwing TransientException, or give the nodes their policy in code with Node.WithRetry (workers have the same code).");
+        }
+
         var pipeline = run.Pipeline;
         if (_cluster is not null)
         {
@@ -161,7 +168,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         var declared = DeclaredOutputTypes(pipeline);
         var specs = new Dictionary<string, DatasetSpec>(StringComparer.Ordinal);
         var plan = new RunPlan();
-        var publishes = new List<Task>();
+        var toPublish = new List<(string Name, IDataset Source, StoreDataset Copy)>();
         foreach (var name in pipeline.Datasets())
         {
             var dataset = run.Catalog.GetDataset(name);
@@ -182,7 +189,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             if (inputs.Contains(name))
             {
                 // The driver's inputs are published together, not one after another.
-                publishes.Add(PublishCopyAsync(name, dataset, copy, cancellationToken));
+                toPublish.Add((name, dataset, copy));
                 plan.PublishedInputs.Add(name);
             }
             else if (outputs.Contains(name))
@@ -197,7 +204,20 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
         try
         {
-            await Task.WhenAll(publishes).ConfigureAwait(false);
+            // Together, at most four at a time (each holds its serialized value).
+            using var gate = new SemaphoreSlim(4);
+            await Task.WhenAll(toPublish.Select(async p =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await PublishCopyAsync(p.Name, p.Source, p.Copy, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            })).ConfigureAwait(false);
         }
         catch
         {
@@ -233,15 +253,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             }
 
             spec.StoreInputs.AddRange(node.Inputs.Distinct(StringComparer.Ordinal).Where(i => specs[i].DefinitionJson.Length == 0));
+            spec.Inputs.AddRange(node.Inputs);
             if (Options.RetryPolicy is { MaxAttempts: > 1 } retry)
             {
-                if (!retry.HasDefaultPredicate)
-                {
-                    throw new ArgumentException(
-                        "DistributedRunnerOptions.RetryPolicy has a custom IsTransient predicate, which cannot be sent to workers. "
-                        + "Mark transient failures by throwing TransientException, or give the nodes their policy in code with Node.WithRetry (workers have the same code).");
-                }
-
                 spec.Retry = new RetrySpec
                 {
                     MaxAttempts = retry.MaxAttempts,
@@ -335,6 +349,26 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     /// </summary>
     private async Task ReleaseWithHooksAsync(PipelineRun run, SchedulerChannel channel, RunPlan plan, Node node, CancellationToken cancellationToken)
     {
+        try
+        {
+            await RunBeforeHooksAndReleaseAsync(run, channel, plan, node, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not RpcException)
+        {
+            // Loading the node's inputs or a hook failed on the driver: the node fails, as it would in-process (the run
+            // stops; the continue-on-failure policy cannot apply to a node the scheduler still holds).
+            var cause = ex is NodeExecutionException { InnerException: { } inner } ? inner : ex;
+            foreach (var hook in run.Hooks)
+            {
+                await hook.OnNodeErrorAsync(NodeInfo(run, node, new Dictionary<string, object?>()), cause, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw ex as NodeExecutionException ?? new NodeExecutionException(node.Name, cause);
+        }
+    }
+
+    private async Task RunBeforeHooksAndReleaseAsync(PipelineRun run, SchedulerChannel channel, RunPlan plan, Node node, CancellationToken cancellationToken)
+    {
         var inputs = await LoadInputsWithHooksAsync(run, node, cancellationToken).ConfigureAwait(false);
         var info = NodeInfo(run, node, inputs);
         var replaced = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -360,11 +394,19 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         {
             var storeName = $"{input}.replaced_for_{node.Name}.{plan.Request.RunId}";
             await NewStoreDataset(storeName).SaveAsync(value, cancellationToken).ConfigureAwait(false);
-            plan.PublishedInputs.Add(storeName); // freed when the run ends
+            plan.PublishedInputs.Add(storeName); // freed when the run ends, however it ends
+            plan.StoreDatasets.Add(storeName);
             release.Overrides.Add(new InputOverride { Input = input, StoreName = storeName });
         }
 
-        await channel.Client.ReleaseNodeAsync(release, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await channel.Client.ReleaseNodeAsync(release, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            // The run ended meanwhile (another node failed and stopped it): its events say why.
+        }
     }
 
     private static async Task CallAfterNodeHooksAsync(PipelineRun run, Node node, int attempts, CancellationToken cancellationToken)

@@ -70,9 +70,9 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
                 }
             }
 
-            if (spec.StoreInputs.Except(spec.Datasets.Select(d => d.Name)).FirstOrDefault() is { } unknown)
+            if (spec.StoreInputs.Concat(spec.Inputs).Except(spec.Datasets.Select(d => d.Name)).FirstOrDefault() is { } unknown)
             {
-                throw new ArgumentException($"Node '{spec.Name}' of run '{request.RunId}' reads store input '{Shorten(unknown)}' that is not among its datasets.");
+                throw new ArgumentException($"Node '{spec.Name}' of run '{request.RunId}' reads input '{Shorten(unknown)}' that is not among its datasets.");
             }
         }
 
@@ -392,11 +392,17 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
     /// </summary>
     public async Task ReleaseAbandonedAsync(RunState run, CancellationToken cancellationToken)
     {
-        var names = run.Nodes.Values
-            .SelectMany(n => n.Spec.Datasets)
-            .Where(d => d.DefinitionJson.Length == 0)
-            .Select(d => d.Name)
-            .ToHashSet(StringComparer.Ordinal);
+        HashSet<string> names;
+        lock (_gate)
+        {
+            names = run.Nodes.Values
+                .SelectMany(n => n.Spec.Datasets)
+                .Where(d => d.DefinitionJson.Length == 0)
+                .Select(d => d.Name)
+                .Concat(run.Nodes.Values.SelectMany(n => n.Overrides).Select(o => o.StoreName)) // the driver's hook replacements
+                .ToHashSet(StringComparer.Ordinal);
+        }
+
         Log.RunAbandoned(logger, run.Id, names.Count, options.DriverLeaseTimeout.TotalSeconds);
         await Task.Delay(options.DriverLeaseTimeout, cancellationToken).ConfigureAwait(false);
         var released = 0;
@@ -481,12 +487,18 @@ internal sealed partial class SchedulerState(DatasetStore store, SchedulerOption
                 throw new ArgumentException($"Node '{Shorten(request.Node)}' of run '{run.Id}' is not waiting for the driver's release.");
             }
 
-            var datasets = node.Spec.Datasets.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            var inputs = node.Spec.Inputs.ToHashSet(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var replaced in request.Overrides)
             {
-                if (!datasets.Contains(replaced.Input))
+                if (!inputs.Contains(replaced.Input))
                 {
                     throw new ArgumentException($"Node '{node.Spec.Name}' has no input '{Shorten(replaced.Input)}' to replace.");
+                }
+
+                if (!seen.Add(replaced.Input))
+                {
+                    throw new ArgumentException($"Input '{Shorten(replaced.Input)}' of node '{node.Spec.Name}' is replaced twice.");
                 }
 
                 Pipelines.DatasetNames.Validate(replaced.StoreName, $"the replacement of input '{replaced.Input}' of node '{node.Spec.Name}'");
