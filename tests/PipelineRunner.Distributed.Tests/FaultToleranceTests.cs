@@ -122,7 +122,11 @@ public sealed class FaultToleranceTests : IAsyncLifetime
                             killed.Add(value);
                             victim.Kill();
                             Interlocked.Increment(ref kills);
-                            var replacement = await StartWorkerAsync($"r{round}-{value}");
+
+                            // The replacement is known by its process id before it can take a node, and the killer does
+                            // not wait for it to connect: every kill lands while its node runs (400 ms), never later.
+                            var replacement = ChildProcess.Start("worker", "--scheduler", _scheduler.Address.ToString(), "--id", $"r{round}-{value}");
+                            _processes.Add(replacement);
                             workers[replacement.Id] = replacement;
                         }
                     }
