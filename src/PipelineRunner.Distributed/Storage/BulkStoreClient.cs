@@ -15,6 +15,41 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
 
     public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
     {
+        try
+        {
+            await PublishCoreAsync(name, value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or System.Security.Authentication.AuthenticationException)
+        {
+            throw Unavailable("publishing", name, ex);
+        }
+    }
+
+    /// <summary>Fetches a value into a pooled buffer, hands it to <paramref name="read"/>, then returns the buffer.</summary>
+    public async Task<T> GetAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetCoreAsync(name, read, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or System.Security.Authentication.AuthenticationException)
+        {
+            throw Unavailable("fetching", name, ex);
+        }
+    }
+
+    /// <summary>
+    /// A broken or refused bulk connection means the scheduler is gone or unreachable: reported like the RPCs report it
+    /// (<see cref="Grpc.Core.StatusCode.Unavailable"/>), so callers map it to the same error.
+    /// </summary>
+    private Grpc.Core.RpcException Unavailable(string action, string name, Exception error) =>
+        new(new Grpc.Core.Status(
+            Grpc.Core.StatusCode.Unavailable,
+            $"The store's bulk endpoint at {endpoint.Host}:{endpoint.Port} failed while {action} dataset '{name}': {error.Message}",
+            error));
+
+    private async Task PublishCoreAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
+    {
         var stream = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -36,8 +71,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         }
     }
 
-    /// <summary>Fetches a value into a pooled buffer, hands it to <paramref name="read"/>, then returns the buffer.</summary>
-    public async Task<T> GetAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
+    private async Task<T> GetCoreAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
     {
         var stream = await RentAsync(cancellationToken).ConfigureAwait(false);
         byte[]? buffer = null;
