@@ -183,7 +183,13 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         var first = await StartWorkerAsync("f1");
         var second = await StartWorkerAsync("f2");
         await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = _scheduler.Address });
-        var run = runner.RunAsync(SharedPipelines.SlowChain(10), SlowCatalog(0, delayMs: 300));
+        // Every node but the one taking input 3 finishes at once; that one holds until the test has frozen its worker.
+        foreach (var value in Enumerable.Range(0, 10).Where(v => v != 3))
+        {
+            await File.WriteAllTextAsync(Path.Combine(_markers, $"{value}.go"), string.Empty);
+        }
+
+        var run = runner.RunAsync(SharedPipelines.SlowChain(10), SlowCatalog(0, delayMs: 60_000));
         var frozen = (ChildProcess?)null;
         var watch = Stopwatch.StartNew();
         while (frozen is null)
@@ -195,6 +201,7 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         }
 
         frozen.Signal("STOP");
+        await File.WriteAllTextAsync(Path.Combine(_markers, "3.go"), string.Empty); // the rerun elsewhere proceeds
         try
         {
             var outputs = await run.WaitAsync(RunTimeout);
@@ -269,6 +276,7 @@ public sealed class FaultToleranceTests : IAsyncLifetime
     {
         await StartWorkerAsync("w1");
         await StartWorkerAsync("w2");
+        await WaitForWorkersAsync(2); // connected to the first scheduler, so what follows is a reconnect
         var port = _scheduler.Address.Port;
         await _scheduler.DisposeAsync();
         await StartSchedulerAsync(port);

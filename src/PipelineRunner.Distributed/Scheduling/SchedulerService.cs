@@ -71,7 +71,22 @@ internal sealed class SchedulerService(
 
     public async Task Connect(IAsyncStreamReader<WorkerMessage> requestStream, IServerStreamWriter<SchedulerMessage> responseStream, ServerCallContext context)
     {
-        if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false)
+        bool first;
+        try
+        {
+            first = await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException || context.CancellationToken.IsCancellationRequested)
+        {
+            return; // the connection went away (or the scheduler is stopping) before the worker registered
+        }
+
+        if (!first && context.CancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (!first
             || requestStream.Current.KindCase != WorkerMessage.KindOneofCase.Register
             || string.IsNullOrWhiteSpace(requestStream.Current.Register.WorkerId)
             || requestStream.Current.Register.WorkerId.Length > 256)

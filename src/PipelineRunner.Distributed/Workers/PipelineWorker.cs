@@ -216,14 +216,14 @@ public sealed partial class PipelineWorker
     }
 
     /// <summary>
-    /// Whether the scheduler refused this worker (bad credentials, an untrusted certificate, a rejected registration):
+    /// Whether the scheduler refused this worker (bad credentials, an untrusted certificate):
     /// reconnecting would only repeat the refusal, so the worker stops with the error instead.
     /// </summary>
     private static bool IsRefusal(Exception error)
     {
         for (var e = error; e is not null; e = e is RpcException rpc && rpc.Status.DebugException is { } debug ? debug : e.InnerException)
         {
-            if (e is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.InvalidArgument }
+            if (e is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied }
                 || e is System.Security.Authentication.AuthenticationException)
             {
                 return true;
