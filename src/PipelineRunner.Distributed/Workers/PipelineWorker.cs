@@ -141,7 +141,6 @@ public sealed partial class PipelineWorker
         {
             await foreach (var message in call.ResponseStream.ReadAllAsync(connection.Token).ConfigureAwait(false))
             {
-                connected();
                 switch (message.KindCase)
                 {
                     case SchedulerMessage.KindOneofCase.Assign when Volatile.Read(ref leaving) == 0:
