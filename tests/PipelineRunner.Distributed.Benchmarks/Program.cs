@@ -37,77 +37,27 @@ if (args.FirstOrDefault() == "worker")
 
 if (args.FirstOrDefault() == "probe")
 {
+    // Fetch-only probe: one value published once, fetched --repeats times, each beside a loopback socket transfer.
+    var probeSize = int.Parse(Option("--size") ?? "128");
     await using var probeScheduler = await SchedulerServer.StartAsync();
     using var probeChannel = new SchedulerChannel(probeScheduler.Address, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
-    var data = new byte[128 * 1024 * 1024];
-    var mode = args.Length > 1 ? args[1] : "all";
-    for (var r = 0; r < 3; r++)
+    var data = new byte[probeSize * 1024 * 1024];
+    new Random(1).NextBytes(data);
+    var probeDataset = new StoreDataset("probe", _ => ValueTask.FromResult(probeChannel.Store));
+    await probeDataset.SaveAsync(data);
+    for (var r = 0; r < int.Parse(Option("--repeats") ?? "8"); r++)
     {
-        if (mode == "pub")
-        {
-            await probeChannel.Store.PublishAsync("x", new System.Buffers.ReadOnlySequence<byte>(data), default);
-            await probeChannel.Store.ReleaseAsync(["x"], default);
-            continue;
-        }
-
-        if (mode == "get")
-        {
-            if (r == 0)
-            {
-                await probeChannel.Store.PublishAsync("x", new System.Buffers.ReadOnlySequence<byte>(data), default);
-            }
-
-            await probeChannel.Store.GetAsync("x", b => b.Length, default);
-            if (r == 2)
-            {
-                await probeChannel.Store.ReleaseAsync(["x"], default);
-            }
-
-            continue;
-        }
-
-        if (mode == "raw")
-        {
-            await probeChannel.Store.PublishAsync("x", new System.Buffers.ReadOnlySequence<byte>(data), default);
-            await probeChannel.Store.GetAsync("x", b => b.Length, default);
-            await probeChannel.Store.ReleaseAsync(["x"], default);
-            continue;
-        }
-
-        if (mode == "ser")
-        {
-            using var w2 = new PipelineRunner.Distributed.Serialization.SegmentedBufferWriter();
-            PipelineRunner.Distributed.Serialization.ValueSerializer.Serialize("x", data, w2);
-            var back2 = PipelineRunner.Distributed.Serialization.ValueSerializer.Deserialize("x", typeof(byte[]), w2.AsSequence());
-            continue;
-        }
-
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         var w = Stopwatch.StartNew();
-        using var writer = new PipelineRunner.Distributed.Serialization.SegmentedBufferWriter();
-        PipelineRunner.Distributed.Serialization.ValueSerializer.Serialize("x", data, writer);
-        var t1 = w.Elapsed.TotalMilliseconds;
-        await probeChannel.Store.PublishAsync("x", writer.AsSequence(), default);
-        var t2 = w.Elapsed.TotalMilliseconds;
-        var t3 = t2;
-        var back = await probeChannel.Store.GetAsync("x", got => { t3 = w.Elapsed.TotalMilliseconds; return PipelineRunner.Distributed.Serialization.ValueSerializer.Deserialize("x", typeof(byte[]), got); }, default);
-        var t4 = w.Elapsed.TotalMilliseconds;
-        Console.WriteLine($"serialize {t1:F0} ms, publish {t2 - t1:F0} ms, get {t3 - t2:F0} ms, deserialize {t4 - t3:F0} ms, gen2 {GC.CollectionCount(2)}");
-        await probeChannel.Store.ReleaseAsync(["x"], default);
+        var back = (byte[])(await probeDataset.LoadAsync(typeof(byte[])))!;
+        var fetchSeconds = w.Elapsed.TotalSeconds;
+        var socketSeconds = await LoopbackSocketSeconds(data);
+        Console.WriteLine($"fetch {probeSize / fetchSeconds:F0} MB/s, socket {probeSize / socketSeconds:F0} MB/s, ratio {socketSeconds / fetchSeconds:F2}, gen2 GCs {GC.CollectionCount(2)}, last byte ok {back[^1] == data[^1]}");
     }
 
-    data = null!;
-    if (args.Contains("--close"))
-    {
-        probeChannel.Store.Dispose();
-    }
-
-    await Task.Delay(3000);
-    GC.Collect();
-    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-    var info = GC.GetGCMemoryInfo();
-    Console.WriteLine($"gen0 {info.GenerationInfo[0].SizeAfterBytes / 1048576} gen1 {info.GenerationInfo[1].SizeAfterBytes / 1048576} gen2 {info.GenerationInfo[2].SizeAfterBytes / 1048576} loh {info.GenerationInfo[3].SizeAfterBytes / 1048576} poh {info.GenerationInfo[4].SizeAfterBytes / 1048576} frag {info.FragmentedBytes / 1048576} MB");
-    Console.WriteLine($"after 3 s: heap {GC.GetTotalMemory(true) / 1048576} MB, store {probeScheduler.StoreBytes}, store reuse {probeScheduler.RecycledBytes}, client reuse {PipelineRunner.Distributed.Storage.RecyclingBufferPool.Shared.Bytes}");
-
+    await probeDataset.ReleaseAsync();
     return 0;
 }
 
@@ -203,6 +153,11 @@ try
         var socket = new List<double>();
         for (var r = 0; r <= repeats; r++)
         {
+            // Like BenchmarkDotNet, collect the previous iteration's garbage outside the timed region, so each
+            // iteration starts from the same heap instead of inheriting an uncollected 512 MB array.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
             var watch = Stopwatch.StartNew();
             await dataset.SaveAsync(payload);
             var published = watch.Elapsed.TotalSeconds;

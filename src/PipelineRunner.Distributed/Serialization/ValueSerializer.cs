@@ -35,6 +35,32 @@ internal static class ValueSerializer
         }
     }
 
+    /// <summary>The length of MessagePack's 32-bit binary header (<c>bin 32</c>): a marker byte and a big-endian length.</summary>
+    public const int Binary32HeaderLength = 5;
+
+    /// <summary>
+    /// Whether a serialized value of <paramref name="totalLength"/> bytes that starts with <paramref name="prefix"/> is a
+    /// byte array in MessagePack's <c>bin 32</c> format, and if so its payload's length. Such a value can be received
+    /// straight into its final array instead of going through a transfer buffer and MessagePack.
+    /// </summary>
+    public static bool TryReadBinary32Header(ReadOnlySpan<byte> prefix, long totalLength, out int payloadLength)
+    {
+        payloadLength = 0;
+        if (prefix.Length < Binary32HeaderLength || prefix[0] != MessagePackCode.Bin32)
+        {
+            return false;
+        }
+
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(prefix[1..]);
+        if (length != totalLength - Binary32HeaderLength || length > Array.MaxLength)
+        {
+            return false;
+        }
+
+        payloadLength = (int)length;
+        return true;
+    }
+
     public static object? Deserialize(string datasetName, Type type, ReadOnlySequence<byte> bytes)
     {
         try

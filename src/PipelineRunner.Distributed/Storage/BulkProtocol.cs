@@ -51,6 +51,18 @@ internal static class BulkProtocol
         try
         {
             var offset = 0;
+            while (destination.Length - offset > StagingSize)
+            {
+                // Straight into the destination, except the last megabyte, so the socket's last buffer is the staging one.
+                var read = await stream.ReadAsync(destination[offset..^StagingSize], cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                offset += read;
+            }
+
             while (offset < destination.Length)
             {
                 var read = await stream.ReadAsync(staging.AsMemory(0, Math.Min(StagingSize, destination.Length - offset)), cancellationToken).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using PipelineRunner.Catalog;
+using PipelineRunner.Distributed.Serialization;
 
 namespace PipelineRunner.Distributed.Storage;
 
@@ -25,12 +26,16 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         }
     }
 
-    /// <summary>Fetches a value into a pooled buffer, hands it to <paramref name="read"/>, then returns the buffer.</summary>
-    public async Task<T> GetAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches a value into a pooled buffer, hands it to <paramref name="read"/>, then returns the buffer. With
+    /// <paramref name="binary"/>, a large value that is a MessagePack byte array is instead received straight into its
+    /// own new array, which is handed to <paramref name="binary"/>: one copy instead of three.
+    /// </summary>
+    public async Task<T> GetAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, Func<byte[], T>? binary, CancellationToken cancellationToken)
     {
         try
         {
-            return await GetCoreAsync(name, read, cancellationToken).ConfigureAwait(false);
+            return await GetCoreAsync(name, read, binary, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or System.Security.Authentication.AuthenticationException)
         {
@@ -71,7 +76,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         }
     }
 
-    private async Task<T> GetCoreAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
+    private async Task<T> GetCoreAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, Func<byte[], T>? binary, CancellationToken cancellationToken)
     {
         var stream = await RentAsync(cancellationToken).ConfigureAwait(false);
         byte[]? buffer = null;
@@ -87,13 +92,29 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
                 throw new DatasetException(name, $"{message} (scheduler at {endpoint.Host}:{endpoint.Port})", null);
             }
 
-            // Reused buffers: on machines where fresh memory is slow to fault in, this is what keeps fetches fast.
-            buffer = RecyclingBufferPool.Shared.Rent(checked((int)length));
-            if (!await BulkProtocol.ReadIntoAsync(stream, buffer.AsMemory(0, (int)length), cancellationToken).ConfigureAwait(false))
+            var received = 0;
+            if (binary is not null && length >= DirectMinimum)
             {
-                throw new EndOfStreamException($"The scheduler at {endpoint.Host}:{endpoint.Port} closed the connection while sending dataset '{name}'.");
+                var prefix = new byte[ValueSerializer.Binary32HeaderLength];
+                await ReceiveAsync(stream, prefix, name, cancellationToken).ConfigureAwait(false);
+                if (ValueSerializer.TryReadBinary32Header(prefix, length, out var payloadLength))
+                {
+                    var value = GC.AllocateUninitializedArray<byte>(payloadLength, pinned: true);
+                    var populate = MemoryPopulator.StartPopulating(value);
+                    await ReceiveAsync(stream, value, name, cancellationToken).ConfigureAwait(false);
+                    await populate.ConfigureAwait(false);
+                    healthy = true;
+                    return binary(value);
+                }
+
+                buffer = RecyclingBufferPool.Shared.Rent(checked((int)length));
+                prefix.CopyTo(buffer, 0);
+                received = prefix.Length;
             }
 
+            // Reused buffers: on machines where fresh memory is slow to fault in, this is what keeps fetches fast.
+            buffer ??= RecyclingBufferPool.Shared.Rent(checked((int)length));
+            await ReceiveAsync(stream, buffer.AsMemory(received, (int)length - received), name, cancellationToken).ConfigureAwait(false);
             healthy = true;
             return read(new ReadOnlySequence<byte>(buffer, 0, (int)length));
         }
@@ -112,6 +133,17 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Values from this size (1 MB) that are byte arrays are received straight into their final array.</summary>
+    private const int DirectMinimum = 1024 * 1024;
+
+    private async ValueTask ReceiveAsync(Stream stream, Memory<byte> destination, string name, CancellationToken cancellationToken)
+    {
+        if (!await BulkProtocol.ReadIntoAsync(stream, destination, cancellationToken).ConfigureAwait(false))
+        {
+            throw new EndOfStreamException($"The scheduler at {endpoint.Host}:{endpoint.Port} closed the connection while sending dataset '{name}'.");
         }
     }
 

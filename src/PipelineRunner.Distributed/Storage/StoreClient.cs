@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using PipelineRunner.Catalog;
 using PipelineRunner.Distributed.Protocol;
+using PipelineRunner.Distributed.Serialization;
 
 namespace PipelineRunner.Distributed.Storage;
 
@@ -93,10 +94,22 @@ internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri
     {
         if (await BulkAsync(cancellationToken).ConfigureAwait(false) is { } bulk)
         {
-            return await bulk.GetAsync(name, read, cancellationToken).ConfigureAwait(false);
+            return await bulk.GetAsync(name, read, binary: null, cancellationToken).ConfigureAwait(false);
         }
 
         return read(await GetOverGrpcAsync(name, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Fetches a value and reads it as <paramref name="type"/> (MessagePack; byte arrays received in place).</summary>
+    public async Task<object?> LoadAsync(string name, Type type, CancellationToken cancellationToken)
+    {
+        object? Read(ReadOnlySequence<byte> bytes) => ValueSerializer.Deserialize(name, type, bytes);
+        if (await BulkAsync(cancellationToken).ConfigureAwait(false) is { } bulk)
+        {
+            return await bulk.GetAsync(name, Read, type == typeof(byte[]) ? static value => value : null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Read(await GetOverGrpcAsync(name, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Fetches a value as a sequence over the received chunks (no copy into one buffer).</summary>

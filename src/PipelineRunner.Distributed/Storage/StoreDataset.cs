@@ -29,7 +29,7 @@ internal sealed class StoreDataset(
         }
 
         var client = await connect(cancellationToken).ConfigureAwait(false);
-        return await client.GetAsync(name, bytes => ValueSerializer.Deserialize(name, type, bytes), cancellationToken).ConfigureAwait(false);
+        return await client.LoadAsync(name, type, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask SaveAsync(object? data, CancellationToken cancellationToken = default)
