@@ -1,6 +1,6 @@
 // Side-by-side benchmark of the distributed runner against Dask's distributed scheduler running the seed's pattern.
 // Usage: dotnet run -c Release --project tests/PipelineRunner.Distributed.Benchmarks [-- --quick] [--skip-dask]
-//        [--sizes 1,16,128,512] [--repeats N]
+//        [--sizes 1,16,128,512] [--repeats N] [--warmup N]
 // Internally also: `worker --scheduler URL --id ID` (the harness starts two of itself as worker processes).
 using System.Diagnostics;
 using System.Globalization;
@@ -63,10 +63,11 @@ if (args.FirstOrDefault() == "probe")
 
 var quick = args.Contains("--quick");
 var repeats = int.Parse(Option("--repeats") ?? (quick ? "1" : "3"));
+var warmup = Math.Max(1, int.Parse(Option("--warmup") ?? (quick ? "1" : "5")));
 var sizes = (Option("--sizes") ?? (quick ? "1,16,128" : "1,16,128,512")).Split(',').Select(int.Parse).ToArray();
 Console.WriteLine("# PipelineRunner distributed benchmarks");
 Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
-Console.WriteLine($"setup: scheduler in the harness process, 2 worker processes with 4 node slots each; {repeats} repeat(s), median");
+Console.WriteLine($"setup: scheduler in the harness process, 2 worker processes with 4 node slots each; {warmup} warm-up run(s) per node workload, {repeats} timed repeat(s), median");
 Console.WriteLine();
 
 await using var scheduler = await SchedulerServer.StartAsync();
@@ -90,33 +91,41 @@ try
     await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = scheduler.Address });
     var results = new Dictionary<string, double>();
 
-    async Task<double> MsPerNode(Pipeline pipeline, string input)
+    // Each workload runs `warmup` untimed times first (the first of them on a cold cluster, reported apart), then
+    // `repeats` timed times. The JIT keeps compiling hot paths for the first few seconds, in the workers too.
+    async Task<(double Cold, double Warm)> MsPerNode(Pipeline pipeline, string input)
     {
         var samples = new List<double>();
-        for (var r = 0; r <= repeats; r++)
+        var cold = 0.0;
+        for (var r = 0; r < warmup + repeats; r++)
         {
             var catalog = new DataCatalog();
             catalog.AddValues([new(input, 1)]);
             var watch = Stopwatch.StartNew();
             var outputs = await runner.RunAsync(pipeline, catalog);
-            if (r > 0)
+            var msPerNode = watch.Elapsed.TotalMilliseconds / pipeline.Nodes.Count;
+            if (r == 0)
             {
-                samples.Add(watch.Elapsed.TotalMilliseconds / pipeline.Nodes.Count); // the first run warms up
+                cold = msPerNode;
+            }
+            else if (r >= warmup)
+            {
+                samples.Add(msPerNode);
             }
 
             await runner.ReleaseStoreAsync(outputs.Keys);
         }
 
-        return Median(samples);
+        return (cold, Median(samples));
     }
 
-    results["chain"] = await MsPerNode(Workloads.Chain(1000), "chain_0");
-    results["fanout"] = await MsPerNode(Workloads.FanOutFanIn(1000), "fan_input");
+    (results["chain_cold"], results["chain"]) = await MsPerNode(Workloads.Chain(1000), "chain_0");
+    (results["fanout_cold"], results["fanout"]) = await MsPerNode(Workloads.FanOutFanIn(1000), "fan_input");
     Console.WriteLine("## Per-node overhead (tiny payloads)");
-    Console.WriteLine($"| workload | PipelineRunner (ms/node) |");
-    Console.WriteLine("|---|---:|");
-    Console.WriteLine($"| 1,000-node chain | {results["chain"]:F3} |");
-    Console.WriteLine($"| 1,000-node fan-out/fan-in | {results["fanout"]:F3} |");
+    Console.WriteLine("| workload | PipelineRunner warm (ms/node) | first run, cold (ms/node) |");
+    Console.WriteLine("|---|---:|---:|");
+    Console.WriteLine($"| 1,000-node chain | {results["chain"]:F3} | {results["chain_cold"]:F3} |");
+    Console.WriteLine($"| 1,000-node fan-out/fan-in | {results["fanout"]:F3} | {results["fanout_cold"]:F3} |");
     Console.WriteLine();
 
     using var channel = new SchedulerChannel(scheduler.Address, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
@@ -185,7 +194,7 @@ try
     }
 
     Console.WriteLine();
-    var dask = args.Contains("--skip-dask") ? null : RunDask(repeats, sizes);
+    var dask = args.Contains("--skip-dask") ? null : RunDask(repeats, warmup, sizes);
     if (dask is null)
     {
         Console.WriteLine("Dask peer: skipped (run without --skip-dask, with Debian's python3-distributed installed: apt-get install python3-distributed).");
@@ -199,6 +208,8 @@ try
     Console.WriteLine("|---|---:|---:|---:|---:|---:|");
     Console.WriteLine($"| chain (ms/node) | {results["chain"]:F3} | {D("seed_chain_ms_per_node"):F3} | {D("futures_chain_ms_per_node"):F3} | {Ratio(D("seed_chain_ms_per_node"), results["chain"])} | {Ratio(D("futures_chain_ms_per_node"), results["chain"])} |");
     Console.WriteLine($"| fan-out/fan-in (ms/node) | {results["fanout"]:F3} | {D("seed_fanout_ms_per_node"):F3} | {D("futures_fanout_ms_per_node"):F3} | {Ratio(D("seed_fanout_ms_per_node"), results["fanout"])} | {Ratio(D("futures_fanout_ms_per_node"), results["fanout"])} |");
+    Console.WriteLine($"| chain, first run (cold) | {results["chain_cold"]:F3} | {D("seed_chain_cold_ms_per_node"):F3} | {D("futures_chain_cold_ms_per_node"):F3} | {Ratio(D("seed_chain_cold_ms_per_node"), results["chain_cold"])} | {Ratio(D("futures_chain_cold_ms_per_node"), results["chain_cold"])} |");
+    Console.WriteLine($"| fan-out/fan-in, first run (cold) | {results["fanout_cold"]:F3} | {D("seed_fanout_cold_ms_per_node"):F3} | {D("futures_fanout_cold_ms_per_node"):F3} | {Ratio(D("seed_fanout_cold_ms_per_node"), results["fanout_cold"])} | {Ratio(D("futures_fanout_cold_ms_per_node"), results["fanout_cold"])} |");
     Console.WriteLine();
     Console.WriteLine("| size (MB) | ours publish / fetch / both | Dask publish / fetch / both | ours vs Dask (both) | ours publish, fetch / socket |");
     Console.WriteLine("|---:|---|---|---:|---|");
@@ -269,7 +280,7 @@ static double? DaskSize(JsonDocument dask, int size, string key)
     return value.GetDouble();
 }
 
-static JsonDocument? RunDask(int repeats, int[] sizes)
+static JsonDocument? RunDask(int repeats, int warmup, int[] sizes)
 {
     var script = Path.Combine(AppContext.BaseDirectory, "peer", "dask_peer.py");
     if (!File.Exists("/usr/bin/python3") || !File.Exists(script))
@@ -289,6 +300,8 @@ static JsonDocument? RunDask(int repeats, int[] sizes)
     info.ArgumentList.Add(script);
     info.ArgumentList.Add("--repeats");
     info.ArgumentList.Add(repeats.ToString(CultureInfo.InvariantCulture));
+    info.ArgumentList.Add("--warmup");
+    info.ArgumentList.Add(warmup.ToString(CultureInfo.InvariantCulture));
     info.ArgumentList.Add("--sizes");
     info.ArgumentList.Add(string.Join(',', sizes));
     var process = Process.Start(info)!;

@@ -23,7 +23,7 @@ DAGs (1,000 nodes each):
 The last line of stdout is a single JSON object.  Logs go to stderr.
 
 Usage:
-  /usr/bin/python3 dask_peer.py [--quick] [--repeats N] [--sizes 1,16,128,512]
+  /usr/bin/python3 dask_peer.py [--quick] [--repeats N] [--warmup N] [--sizes 1,16,128,512]
                                 [--skip-throughput] [--skip-nodes]
 """
 import argparse
@@ -245,7 +245,7 @@ def time_futures_fanout(client):
     return elapsed, N_NODES
 
 
-def bench_nodes(client, repeats, out, notes):
+def bench_nodes(client, repeats, warmup, out, notes):
     cases = [
         ("seed_chain_ms_per_node", lambda: time_seed(client, build_chain)),
         ("seed_fanout_ms_per_node", lambda: time_seed(client, build_fanout)),
@@ -255,8 +255,11 @@ def bench_nodes(client, repeats, out, notes):
     raw = {}
     for key, fn in cases:
         try:
-            r = fn()  # warm-up
-            log(f"{key}: warm-up {r[0]:.2f}s")
+            for w in range(warmup):
+                r = fn()  # warm-up; the first one is the cold run
+                if w == 0:
+                    out[key.replace("_ms_per_node", "_cold_ms_per_node")] = round(r[0] * 1000.0 / r[1], 4)
+                log(f"{key}: warm-up {w + 1}/{warmup} {r[0]:.2f}s")
             if key.startswith("seed") and r[2]:
                 log(f"{key}: datasets still published after run (pipeline inputs/outputs): {r[2]}")
             samples = []
@@ -355,6 +358,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="Dask peer benchmark (seed pattern vs plain futures, named-dataset throughput)")
     ap.add_argument("--quick", action="store_true", help="repeats=1, sizes 1,16,128 (unless overridden)")
     ap.add_argument("--repeats", type=int, default=None, help="timed repeats per measurement (default 3; 1 with --quick)")
+    ap.add_argument("--warmup", type=int, default=1, help="untimed runs before the timed ones, per node workload (default 1)")
     ap.add_argument("--sizes", type=str, default=None, help="comma-separated payload sizes in MB (MiB), default 1,16,128,512")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-nodes", action="store_true")
@@ -405,7 +409,7 @@ def main(argv=None):
             getattr(getattr(w, "memory_manager", None), "memory_limit", None) for w in cluster.workers.values()
         ]
         if not args.skip_nodes:
-            bench_nodes(client, repeats, out, notes)
+            bench_nodes(client, repeats, max(1, args.warmup), out, notes)
         if not args.skip_throughput:
             bench_throughput(client, sizes, repeats, out, notes)
     except Exception as e:
