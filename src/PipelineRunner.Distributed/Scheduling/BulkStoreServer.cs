@@ -10,9 +10,9 @@ namespace PipelineRunner.Distributed.Scheduling;
 
 /// <summary>
 /// Serves the store's bulk protocol (<see cref="BulkProtocol"/>) on its own TCP listener beside the RPCs. Values move
-/// with one large socket call per megabyte: no
-/// 4 KB transport buffers (those capped throughput), and through a 1 MB staging buffer so that an idle connection
-/// never keeps a large value alive. Every request is validated
+/// with large socket calls: no 4 KB transport buffers (those capped throughput), and with each transfer's last
+/// megabyte staged through a 1 MB buffer so that an idle connection never keeps a large value alive (see
+/// <see cref="BulkProtocol.ReadIntoAsync"/>). Every request is validated
 /// (operation, name, size) before any byte is stored, and a value is stored only once it fully arrived.
 /// </summary>
 internal sealed partial class BulkStoreServer : IAsyncDisposable

@@ -40,9 +40,9 @@ internal static class BulkProtocol
     }
 
     /// <summary>
-    /// Reads exactly <paramref name="destination"/>.Length bytes through a pooled 1 MB staging buffer. A socket keeps a
-    /// reference to the last buffer it received into; staging keeps it from pinning a large value in memory after the
-    /// transfer (the extra copy runs at memory speed, far above the socket's).
+    /// Reads exactly <paramref name="destination"/>.Length bytes: straight into it, except the last megabyte, which
+    /// goes through a pooled 1 MB staging buffer. A socket keeps a reference to the last buffer it received into;
+    /// staging the end keeps an idle connection from holding a large value in memory after the transfer.
     /// </summary>
     /// <returns>False when the stream ended first.</returns>
     public static async ValueTask<bool> ReadIntoAsync(Stream stream, Memory<byte> destination, CancellationToken cancellationToken)
@@ -83,7 +83,10 @@ internal static class BulkProtocol
         }
     }
 
-    /// <summary>Writes <paramref name="source"/> through a pooled 1 MB staging buffer (see <see cref="ReadIntoAsync"/>).</summary>
+    /// <summary>
+    /// Writes <paramref name="source"/> through a pooled 1 MB staging buffer, so that the socket's last buffer is never
+    /// part of a large value (see <see cref="ReadIntoAsync"/>).
+    /// </summary>
     public static async ValueTask WriteFromAsync(Stream stream, ReadOnlySequence<byte> source, CancellationToken cancellationToken)
     {
         var staging = ArrayPool<byte>.Shared.Rent(StagingSize);

@@ -99,10 +99,14 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
                 await ReceiveAsync(stream, prefix, name, cancellationToken).ConfigureAwait(false);
                 if (ValueSerializer.TryReadBinary32Header(prefix, length, out var payloadLength))
                 {
-                    var value = GC.AllocateUninitializedArray<byte>(payloadLength, pinned: true);
-                    var populate = MemoryPopulator.StartPopulating(value);
-                    await ReceiveAsync(stream, value, name, cancellationToken).ConfigureAwait(false);
-                    await populate.ConfigureAwait(false);
+                    // Pinned only when its pages are populated beside the receive: the pinned heap is never compacted.
+                    var populate = MemoryPopulator.WillPopulate(payloadLength);
+                    var value = GC.AllocateUninitializedArray<byte>(payloadLength, pinned: populate);
+                    using (populate ? MemoryPopulator.Start(value) : null)
+                    {
+                        await ReceiveAsync(stream, value, name, cancellationToken).ConfigureAwait(false);
+                    }
+
                     healthy = true;
                     return binary(value);
                 }
