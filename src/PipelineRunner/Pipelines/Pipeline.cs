@@ -305,7 +305,9 @@ public sealed class Pipeline
     /// <param name="inputs">Free inputs to keep or rename (not parameters).</param>
     /// <param name="outputs">Outputs (free or intermediate) to keep or rename.</param>
     /// <param name="parameters">Parameters to keep or rename; the <c>params:</c> prefix is optional.</param>
-    /// <param name="namespace">Prefix for node names, node namespaces and unmapped datasets and parameters.</param>
+    /// <param name="namespace">
+    /// Prefix for node names, node namespaces and unmapped datasets and parameters; null or empty for none.
+    /// </param>
     /// <param name="tags">Tags added to every node.</param>
     /// <returns>The new pipeline.</returns>
     /// <exception cref="PipelineException">A mapped name does not exist, an input is not a free input, an output is a
@@ -320,6 +322,11 @@ public sealed class Pipeline
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         var source = tags is null ? pipeline : pipeline.WithTags(tags);
+        if (@namespace?.Length == 0)
+        {
+            @namespace = null; // as in Kedro, an empty namespace prefixes nothing
+        }
+
         if (inputs is null && outputs is null && parameters is null && @namespace is null)
         {
             return source;

@@ -40,7 +40,9 @@ public abstract class AbstractRunner
     /// <param name="sessionId">The session id given to hooks; a new one when null.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The free outputs (pipeline outputs the catalog does not register), loaded, keyed by dataset name.</returns>
-    /// <exception cref="MissingInputsException">Free inputs are missing from the catalog; nothing ran.</exception>
+    /// <exception cref="MissingInputsException">
+    /// Free inputs are missing from the catalog; no node ran (the pipeline hooks saw the run start and fail).
+    /// </exception>
     /// <exception cref="NodeExecutionException">A node failed (stop-on-first-failure policy).</exception>
     /// <exception cref="PipelineRunFailedException">Nodes failed (continue policy).</exception>
     /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
@@ -58,7 +60,9 @@ public abstract class AbstractRunner
     /// <param name="options">Per-run options; defaults when null.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The free outputs (pipeline outputs the catalog does not register), loaded, keyed by dataset name.</returns>
-    /// <exception cref="MissingInputsException">Free inputs are missing from the catalog; nothing ran.</exception>
+    /// <exception cref="MissingInputsException">
+    /// Free inputs are missing from the catalog; no node ran (the pipeline hooks saw the run start and fail).
+    /// </exception>
     /// <exception cref="NodeExecutionException">A node failed (stop-on-first-failure policy).</exception>
     /// <exception cref="PipelineRunFailedException">Nodes failed (continue policy).</exception>
     /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
@@ -72,11 +76,6 @@ public abstract class AbstractRunner
         ArgumentNullException.ThrowIfNull(catalog);
         options ??= new RunOptions();
         var missing = pipeline.Inputs().Where(i => !catalog.Contains(i)).Order(StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
-        {
-            throw new MissingInputsException(missing);
-        }
-
         var freeOutputs = pipeline.Outputs().Where(o => !catalog.Contains(o)).Order(StringComparer.Ordinal).ToList();
         var runCatalog = catalog.ShallowCopy(pipeline.Graph.Names.Length);
         var graph = pipeline.Graph;
@@ -112,6 +111,12 @@ public abstract class AbstractRunner
         Dictionary<string, object?> result;
         try
         {
+            if (missing.Count > 0)
+            {
+                // As in Kedro, the pipeline hooks see it: before-pipeline-run, then on-pipeline-error; no node runs.
+                throw new MissingInputsException(missing);
+            }
+
             await ExecuteAsync(run, cancellationToken).ConfigureAwait(false);
             result = new Dictionary<string, object?>(StringComparer.Ordinal);
             var declared = DeclaredOutputTypes(pipeline);

@@ -22,6 +22,19 @@ public class ModularPipelineTests
     }
 
     [Fact]
+    public void AnEmptyNamespace_PrefixesNothing()
+    {
+        var same = Pipeline.Create(Template(), @namespace: "");
+        Assert.Equal(["scale", "report"], same.Nodes.Select(n => n.Name));
+        Assert.Equal(["raw", "params:rate"], same.FindNode("scale")!.Inputs);
+
+        var renamed = Pipeline.Create(Template(), inputs: new Dictionary<string, string> { ["raw"] = "companies" }, @namespace: "");
+        Assert.Equal(["companies", "params:rate"], renamed.FindNode("scale")!.Inputs);
+        Assert.Equal(["scaled", "parameters"], renamed.FindNode("report")!.Inputs);
+        Assert.All(renamed.Nodes, n => Assert.Null(n.Namespace));
+    }
+
+    [Fact]
     public void Mappings_RenameInputsOutputsAndParameters()
     {
         var p = Pipeline.Create(

@@ -134,4 +134,14 @@ public class HookTests
         Assert.Contains("h:pipeline_error:NodeExecutionException", calls);
         Assert.DoesNotContain(calls, c => c.Contains("after_pipeline", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task MissingInputs_FailThePipelineThroughItsHooks_LikeKedro()
+    {
+        var calls = new ConcurrentQueue<string>();
+        var pipeline = new Pipeline([Node.Create((int a) => a + 1, "absent", "b", name: "needs_absent")]);
+        var error = await Assert.ThrowsAsync<MissingInputsException>(() => new SequentialRunner().RunAsync(pipeline, new DataCatalog(), [new RecordingHook("h", calls)], sessionId: "s1"));
+        Assert.Equal("Pipeline input(s) [absent] not found in the DataCatalog.", error.Message);
+        Assert.Equal(["h:before_pipeline:s1:SequentialRunner", "h:pipeline_error:MissingInputsException"], calls);
+    }
 }
