@@ -557,9 +557,17 @@ public sealed class Pipeline
 
     private void CheckDatasetsExist(HashSet<string> datasets)
     {
-        var missing = datasets
-            .Where(d => !_datasets.ContainsKey(DatasetNames.StripTranscoding(d)))
-            .Order(StringComparer.Ordinal).ToList();
+        // A plain name matches any transcoding of it; a transcoded name (a@pandas) must exist as written, as in Kedro.
+        bool Known(string dataset)
+        {
+            var stripped = DatasetNames.StripTranscoding(dataset);
+            return _datasets.TryGetValue(stripped, out var entry)
+                && (stripped == dataset
+                    || entry.Producer?.Outputs.Contains(dataset) == true
+                    || entry.Readers?.Any(r => r.Inputs.Contains(dataset)) == true);
+        }
+
+        var missing = datasets.Where(d => !Known(d)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             throw new ArgumentException($"Pipeline does not contain datasets named [{string.Join(", ", missing)}]");

@@ -82,6 +82,12 @@ public class PipelineFilterTests
         Assert.Equal(["w"], Names(p.OnlyNodesWithOutputs("t")));
         Assert.Empty(p.OnlyNodesWithOutputs("t@pandas").Nodes);
         Assert.Equal(["r1", "r2", "w"], Names(p.FromNodes("w")));
+
+        // As in Kedro, a transcoded name must exist as written: an unknown format is an error, not an empty match.
+        foreach (var filter in new Func<Pipeline, Pipeline>[] { x => x.OnlyNodesWithInputs("t@zz"), x => x.OnlyNodesWithOutputs("t@zz"), x => x.FromInputs("t@zz"), x => x.ToOutputs("t@zz") })
+        {
+            Assert.Equal("Pipeline does not contain datasets named [t@zz]", Assert.Throws<ArgumentException>(() => filter(p)).Message);
+        }
     }
 
     [Fact]
