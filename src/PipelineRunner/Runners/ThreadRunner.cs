@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 namespace PipelineRunner.Runners;
 
 /// <summary>
-/// Runs independent nodes concurrently on the thread pool, at most
-/// <see cref="ThreadRunnerOptions.MaxDegreeOfParallelism"/> at once, each as soon as its dependencies complete.
+/// Runs independent nodes concurrently, at most <see cref="ThreadRunnerOptions.MaxDegreeOfParallelism"/> at once, each
+/// as soon as its dependencies complete. Like Kedro's <c>ThreadRunner</c> executor, a run has threads of its own (started
+/// as needed, up to the limit), and a node holds one until it ends, so nodes that block (synchronous I/O, sleeps,
+/// blocking clients) run as many at once as allowed without waiting for the thread pool to grow. A chain (one ready
+/// node at a time) runs inline on the caller's flow.
 /// </summary>
 public sealed class ThreadRunner : AbstractRunner
 {

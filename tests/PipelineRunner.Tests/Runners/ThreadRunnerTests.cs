@@ -24,6 +24,29 @@ public class ThreadRunnerTests
     }
 
     [Fact]
+    public async Task BlockingNodes_RunAsManyAtOnceAsAllowed_EachOnItsOwnThread()
+    {
+        // 16 nodes that block their thread until all 16 have started: with the thread pool (2 threads on a 2-core
+        // machine, growing by about one a second) this would time out; the runner's own threads make it immediate.
+        const int nodes = 16;
+        using var barrier = new Barrier(nodes);
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, string?>();
+        int Block(int a)
+        {
+            threads[Environment.CurrentManagedThreadId] = Thread.CurrentThread.Name;
+            return barrier.SignalAndWait(TimeSpan.FromSeconds(3)) ? a : throw new TimeoutException("the blocking nodes did not all run at once");
+        }
+
+        var pipeline = new Pipeline(Enumerable.Range(0, nodes).Select(i => Node.Create(Block, "a", $"o{i}", name: $"block{i}")));
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("a", 7)]);
+        var result = await new ThreadRunner(new ThreadRunnerOptions { MaxDegreeOfParallelism = nodes }).RunAsync(pipeline, catalog).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(nodes, result.Count);
+        Assert.Equal(nodes, threads.Count);
+        Assert.All(threads.Values, name => Assert.Equal("PipelineRunner node", name));
+    }
+
+    [Fact]
     public async Task ConcurrencyNeverExceedsTheLimit()
     {
         var current = 0;

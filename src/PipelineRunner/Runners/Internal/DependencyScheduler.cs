@@ -107,6 +107,7 @@ internal sealed class DependencyScheduler
     {
         var completions = Channel.CreateUnbounded<(int Index, Exception? Error, TimeSpan Duration)>(
             new UnboundedChannelOptions { SingleReader = true });
+        using var threads = new NodeThreads(_maxDegreeOfParallelism);
         var running = 0;
         var stop = false;
         Exception? unexpected = null;
@@ -124,7 +125,7 @@ internal sealed class DependencyScheduler
                 && _ready.TryDequeue(out var next, out _))
             {
                 running++;
-                StartNode(next, completions.Writer, cancellationToken);
+                StartNode(threads, next, completions.Writer, cancellationToken);
             }
 
             if (running == 0)
@@ -132,7 +133,9 @@ internal sealed class DependencyScheduler
                 break;
             }
 
-            var (index, error, duration) = await completions.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            var (index, error, duration) = TryReadSoon(completions.Reader, out var completed)
+                ? completed
+                : await completions.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
             running--;
             switch (error)
             {
@@ -170,25 +173,44 @@ internal sealed class DependencyScheduler
         }
     }
 
-    private void StartNode(int index, ChannelWriter<(int, Exception?, TimeSpan)> completions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a completion if one arrives within a short spin: short nodes finish within microseconds, and catching
+    /// their completion here saves parking this loop and waking it again.
+    /// </summary>
+    private static bool TryReadSoon(ChannelReader<(int, Exception?, TimeSpan)> reader, out (int, Exception?, TimeSpan) completion)
     {
-        _ = Task.Run(
-            async () =>
+        var spinner = default(SpinWait);
+        for (var i = 0; i < 20; i++)
+        {
+            if (reader.TryRead(out completion))
             {
-                var started = Stopwatch.GetTimestamp();
-                Exception? error = null;
-                try
-                {
-                    await _run.RunNodeAsync(index, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    error = ex;
-                }
+                return true;
+            }
 
-                completions.TryWrite((index, error, Stopwatch.GetElapsedTime(started)));
-            },
-            CancellationToken.None);
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        return reader.TryRead(out completion);
+    }
+
+    /// <summary>Runs a node on one of the run's node threads, which it holds until the node ends (see <see cref="NodeThreads"/>).</summary>
+    private void StartNode(NodeThreads threads, int index, ChannelWriter<(int, Exception?, TimeSpan)> completions, CancellationToken cancellationToken)
+    {
+        threads.Post(() =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            Exception? error = null;
+            try
+            {
+                _run.RunNodeAsync(index, cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+
+            completions.TryWrite((index, error, Stopwatch.GetElapsedTime(started)));
+        });
     }
 
     private async ValueTask CompleteAsync(int index, TimeSpan duration, CancellationToken cancellationToken)
