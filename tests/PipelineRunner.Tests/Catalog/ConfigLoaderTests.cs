@@ -117,6 +117,9 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("seed", "Invalid parameter 'seed': expected key=value")]
     [InlineData("=3", "Invalid parameter '=3': expected key=value")]
     [InlineData("a..b=1", "Invalid parameter key 'a..b': keys are names separated by dots")]
+    [InlineData("a=1,a=2", "Invalid parameter 'a=2': 'a' is given more than once.")]
+    [InlineData("a=1,a.b=2", "Invalid parameter 'a.b=2': 'a' already has a value, so it cannot also have sub-keys.")]
+    [InlineData("a.b.c=1,a.b=2", "Invalid parameter 'a.b=2': 'a.b' already has sub-keys, so it cannot also have a value.")]
     public void RuntimeParameters_Malformed_AreRejected(string text, string expected)
     {
         var error = Assert.Throws<FormatException>(() => ConfigLoader.ParseRuntimeParameters(text));
@@ -133,5 +136,65 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.IsType<PipelineRunner.Catalog.Files.JsonDataset>(catalog.GetDataset("a"));
         Assert.True(catalog.Contains("params:x"));
+    }
+
+    [Fact]
+    public void RuntimeParameters_OutOfRangeNumbers_StayText()
+    {
+        var parameters = ConfigLoader.ParseRuntimeParameters("a=1e400,b=infinity,c=2.5");
+        Assert.Equal("1e400", parameters["a"]);
+        Assert.Equal("infinity", parameters["b"]);
+        Assert.Equal(2.5, parameters["c"]);
+    }
+
+    [Theory]
+    [InlineData("../outside")]
+    [InlineData("..")]
+    [InlineData("/tmp")]
+    [InlineData("a/b")]
+    public void Environments_MustBeFoldersOfTheSource_NotPaths(string environment)
+    {
+        Write("base/catalog.yml", "");
+        var error = Assert.Throws<CatalogConfigurationException>(() => Loader(environment));
+        Assert.Equal($"Configuration environment '{environment}' is not a folder name: environments are folders directly under the configuration source, such as 'base', 'local' or 'prod'.", error.Message);
+    }
+
+    [Fact]
+    public void DeepYaml_IsRefused_NamingTheFile()
+    {
+        Write("base/parameters.yml", "x: " + new string('[', 10_000) + new string(']', 10_000) + "\n");
+        var error = Assert.Throws<CatalogConfigurationException>(() => Loader().GetParameters());
+        Assert.Contains("parameters.yml' at line 1", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("nesting is deeper than 64 levels.", error.Message, StringComparison.Ordinal);
+
+        // 60 levels are fine.
+        Write("base/parameters.yml", "x: " + new string('[', 60) + "1" + new string(']', 60) + "\n");
+        Assert.IsType<List<object?>>(Loader().GetParameters()["x"]);
+    }
+
+    [Fact]
+    public void YamlAliasBombs_AreRefused_InsteadOfExhaustingMemory()
+    {
+        // Each level doubles ten times over: 10^9 values from a few hundred bytes.
+        var yaml = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+        for (var level = 'b'; level <= 'i'; level++)
+        {
+            var previous = (char)(level - 1);
+            yaml += $"{level}: &{level} [{string.Join(", ", Enumerable.Repeat($"*{previous}", 10))}]\n";
+        }
+
+        Write("base/parameters.yml", yaml);
+        var error = Assert.Throws<CatalogConfigurationException>(() => Loader().GetParameters());
+        Assert.Contains("with its aliases expanded it holds more than 1,000,000 values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnreadableFile_IsAConfigurationError_NamingIt()
+    {
+        Write("base/catalog.yml", "");
+        var broken = Path.Combine(_conf, "base", "catalog_broken.yml");
+        File.CreateSymbolicLink(broken, Path.Combine(_conf, "nowhere.yml"));
+        var error = Assert.Throws<CatalogConfigurationException>(() => Loader().GetCatalogConfiguration());
+        Assert.StartsWith($"Cannot read the catalog file '{broken}':", error.Message, StringComparison.Ordinal);
     }
 }

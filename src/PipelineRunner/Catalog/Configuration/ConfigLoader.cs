@@ -37,6 +37,12 @@ public sealed class ConfigLoader
         ArgumentException.ThrowIfNullOrEmpty(options.BaseEnvironment);
         _options = options;
         _source = Path.GetFullPath(options.ConfigurationSource);
+        CheckFolderName(options.BaseEnvironment, "base environment");
+        if (options.Environment is { Length: > 0 } named)
+        {
+            CheckFolderName(named, "environment");
+        }
+
         if (!Directory.Exists(Path.Combine(_source, options.BaseEnvironment)))
         {
             throw new CatalogConfigurationException(
@@ -51,6 +57,16 @@ public sealed class ConfigLoader
             throw new CatalogConfigurationException(
                 $"Configuration environment '{environment}' does not exist: there is no folder '{Path.Combine(_source, environment)}'. "
                 + $"Environments found: {string.Join(", ", known)}.");
+        }
+    }
+
+    /// <summary>An environment is a folder directly under the configuration source, never a path elsewhere.</summary>
+    private static void CheckFolderName(string name, string what)
+    {
+        if (name is "." or ".." || name.IndexOfAny(['/', '\\']) >= 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+        {
+            throw new CatalogConfigurationException(
+                $"Configuration {what} '{name}' is not a folder name: environments are folders directly under the configuration source, such as 'base', 'local' or 'prod'.");
         }
     }
 
@@ -176,16 +192,29 @@ public sealed class ConfigLoader
                 throw new FormatException($"Invalid parameter key '{item[..separator]}': keys are names separated by dots, such as model_options.test_size.");
             }
 
+            // A key given twice, or given both a value and sub-keys (a=1,a.b=2), would silently lose one of them.
             var node = result;
-            foreach (var part in path[..^1])
+            for (var depth = 0; depth < path.Length - 1; depth++)
             {
-                if (!node.TryGetValue(part, out var child) || child is not Dictionary<string, object?> mapping)
+                var part = path[depth];
+                if (!node.TryGetValue(part, out var child))
                 {
-                    mapping = new Dictionary<string, object?>(StringComparer.Ordinal);
-                    node[part] = mapping;
+                    child = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    node[part] = child;
+                }
+                else if (child is not Dictionary<string, object?>)
+                {
+                    throw new FormatException($"Invalid parameter '{item}': '{string.Join('.', path[..(depth + 1)])}' already has a value, so it cannot also have sub-keys.");
                 }
 
-                node = mapping;
+                node = (Dictionary<string, object?>)child!;
+            }
+
+            if (node.TryGetValue(path[^1], out var existing))
+            {
+                throw new FormatException(existing is Dictionary<string, object?>
+                    ? $"Invalid parameter '{item}': '{string.Join('.', path)}' already has sub-keys, so it cannot also have a value."
+                    : $"Invalid parameter '{item}': '{string.Join('.', path)}' is given more than once.");
             }
 
             node[path[^1]] = ParseScalar(item[(separator + 1)..].Trim());
@@ -201,7 +230,7 @@ public sealed class ConfigLoader
             "true" or "True" => true,
             "false" or "False" => false,
             _ when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) => whole,
-            _ when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) => real,
+            _ when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real) => real,
             _ => value,
         };
 }

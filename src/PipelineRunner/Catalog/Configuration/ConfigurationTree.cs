@@ -28,19 +28,49 @@ internal static partial class ConfigurationTree
     private static readonly JsonDocumentOptions JsonOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     /// <summary>Reads a configuration file, as YAML (<c>.yml</c>, <c>.yaml</c>) or JSON (<c>.json</c>) by its extension.</summary>
-    public static Dictionary<string, object?> ReadFile(string path, string what) =>
-        Parse(path, File.ReadAllText(CheckFile(path, what)), what);
+    public static Dictionary<string, object?> ReadFile(string path, string what)
+    {
+        var checkedPath = CheckFile(path, what);
+        string text;
+        try
+        {
+            text = File.ReadAllText(checkedPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(path, what, ex);
+        }
+
+        return Parse(path, text, what);
+    }
 
     /// <summary>Reads a configuration file asynchronously (see <see cref="ReadFile"/>).</summary>
-    public static async Task<Dictionary<string, object?>> ReadFileAsync(string path, string what, CancellationToken cancellationToken) =>
-        Parse(path, await File.ReadAllTextAsync(CheckFile(path, what), cancellationToken).ConfigureAwait(false), what);
+    public static async Task<Dictionary<string, object?>> ReadFileAsync(string path, string what, CancellationToken cancellationToken)
+    {
+        var checkedPath = CheckFile(path, what);
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(checkedPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(path, what, ex);
+        }
+
+        return Parse(path, text, what);
+    }
+
+    /// <summary>A file that exists but cannot be read (a broken link, no permission, a device error).</summary>
+    private static CatalogConfigurationException Unreadable(string path, string what, Exception error) =>
+        new($"Cannot read the {what} file '{path}': {error.Message}", error);
 
     /// <summary>Parses YAML whose root must be a mapping (an empty document is an empty mapping).</summary>
     public static Dictionary<string, object?> ParseYamlMapping(string yaml, string source, string what)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         var stream = new YamlStream();
-        var parser = new TrackingParser(new Parser(new StringReader(yaml)));
+        var parser = new TrackingParser(new Parser(new StringReader(yaml)), source);
         try
         {
             stream.Load(parser);
@@ -64,7 +94,7 @@ internal static partial class ConfigurationTree
                 $"The {what} in {source} has {stream.Documents.Count} YAML documents; expected one.");
         }
 
-        var root = stream.Documents.Count == 0 ? null : FromYaml(stream.Documents[0].RootNode, source);
+        var root = stream.Documents.Count == 0 ? null : FromYaml(stream.Documents[0].RootNode, new YamlReading(source), 0);
         return AsRootMapping(root, source, what);
     }
 
@@ -179,14 +209,28 @@ internal static partial class ConfigurationTree
         _ => null,
     };
 
-    private static object? FromYaml(YamlNode node, string source)
+    private static object? FromYaml(YamlNode node, YamlReading reading, int depth)
     {
+        var source = reading.Source;
+        if (depth > MaxDepth)
+        {
+            throw new CatalogConfigurationException(
+                $"Invalid YAML in {source} at line {node.Start.Line}, column {node.Start.Column}: nesting (with aliases expanded) is deeper than {MaxDepth} levels.");
+        }
+
+        if (++reading.Values > MaxValues)
+        {
+            throw new CatalogConfigurationException(
+                $"Invalid YAML in {source}: with its aliases expanded it holds more than {MaxValues:N0} values (near line {node.Start.Line}); " +
+                "configuration this large is refused, as aliases can multiply a small file into an enormous tree.");
+        }
+
         switch (node)
         {
             case YamlScalarNode scalar:
                 return ResolveScalar(scalar);
             case YamlSequenceNode sequence:
-                return sequence.Children.Select(child => FromYaml(child, source)).ToList();
+                return sequence.Children.Select(child => FromYaml(child, reading, depth + 1)).ToList();
             case YamlMappingNode mapping:
                 var result = new Dictionary<string, object?>(StringComparer.Ordinal);
                 var merged = new List<Dictionary<string, object?>>();
@@ -198,7 +242,7 @@ internal static partial class ConfigurationTree
                             $"Invalid YAML in {source} at line {keyNode.Start.Line}, column {keyNode.Start.Column}: mapping keys must be scalars.");
                     }
 
-                    var value = FromYaml(valueNode, source);
+                    var value = FromYaml(valueNode, reading, depth + 1);
                     if (keyScalar.Value == MergeKey && keyScalar.Style == ScalarStyle.Plain)
                     {
                         merged.AddRange(value switch
@@ -294,8 +338,25 @@ internal static partial class ConfigurationTree
     private static partial Regex Float();
 
     /// <summary>Remembers where the last successfully parsed event ended, for errors YamlDotNet reports without a position.</summary>
-    private sealed class TrackingParser(IParser inner) : IParser
+    /// <summary>The deepest nesting accepted, in YAML as in JSON: 64 levels.</summary>
+    private const int MaxDepth = 64;
+
+    /// <summary>The most values a YAML file may expand to, aliases included: 1,000,000.</summary>
+    private const int MaxValues = 1_000_000;
+
+    /// <summary>The file being read and how many values it has expanded to so far.</summary>
+    private sealed class YamlReading(string source)
     {
+        public string Source { get; } = source;
+
+        public int Values { get; set; }
+    }
+
+    /// <summary>Remembers where parsing last succeeded, and refuses nesting deeper than <see cref="MaxDepth"/> before the parser recurses into it.</summary>
+    private sealed class TrackingParser(IParser inner, string source) : IParser
+    {
+        private int _depth;
+
         public Mark LastGood { get; private set; } = Mark.Empty;
 
         public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
@@ -306,6 +367,12 @@ internal static partial class ConfigurationTree
             if (inner.Current is { } current)
             {
                 LastGood = current.End;
+                _depth += current.NestingIncrease;
+                if (_depth > MaxDepth + 2) // the stream and the document count as two levels
+                {
+                    throw new CatalogConfigurationException(
+                        $"Invalid YAML in {source} at line {current.Start.Line}, column {current.Start.Column}: nesting is deeper than {MaxDepth} levels.");
+                }
             }
 
             return moved;
