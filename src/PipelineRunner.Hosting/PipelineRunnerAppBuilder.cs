@@ -33,7 +33,8 @@ public sealed class PipelineRunnerAppBuilder
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
-        _host.Services.AddOptions<PipelineRunnerHostOptions>().BindConfiguration(PipelineRunnerHostOptions.SectionName);
+        // Unknown keys in the section are errors (a misspelled "Runer" would otherwise be ignored without a word).
+        _host.Services.AddOptions<PipelineRunnerHostOptions>().BindConfiguration(PipelineRunnerHostOptions.SectionName, o => o.ErrorOnUnknownConfiguration = true);
         // The command line owns Ctrl+C and SIGTERM (a run cancels, a worker drains); the host only starts and stops services.
         _host.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         Pipelines = _host.Services.AddPipelineRunner();
@@ -62,7 +63,16 @@ public sealed class PipelineRunnerAppBuilder
     public PipelineRunnerApp Build()
     {
         _host.Configuration.AddInMemoryCollection(_schema.ToConfiguration(_parseResult));
-        var progress = _host.Configuration.GetSection(PipelineRunnerHostOptions.SectionName).GetValue<ProgressMode?>(nameof(PipelineRunnerHostOptions.Progress));
+        ProgressMode? progress;
+        try
+        {
+            progress = _host.Configuration.GetSection(PipelineRunnerHostOptions.SectionName).GetValue<ProgressMode?>(nameof(PipelineRunnerHostOptions.Progress));
+        }
+        catch (InvalidOperationException)
+        {
+            progress = null; // an invalid value is reported, naming the key, when the command reads its options
+        }
+
         if (LiveProgressDisplay.IsWanted(progress ?? ProgressMode.Auto))
         {
             // The live line replaces the runners' per-node log lines; warnings and errors still show.

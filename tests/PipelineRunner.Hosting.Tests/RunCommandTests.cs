@@ -126,6 +126,10 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("run --runner distributed --workers 2 --scheduler http://127.0.0.1:1", "--workers sizes the in-process pool, but the run uses the remote scheduler http://127.0.0.1:1/")]
     [InlineData("worker", "worker needs a scheduler: --scheduler http://HOST:PORT")]
     [InlineData("worker --scheduler http://127.0.0.1:1 --concurrency 0", "--concurrency must be a whole number of at least 1, got 0.")]
+    [InlineData("run --nodes ,", "--nodes was given without any name (','); give at least one, or leave the option out.")]
+    [InlineData("run --env ../elsewhere", "Configuration environment '../elsewhere' is not a folder name")]
+    [InlineData("worker --scheduler http://127.0.0.1", "Invalid scheduler address 'http://127.0.0.1/' (PipelineRunner:SchedulerAddress or --scheduler): it has no port")]
+    [InlineData("worker --scheduler http://127.0.0.1:5/run?x=1", "Invalid scheduler address 'http://127.0.0.1:5/run?x=1' (PipelineRunner:SchedulerAddress or --scheduler): it has a path, query or fragment.")]
     public async Task BadArguments_ExitWith2_SayingWhatIsWrong(string commandLine, string expected)
     {
         var (code, _, error) = await _project.RunAsync(commandLine.Split(' '));
@@ -145,6 +149,36 @@ public sealed class RunCommandTests : IDisposable
         (code, _, error) = await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:Workers"] = "many");
         Assert.Equal(2, code);
         Assert.Contains("PipelineRunner:Workers", error, StringComparison.Ordinal);
+
+        // A misspelled key is an error, not silently ignored.
+        (code, _, error) = await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:Runer"] = "thread");
+        Assert.Equal(2, code);
+        Assert.Contains("'Runer'", error, StringComparison.Ordinal);
+
+        (code, _, error) = await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:Progress"] = "bogus");
+        Assert.Equal(2, code);
+        Assert.Contains("PipelineRunner:Progress", error, StringComparison.Ordinal);
+
+        foreach (var (address, problem) in new[] { ("ftp://127.0.0.1:1", "its scheme is 'ftp', not http or https"), ("foo", "it is not an absolute URL") })
+        {
+            (code, _, error) = await _project.RunAsync(["worker"], b => b.Configuration["PipelineRunner:SchedulerAddress"] = address);
+            Assert.Equal(2, code);
+            Assert.Contains($"Invalid scheduler address '{address}' (PipelineRunner:SchedulerAddress or --scheduler): {problem}.", error, StringComparison.Ordinal);
+        }
+
+        (code, _, error) = await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:ProjectDirectory"] = Path.Combine(_project.Directory, "missing"));
+        Assert.Equal(2, code);
+        Assert.Contains($"The project folder '{Path.Combine(_project.Directory, "missing")}' (PipelineRunner:ProjectDirectory) does not exist.", error, StringComparison.Ordinal);
+        Assert.Null(_project.ReadTotal());
+    }
+
+    [Fact]
+    public async Task AnEnvironment_WithoutAConfFolder_IsAnError()
+    {
+        Directory.Delete(Path.Combine(_project.Directory, "conf"), recursive: true);
+        var (code, _, error) = await _project.RunAsync(["run", "--env", "prod"]);
+        Assert.Equal(2, code);
+        Assert.Contains($"Configuration environment 'prod' was asked for, but there is no configuration folder '{Path.Combine(_project.Directory, "conf")}'.", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -180,9 +180,15 @@ internal sealed class CommandLineSchema
     public static IReadOnlyList<string>? Values(ParseResult result, Option<string[]> option)
     {
         var values = result.GetValue(option);
-        return values is null || values.Length == 0
-            ? null
-            : values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        if (values is null || values.Length == 0)
+        {
+            return null;
+        }
+
+        var names = values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        return names.Count > 0
+            ? names
+            : throw new ArgumentException($"{option.Name} was given without any name ('{string.Join(" ", values)}'); give at least one, or leave the option out.");
     }
 
     private static void RequireAtLeastOne(OptionResult result, Option<int> option)

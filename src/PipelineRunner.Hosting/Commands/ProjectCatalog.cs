@@ -16,10 +16,22 @@ internal static class ProjectCatalog
     public static DataCatalog Create(PipelineRunnerHostOptions options, IReadOnlyDictionary<string, object?> runtimeParameters, IServiceProvider services)
     {
         var projectDirectory = ProjectDirectory(options);
+        if (!Directory.Exists(projectDirectory))
+        {
+            throw new CatalogConfigurationException(
+                $"The project folder '{projectDirectory}' ({PipelineRunnerHostOptions.SectionName}:{nameof(PipelineRunnerHostOptions.ProjectDirectory)}) does not exist.");
+        }
+
         var source = Path.Combine(projectDirectory, options.ConfigurationSource);
         var code = services.GetRequiredService<DataCatalog>();
         if (!Directory.Exists(source))
         {
+            if (options.Environment != ConfigLoader.DefaultEnvironment)
+            {
+                throw new CatalogConfigurationException(
+                    $"Configuration environment '{options.Environment}' was asked for, but there is no configuration folder '{source}'.");
+            }
+
             var catalog = code.ShallowCopy();
             if (runtimeParameters.Count > 0)
             {
