@@ -29,4 +29,16 @@ public sealed class ListCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Equal("Pipelines:\n  __default__ (4 nodes)\n  math (4 nodes)\n", output.ReplaceLineEndings("\n"));
     }
+
+    [Fact]
+    public async Task AFactoryEntryThatFailsOnlyWhenMatched_IsListedAsInvalid_AndTheCommandFails()
+    {
+        // The separator comes from the placeholder, so only the matched name ("squares", not one character) shows it is invalid.
+        _project.Write("conf/base/catalog_factories.yml", "\"{name}s\":\n  type: CsvDataset\n  filepath: data/{name}.csv\n  load_args: {sep: \"{name}\"}\n");
+        var (code, output, error) = await _project.RunAsync(["list", "datasets"]);
+        Assert.Equal(2, code);
+        Assert.Contains("squares (intermediate): invalid (see the error)", output.Split('\n', StringSplitOptions.TrimEntries));
+        Assert.Contains("error: Failed to create dataset 'squares'", error, StringComparison.Ordinal);
+        Assert.Contains("has an invalid delimiter 'square'", error, StringComparison.Ordinal);
+    }
 }

@@ -33,6 +33,7 @@ internal sealed class ListCommand(CommandContext context)
         }
 
         var output = context.Output;
+        var invalid = false;
         if (topic is "all" or "pipelines")
         {
             await output.WriteLineAsync("Pipelines:").ConfigureAwait(false);
@@ -60,13 +61,25 @@ internal sealed class ListCommand(CommandContext context)
             foreach (var dataset in pipeline.Datasets().Order(StringComparer.Ordinal))
             {
                 var role = inputs.Contains(dataset) ? "input" : outputs.Contains(dataset) ? "output" : "intermediate";
-                var type = dataset == "parameters" || dataset.StartsWith("params:", StringComparison.Ordinal) ? "parameter"
-                    : catalog.Contains(dataset) ? catalog.GetDataset(dataset).GetType().Name
-                    : "not in the catalog (the runner's default)";
+                string type;
+                try
+                {
+                    type = dataset == "parameters" || dataset.StartsWith("params:", StringComparison.Ordinal) ? "parameter"
+                        : catalog.Contains(dataset) ? catalog.GetDataset(dataset).GetType().Name
+                        : "not in the catalog (the runner's default)";
+                }
+                catch (Exception ex) when (ex is CatalogConfigurationException or DatasetException)
+                {
+                    // A factory entry whose options only fail once its placeholders are filled in: list the rest, then fail.
+                    await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                    type = "invalid (see the error)";
+                    invalid = true;
+                }
+
                 await output.WriteLineAsync($"  {dataset} ({role}): {type}").ConfigureAwait(false);
             }
         }
 
-        return 0;
+        return invalid ? 2 : 0;
     }
 }

@@ -203,6 +203,11 @@ public class CatalogConfigurationTests : TempDirectoryTest
             "Catalog entry '{name}_csv' is not a valid dataset factory: Dataset factory '{name}_csv' uses placeholder '{nme}' in its configuration, but the pattern has only [name].",
             placeholder.Message);
         Assert.StartsWith("Dataset '{name}_xls' has unknown type 'pandas.ExcelDataset'. Known types: ", type.Message, StringComparison.Ordinal);
+
+        // Options are checked when the catalog loads too, not when a run first matches the pattern.
+        var option = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromYaml(
+            "\"{name}_json\":\n  type: JsonDataset\n  filepath: data/{name}.json\n  indentd: true\n", Options()));
+        Assert.StartsWith("Dataset '{name}_json' (JsonDataset) has unsupported option(s) 'indentd'", option.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -236,6 +241,14 @@ public class CatalogConfigurationTests : TempDirectoryTest
             StringComparison.Ordinal);
         Assert.Equal("Dataset 'cars' (CsvDataset) needs a 'filepath'.", noPath.Message);
         Assert.Equal("Catalog entry 'cars' has an invalid 'versioned': expected true or false, not the string 'yes'.", badVersioned.Message);
+
+        var emptyPath = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromYaml("cars:\n  type: CsvDataset\n  filepath: ''\n"));
+        Assert.Equal("Catalog entry 'cars' has an empty 'filepath'.", emptyPath.Message);
+        foreach (var reserved in new[] { "parameters", "params:rate" })
+        {
+            var error = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromYaml($"\"{reserved}\":\n  type: MemoryDataset\n"));
+            Assert.Equal($"Catalog entry '{reserved}' uses a name reserved for parameters; parameters come from parameters files (or --params), not from the catalog.", error.Message);
+        }
     }
 
     [Fact]

@@ -104,6 +104,12 @@ public static class CatalogConfiguration
                 continue;
             }
 
+            if (name == "parameters" || name.StartsWith("params:", StringComparison.Ordinal))
+            {
+                throw new CatalogConfigurationException(
+                    $"Catalog entry '{name}' uses a name reserved for parameters; parameters come from parameters files (or --params), not from the catalog.");
+            }
+
             if (rawEntry is not Dictionary<string, object?> entry)
             {
                 throw new CatalogConfigurationException(
@@ -147,11 +153,22 @@ public static class CatalogConfiguration
 
             // Resolve once with the placeholders' own names, to report unknown placeholders and types now rather than on first use.
             var probe = (Dictionary<string, object?>)Resolve(entry, parsed, parsed.Placeholders.ToDictionary(p => p, p => p))!;
-            var probeType = CreateDefinition(pattern, probe, context).TypeName;
-            if (!DatasetPattern.IsPattern(GetString(entry, "type") ?? string.Empty) && !context.Registry.Contains(probeType))
+            var probeDefinition = CreateDefinition(pattern, probe, context);
+            if (!DatasetPattern.IsPattern(GetString(entry, "type") ?? string.Empty))
             {
-                throw new CatalogConfigurationException(
-                    $"Dataset '{pattern}' has unknown type '{probeType}'. Known types: {string.Join(", ", context.Registry.TypeNames)}.");
+                if (!context.Registry.Contains(probeDefinition.TypeName))
+                {
+                    throw new CatalogConfigurationException(
+                        $"Dataset '{pattern}' has unknown type '{probeDefinition.TypeName}'. Known types: {string.Join(", ", context.Registry.TypeNames)}.");
+                }
+
+                // Build one dataset from the probe, so unsupported or invalid options fail when the catalog loads
+                // (the error names the pattern) rather than when a run first matches it. Options with placeholders
+                // get their real values only on a match, so such entries are checked then.
+                if (!entry.Where(p => p.Key is not ("type" or "filepath")).Any(p => HasPlaceholder(p.Value)))
+                {
+                    context.Registry.Create(probeDefinition);
+                }
             }
 
             catalog.AddFactory(pattern, (name, values) =>
@@ -162,6 +179,14 @@ public static class CatalogConfiguration
             throw new CatalogConfigurationException($"Catalog entry '{pattern}' is not a valid dataset factory: {ex.Message}", ex);
         }
     }
+
+    private static bool HasPlaceholder(object? value) => value switch
+    {
+        string text => text.Contains('{', StringComparison.Ordinal),
+        Dictionary<string, object?> mapping => mapping.Values.Any(HasPlaceholder),
+        List<object?> list => list.Any(HasPlaceholder),
+        _ => false,
+    };
 
     private static object? Resolve(object? value, DatasetPattern pattern, IReadOnlyDictionary<string, string> values) => value switch
     {
@@ -190,6 +215,11 @@ public static class CatalogConfiguration
 
         if (filePath is not null)
         {
+            if (string.IsNullOrWhiteSpace(filePath))
+            {
+                throw new CatalogConfigurationException($"Catalog entry '{name}' has an empty 'filepath'.");
+            }
+
             if (filePath.Contains("://", StringComparison.Ordinal))
             {
                 throw new CatalogConfigurationException(
