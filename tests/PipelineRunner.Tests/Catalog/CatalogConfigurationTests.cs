@@ -242,6 +242,16 @@ public class CatalogConfigurationTests : TempDirectoryTest
         Assert.Equal("Dataset 'cars' (CsvDataset) needs a 'filepath'.", noPath.Message);
         Assert.Equal("Catalog entry 'cars' has an invalid 'versioned': expected true or false, not the string 'yes'.", badVersioned.Message);
 
+        var delimiters = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromYaml(
+            "cars:\n  type: pandas.CSVDataset\n  filepath: c.csv\n  load_args: {sep: ';'}\n  save_args: {sep: ','}\n"));
+        Assert.Equal("Dataset 'cars' (pandas.CSVDataset) has conflicting delimiters (load_args.sep ';', save_args.sep ','); it reads and writes with one delimiter.", delimiters.Message);
+        var headers = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromYaml(
+            "cars:\n  type: pandas.CSVDataset\n  filepath: c.csv\n  load_args: {header: null}\n  save_args: {header: true}\n"));
+        Assert.Equal("Dataset 'cars' (pandas.CSVDataset) has conflicting options 'load_args.header' and 'save_args.header'; it reads and writes with one header setting.", headers.Message);
+        var indent = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromYaml(
+            "cars:\n  type: JsonDataset\n  filepath: c.json\n  indented: false\n  save_args: {indent: 4}\n"));
+        Assert.Equal("Dataset 'cars' (JsonDataset) has conflicting options 'indented: false' and 'save_args.indent: 4'; give one of them.", indent.Message);
+
         var emptyPath = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromYaml("cars:\n  type: CsvDataset\n  filepath: ''\n"));
         Assert.Equal("Catalog entry 'cars' has an empty 'filepath'.", emptyPath.Message);
         foreach (var reserved in new[] { "parameters", "params:rate" })

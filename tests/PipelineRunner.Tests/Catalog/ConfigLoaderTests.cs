@@ -197,4 +197,12 @@ public sealed class ConfigLoaderTests : IDisposable
         var error = Assert.Throws<CatalogConfigurationException>(() => Loader().GetCatalogConfiguration());
         Assert.StartsWith($"Cannot read the catalog file '{broken}':", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DuplicateKeysInAJsonFile_AreRefused_LikeInYaml()
+    {
+        Write("base/catalog.json", "{\"x\": {\"type\": \"Bogus\"}, \"x\": {\"type\": \"MemoryDataset\"}}");
+        var error = Assert.Throws<CatalogConfigurationException>(() => Loader().GetCatalogConfiguration());
+        Assert.Equal($"Invalid JSON in '{Path.Combine(_conf, "base", "catalog.json")}': Duplicate key 'x' in a JSON object: each key may appear only once.", error.Message);
+    }
 }

@@ -112,6 +112,10 @@ internal static partial class ConfigurationTree
             throw new CatalogConfigurationException(
                 $"Invalid JSON in {source} at line {ex.LineNumber + 1}, column {ex.BytePositionInLine + 1}: {ex.Message}", ex);
         }
+        catch (CatalogConfigurationException ex)
+        {
+            throw new CatalogConfigurationException($"Invalid JSON in {source}: {ex.Message}", ex);
+        }
     }
 
     /// <summary>
@@ -198,7 +202,12 @@ internal static partial class ConfigurationTree
             new Dictionary<string, object?>(StringComparer.Ordinal),
             (mapping, property) =>
             {
-                mapping[property.Name] = FromJson(property.Value);
+                // As for YAML: a key written twice would silently lose the first value.
+                if (!mapping.TryAdd(property.Name, FromJson(property.Value)))
+                {
+                    throw new CatalogConfigurationException($"Duplicate key '{property.Name}' in a JSON object: each key may appear only once.");
+                }
+
                 return mapping;
             }),
         JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList(),

@@ -195,7 +195,13 @@ public sealed class DatasetTypeRegistry
     private static JsonDataset CreateJson(DatasetDefinition definition)
     {
         definition.EnsureSupportedOptions("indented", "save_args.indent");
-        var indented = definition.GetOption("indented", definition.GetOption<long?>("save_args.indent", null) is > 0);
+        var indent = definition.GetOption<long?>("save_args.indent", null);
+        var indented = definition.GetOption("indented", indent is > 0);
+        if (indent is not null && indented != indent > 0)
+        {
+            throw definition.Error($"has conflicting options 'indented: {(indented ? "true" : "false")}' and 'save_args.indent: {indent}'; give one of them");
+        }
+
         return new JsonDataset(definition.GetRequiredFilePath(), indented, null, definition.Version, definition.TimeProvider);
     }
 
@@ -209,9 +215,18 @@ public sealed class DatasetTypeRegistry
             throw definition.Error("does not support 'save_args.index: true': records have no index column");
         }
 
-        var delimiterText = new[] { "delimiter", "load_args.sep", "load_args.delimiter", "save_args.sep", "save_args.delimiter" }
-            .Select(key => definition.GetOption<string?>(key, null))
-            .FirstOrDefault(value => value is not null) ?? ",";
+        // CsvDataset reads and writes with one delimiter and one header setting, so the options given must agree.
+        var delimiters = new[] { "delimiter", "load_args.sep", "load_args.delimiter", "save_args.sep", "save_args.delimiter" }
+            .Select(key => (Key: key, Value: definition.GetOption<string?>(key, null)))
+            .Where(option => option.Value is not null)
+            .ToList();
+        if (delimiters.Select(option => option.Value).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            throw definition.Error(
+                $"has conflicting delimiters ({string.Join(", ", delimiters.Select(option => $"{option.Key} '{option.Value}'"))}); it reads and writes with one delimiter");
+        }
+
+        var delimiterText = delimiters.FirstOrDefault().Value ?? ",";
         if (delimiterText.Length != 1)
         {
             throw definition.Error($"has an invalid delimiter '{delimiterText}': it must be a single character");
@@ -231,6 +246,10 @@ public sealed class DatasetTypeRegistry
                 string text when text.Equals("infer", StringComparison.OrdinalIgnoreCase) => true,
                 _ => throw definition.Error($"has an unsupported 'load_args.header' {ConfigurationTree.DescribeValue(header)}; use null, 0, 'infer' or a boolean"),
             };
+            if (definition.TryGetOption("save_args.header", out _) && definition.GetOption("save_args.header", true) != hasHeader)
+            {
+                throw definition.Error("has conflicting options 'load_args.header' and 'save_args.header'; it reads and writes with one header setting");
+            }
         }
         else
         {
