@@ -128,7 +128,8 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("worker --scheduler http://127.0.0.1:1 --concurrency 0", "--concurrency must be a whole number of at least 1, got 0.")]
     [InlineData("run --nodes ,", "--nodes was given without any name (','); give at least one, or leave the option out.")]
     [InlineData("run --env ../elsewhere", "Configuration environment '../elsewhere' is not a folder name")]
-    [InlineData("worker --scheduler http://127.0.0.1", "Invalid scheduler address 'http://127.0.0.1/' (PipelineRunner:SchedulerAddress or --scheduler): it has no port")]
+    [InlineData("worker --scheduler http://127.0.0.1", "Invalid scheduler address 'http://127.0.0.1' (PipelineRunner:SchedulerAddress or --scheduler): it has no port")]
+    [InlineData("run --runner thread --scheduler http://127.0.0.1:80", "needs the distributed runner, but the runner is 'thread'")]
     [InlineData("worker --scheduler http://127.0.0.1:5/run?x=1", "Invalid scheduler address 'http://127.0.0.1:5/run?x=1' (PipelineRunner:SchedulerAddress or --scheduler): it has a path, query or fragment.")]
     public async Task BadArguments_ExitWith2_SayingWhatIsWrong(string commandLine, string expected)
     {

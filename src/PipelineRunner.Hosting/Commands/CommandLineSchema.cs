@@ -131,8 +131,8 @@ internal sealed class CommandLineSchema
         }
 
         Add(result, RunRunner, nameof(PipelineRunnerHostOptions.Runner), v => v);
-        Add(result, RunScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.ToString());
-        Add(result, WorkerScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.ToString());
+        Add(result, RunScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString); // as typed: ToString drops a default port
+        Add(result, WorkerScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString);
         Add(result, Workers, nameof(PipelineRunnerHostOptions.Workers), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, Concurrency, nameof(PipelineRunnerHostOptions.WorkerConcurrency), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, RunEnv, nameof(PipelineRunnerHostOptions.Environment), v => v);

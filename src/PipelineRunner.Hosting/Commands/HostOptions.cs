@@ -27,7 +27,10 @@ internal static class HostOptions
         return options;
     }
 
-    /// <summary>A scheduler address is an absolute http(s) URL with an explicit port and nothing after it.</summary>
+    /// <summary>
+    /// A scheduler address is an absolute http(s) URL with nothing after the host and port; http needs an explicit port
+    /// (a scheduler on port 80 is a mistake far more often than not), https may use its default 443 (an ingress).
+    /// </summary>
     /// <exception cref="ArgumentException">It is not; the message names the key and the value.</exception>
     public static void CheckSchedulerAddress(Uri address)
     {
@@ -35,7 +38,7 @@ internal static class HostOptions
         var problem =
             !address.IsAbsoluteUri ? "it is not an absolute URL"
             : address.Scheme is not ("http" or "https") ? $"its scheme is '{address.Scheme}', not http or https"
-            : !HasExplicitPort(address) ? "it has no port (the scheduler prints its address, port included, when it starts)"
+            : address.Scheme == "http" && !HasExplicitPort(address) ? "it has no port (the scheduler prints its address, port included, when it starts)"
             : address.AbsolutePath != "/" || address.Query.Length > 0 || address.Fragment.Length > 0 ? "it has a path, query or fragment"
             : null;
         if (problem is not null)

@@ -185,7 +185,25 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Write("base/parameters.yml", yaml);
         var error = Assert.Throws<CatalogConfigurationException>(() => Loader().GetParameters());
-        Assert.Contains("with its aliases expanded it holds more than 1,000,000 values", error.Message, StringComparison.Ordinal);
+        Assert.Contains("its aliases expand to more than 1,000,000 values beyond those written in the file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALargeYamlFileWithoutAliases_IsRead()
+    {
+        Write("base/parameters.yml", "values: [" + string.Join(", ", Enumerable.Range(0, 1_200_000)) + "]\n");
+        Assert.Equal(1_200_000, Assert.IsType<List<object?>>(Loader().GetParameters()["values"]).Count);
+    }
+
+    [Fact]
+    public void YamlNesting_Of64Levels_IsRead_And65AreRefused()
+    {
+        Write("base/parameters.yml", "x: " + new string('[', 63) + "1" + new string(']', 63) + "\n"); // the root mapping is level 1
+        Assert.IsType<List<object?>>(Loader().GetParameters()["x"]);
+
+        Write("base/parameters.yml", "x: " + new string('[', 64) + "1" + new string(']', 64) + "\n");
+        var error = Assert.Throws<CatalogConfigurationException>(() => Loader().GetParameters());
+        Assert.EndsWith("nesting is deeper than 64 levels.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -94,7 +94,7 @@ internal static partial class ConfigurationTree
                 $"The {what} in {source} has {stream.Documents.Count} YAML documents; expected one.");
         }
 
-        var root = stream.Documents.Count == 0 ? null : FromYaml(stream.Documents[0].RootNode, new YamlReading(source), 0);
+        var root = stream.Documents.Count == 0 ? null : FromYaml(stream.Documents[0].RootNode, new YamlReading(source, parser.Nodes), 0);
         return AsRootMapping(root, source, what);
     }
 
@@ -102,10 +102,11 @@ internal static partial class ConfigurationTree
     public static Dictionary<string, object?> ParseJsonMapping(string json, string source, string what)
     {
         ArgumentNullException.ThrowIfNull(json);
+        object? root;
         try
         {
             using var document = JsonDocument.Parse(json, JsonOptions);
-            return AsRootMapping(FromJson(document.RootElement), source, what);
+            root = FromJson(document.RootElement);
         }
         catch (JsonException ex)
         {
@@ -114,8 +115,10 @@ internal static partial class ConfigurationTree
         }
         catch (CatalogConfigurationException ex)
         {
-            throw new CatalogConfigurationException($"Invalid JSON in {source}: {ex.Message}", ex);
+            throw new CatalogConfigurationException($"Invalid JSON in {source}: {ex.Message}", ex); // a duplicate key
         }
+
+        return AsRootMapping(root, source, what);
     }
 
     /// <summary>
@@ -227,11 +230,11 @@ internal static partial class ConfigurationTree
                 $"Invalid YAML in {source} at line {node.Start.Line}, column {node.Start.Column}: nesting (with aliases expanded) is deeper than {MaxDepth} levels.");
         }
 
-        if (++reading.Values > MaxValues)
+        if (++reading.Values > reading.ParsedNodes + MaxAliasValues)
         {
             throw new CatalogConfigurationException(
-                $"Invalid YAML in {source}: with its aliases expanded it holds more than {MaxValues:N0} values (near line {node.Start.Line}); " +
-                "configuration this large is refused, as aliases can multiply a small file into an enormous tree.");
+                $"Invalid YAML in {source}: its aliases expand to more than {MaxAliasValues:N0} values beyond those written in the file (near line {node.Start.Line}); " +
+                "this is refused, as aliases can multiply a small file into an enormous tree.");
         }
 
         switch (node)
@@ -346,19 +349,20 @@ internal static partial class ConfigurationTree
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex Float();
 
-    /// <summary>Remembers where the last successfully parsed event ended, for errors YamlDotNet reports without a position.</summary>
     /// <summary>The deepest nesting accepted, in YAML as in JSON: 64 levels.</summary>
     private const int MaxDepth = 64;
 
-    /// <summary>The most values a YAML file may expand to, aliases included: 1,000,000.</summary>
-    private const int MaxValues = 1_000_000;
+    /// <summary>The most values a YAML file's aliases may add to those written in it: 1,000,000.</summary>
+    private const int MaxAliasValues = 1_000_000;
 
-    /// <summary>The file being read and how many values it has expanded to so far.</summary>
-    private sealed class YamlReading(string source)
+    /// <summary>The file being read, how many nodes its text holds, and how many values it has expanded to so far.</summary>
+    private sealed class YamlReading(string source, long parsedNodes)
     {
         public string Source { get; } = source;
 
-        public int Values { get; set; }
+        public long ParsedNodes { get; } = parsedNodes;
+
+        public long Values { get; set; }
     }
 
     /// <summary>Remembers where parsing last succeeded, and refuses nesting deeper than <see cref="MaxDepth"/> before the parser recurses into it.</summary>
@@ -368,6 +372,9 @@ internal static partial class ConfigurationTree
 
         public Mark LastGood { get; private set; } = Mark.Empty;
 
+        /// <summary>Scalars, sequences and mappings written in the text (aliases not expanded).</summary>
+        public long Nodes { get; private set; }
+
         public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
 
         public bool MoveNext()
@@ -376,6 +383,11 @@ internal static partial class ConfigurationTree
             if (inner.Current is { } current)
             {
                 LastGood = current.End;
+                if (current is YamlDotNet.Core.Events.Scalar or YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart)
+                {
+                    Nodes++;
+                }
+
                 _depth += current.NestingIncrease;
                 if (_depth > MaxDepth + 2) // the stream and the document count as two levels
                 {

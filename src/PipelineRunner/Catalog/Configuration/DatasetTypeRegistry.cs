@@ -76,7 +76,9 @@ public sealed class DatasetTypeRegistry
     /// a <see cref="DatasetDefinition"/>; it should reject options it does not understand
     /// (<see cref="DatasetDefinition.EnsureSupportedOptions"/>) and use <see cref="DatasetDefinition.GetRequiredFilePath"/>,
     /// <see cref="DatasetDefinition.Version"/> and <see cref="DatasetDefinition.TimeProvider"/> for file datasets.
-    /// Exceptions it throws are reported with the dataset's name.
+    /// Exceptions it throws are reported with the dataset's name. Factories should only validate and construct, never
+    /// open files or connections: a dataset-factory entry (<c>"{name}_csv"</c>) is built once when the catalog loads,
+    /// with each placeholder standing for itself (<c>data/name.csv</c>), to report bad options early.
     /// </summary>
     /// <param name="typeName">The type name used in catalogs, matched ignoring case.</param>
     /// <param name="factory">Creates the dataset.</param>
