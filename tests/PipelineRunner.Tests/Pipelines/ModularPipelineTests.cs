@@ -77,6 +77,12 @@ public class ModularPipelineTests
     {
         var ex = Assert.Throws<PipelineException>(() => Pipeline.Create(Template(), inputs: "nope"));
         Assert.Equal("Failed to map datasets and/or parameters onto the nodes provided: nope does not exist in the pipeline.", ex.Message);
+
+        // Close names are suggested as Kedro's difflib does (similarity of at least 0.6), not by substring.
+        var typo = Assert.Throws<PipelineException>(() => Pipeline.Create(Template(), outputs: "scald"));
+        Assert.Equal("Failed to map datasets and/or parameters onto the nodes provided: scald does not exist in the pipeline. - did you mean one of these instead: scaled", typo.Message);
+        var unrelated = Assert.Throws<PipelineException>(() => Pipeline.Create(Template(), outputs: "r"));
+        Assert.Equal("Failed to map datasets and/or parameters onto the nodes provided: r does not exist in the pipeline.", unrelated.Message);
     }
 
     [Fact]
