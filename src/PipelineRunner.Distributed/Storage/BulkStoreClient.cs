@@ -100,9 +100,8 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
                 if (ValueSerializer.TryReadBinary32Header(prefix, length, out var payloadLength))
                 {
                     // Pinned only when its pages are populated beside the receive: the pinned heap is never compacted.
-                    var populate = MemoryPopulator.WillPopulate(payloadLength);
-                    var value = GC.AllocateUninitializedArray<byte>(payloadLength, pinned: populate);
-                    using (populate ? MemoryPopulator.Start(value) : null)
+                    var value = GC.AllocateUninitializedArray<byte>(payloadLength, pinned: MemoryPopulator.WillPopulate(payloadLength));
+                    using (MemoryPopulator.Start(value))
                     {
                         await ReceiveAsync(stream, value, name, cancellationToken).ConfigureAwait(false);
                     }

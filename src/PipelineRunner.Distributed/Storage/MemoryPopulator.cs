@@ -24,16 +24,16 @@ internal static class MemoryPopulator
     public static bool WillPopulate(int length) => !s_unsupported && length >= MinimumLength;
 
     /// <summary>
-    /// Starts populating <paramref name="pinnedArray"/> (which must not move) on the thread pool, from its second 4 MB
-    /// step on (the receiver starts on the first at once). Dispose the result when the transfer ends, however it ends:
-    /// population stops at the next step.
+    /// Starts populating <paramref name="array"/> on the thread pool, from its second 4 MB step on (the receiver starts
+    /// on the first at once), when <see cref="WillPopulate"/> says so — the array must then have been allocated pinned.
+    /// Dispose the result when the transfer ends, however it ends: population stops at the next step.
     /// </summary>
-    public static IDisposable Start(byte[] pinnedArray)
+    public static IDisposable Start(byte[] array)
     {
         var population = new Population();
-        if (WillPopulate(pinnedArray.Length))
+        if (WillPopulate(array.Length))
         {
-            _ = Task.Run(() => Populate(pinnedArray, firstOffset: Step, population));
+            _ = Task.Run(() => Populate(array, firstOffset: Step, population));
         }
 
         return population;

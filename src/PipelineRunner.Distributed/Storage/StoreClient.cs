@@ -89,17 +89,6 @@ internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri
         await call.ResponseAsync.ConfigureAwait(false);
     }
 
-    /// <summary>Fetches a value and hands its bytes to <paramref name="read"/> (the bytes are valid only during the call).</summary>
-    public async Task<T> GetAsync<T>(string name, Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
-    {
-        if (await BulkAsync(cancellationToken).ConfigureAwait(false) is { } bulk)
-        {
-            return await bulk.GetAsync(name, read, binary: null, cancellationToken).ConfigureAwait(false);
-        }
-
-        return read(await GetOverGrpcAsync(name, cancellationToken).ConfigureAwait(false));
-    }
-
     /// <summary>Fetches a value and reads it as <paramref name="type"/> (MessagePack; byte arrays received in place).</summary>
     public async Task<object?> LoadAsync(string name, Type type, CancellationToken cancellationToken)
     {
