@@ -146,6 +146,24 @@ public sealed class DistributedRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFailedRun_SuggestsTheSameResumeNodesAsSequentialRunner()
+    {
+        // 'b' lived in the store and was released with the failed run: resuming must re-create it, as in-process.
+        var sequential = await Assert.ThrowsAsync<NodeExecutionException>(() => new SequentialRunner().RunAsync(SharedPipelines.Failing(), FailingCatalog()));
+        var distributed = await Assert.ThrowsAsync<NodeExecutionException>(() => _runner.RunAsync(SharedPipelines.Failing(), FailingCatalog()));
+
+        Assert.Equal(["ok_before"], sequential.ResumeFromNodes);
+        Assert.Equal(sequential.ResumeFromNodes, distributed.ResumeFromNodes);
+
+        static DataCatalog FailingCatalog()
+        {
+            var catalog = new DataCatalog();
+            catalog.AddValues([new("a", 41)]);
+            return catalog;
+        }
+    }
+
+    [Fact]
     public async Task LargeDataset_RoundTripsThroughTheStore_AndMemoryIsFreed()
     {
         const int megabytes = 512;

@@ -94,7 +94,7 @@ public abstract class AbstractRunner
             }
         }
 
-        var run = new PipelineRun(pipeline, runCatalog, Options, options, GetType().Name, Logger);
+        var run = new PipelineRun(pipeline, runCatalog, Options, options, GetType().Name, Logger) { CallerCatalog = catalog };
         using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("pipeline.run");
         activity?.SetTag("pipelinerunner.nodes", pipeline.Nodes.Count);
         if (Options.IsAsync)

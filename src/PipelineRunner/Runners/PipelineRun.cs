@@ -60,6 +60,12 @@ public sealed class PipelineRun
     /// <summary>The run's catalog: the caller's datasets plus the runner's default datasets.</summary>
     public DataCatalog Catalog { get; }
 
+    /// <summary>
+    /// The catalog as the caller gave it, without the runner's default datasets: the resume suggestion counts only its
+    /// persisted datasets, since a runner's defaults (memory, a distributed store) do not outlive a failed run.
+    /// </summary>
+    internal DataCatalog? CallerCatalog { get; init; }
+
     /// <summary>The runner's options.</summary>
     public RunnerOptions Options { get; }
 
@@ -375,7 +381,7 @@ public sealed class PipelineRun
             return;
         }
 
-        var resume = ResumeSuggestion.Find(Pipeline, done, Catalog);
+        var resume = ResumeSuggestion.Find(Pipeline, done, CallerCatalog ?? Catalog);
         if (done.Count == 0)
         {
             RunnerLog.NoNodesRan(_logger);
