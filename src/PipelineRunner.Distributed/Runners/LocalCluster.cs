@@ -21,6 +21,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             throw new ArgumentException($"DistributedRunnerOptions.LocalWorkers must be at least 1, but was {workers}.", nameof(workers));
         }
 
+        loggerFactory = loggerFactory is null ? null : new Internal.LocalPoolLoggerFactory(loggerFactory);
         var scheduler = await SchedulerServer.StartAsync(schedulerOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
         var cluster = new LocalCluster(scheduler);
         for (var i = 0; i < workers; i++)

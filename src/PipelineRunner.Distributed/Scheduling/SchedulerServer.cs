@@ -88,6 +88,7 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Internal.EmbeddedHostLifetime>();
         builder.Services.AddSingleton<ILoggerFactory>(new Internal.QuietHostLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -11,7 +11,7 @@ namespace PipelineRunner.Distributed.Scheduling;
 /// The scheduler's gRPC endpoints: runs, the worker stream and the dataset store. Bound to the wire contract by
 /// <see cref="SchedulerMethodProvider"/>.
 /// </summary>
-internal sealed class SchedulerService(
+internal sealed partial class SchedulerService(
     SchedulerState state,
     DatasetStore store,
     SchedulerOptions options,
@@ -39,15 +39,31 @@ internal sealed class SchedulerService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
         }
 
+        var started = TimeProvider.System.GetTimestamp();
+        var (completed, failed) = (0, 0);
+        var outcome = "cancelled by its driver";
+        SchedulerLog.RunSubmitted(logger, run.Id, request.Nodes.Count, state.WorkerCount);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await foreach (var runEvent in run.Events.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            await foreach (var runEvent in run.Events.Reader.ReadAllAsync(stopping.Token).ConfigureAwait(false))
             {
-                await responseStream.WriteAsync(runEvent, context.CancellationToken).ConfigureAwait(false);
+                completed += runEvent.KindCase == RunEvent.KindOneofCase.Completed ? 1 : 0;
+                failed += runEvent.KindCase == RunEvent.KindOneofCase.Failed ? 1 : 0;
+                await responseStream.WriteAsync(runEvent, stopping.Token).ConfigureAwait(false);
             }
+
+            outcome = failed == 0 ? "succeeded" : "failed";
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            // The driver is told why its run ends, rather than seeing the connection drop.
+            outcome = "stopped: the scheduler is shutting down";
+            throw new RpcException(new Status(StatusCode.Unavailable, "The scheduler is shutting down; the run was stopped."));
         }
         finally
         {
+            SchedulerLog.RunFinished(logger, run.Id, outcome, completed, failed, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
             // The driver cancelled or went away: nothing of this run may keep running, and what it stored is freed
             // once its lease expires (a driver that cancelled releases its datasets itself; that is harmless).
             if (state.CancelRun(run))
@@ -328,5 +344,14 @@ internal sealed class SchedulerService(
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
         }
+    }
+
+    private static partial class SchedulerLog
+    {
+        [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Run {RunId} submitted: {Nodes} node(s), {Workers} worker(s) connected")]
+        public static partial void RunSubmitted(ILogger logger, string runId, int nodes, int workers);
+
+        [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Run {RunId} {Outcome} after {Seconds:0.###} s: {Completed} node(s) completed, {Failed} failed")]
+        public static partial void RunFinished(ILogger logger, string runId, string outcome, int completed, int failed, double seconds);
     }
 }
