@@ -57,6 +57,10 @@ public sealed record MislabelledMeasurement(int Id, int Label);
 
 public sealed record DefaultedMeasurement(int Id, string Unit = "m");
 
+public sealed record NumberedPerson(string Name, List<int> Tags);
+
+public sealed record TagSetPerson(string Name, HashSet<string> Tags);
+
 public sealed class Exploding
 {
     public string Fine => "ok";
@@ -308,6 +312,15 @@ public class FileDatasetTests : TempDirectoryTest
                 await new ParquetDataset(path).SaveAsync(new[] { new { Name = "Ada", Age = 36, Tags = "math" } });
                 await dataset.LoadAsync(typeof(List<Person>));
             })).Message);
+
+        await dataset.SaveAsync(new[] { new Person("Ada", 36, ["math"]) });
+        Assert.Equal(
+            $"Failed to load ParquetDataset from '{path}' as List<NumberedPerson>: row 1: column 'Tags' holds String values, which do not convert to member 'Tags' of NumberedPerson (Int32).",
+            await LoadError(typeof(List<NumberedPerson>)));
+        Assert.Equal(
+            $"Failed to load ParquetDataset from '{path}' as List<TagSetPerson>: member 'Tags' of TagSetPerson is HashSet<String>, but column 'Tags' holds lists, "
+            + "which load into List<T>, T[], IEnumerable<T>, IList<T>, ICollection<T>, IReadOnlyList<T> or IReadOnlyCollection<T>.",
+            await LoadError(typeof(List<TagSetPerson>)));
     }
 
     [Fact]

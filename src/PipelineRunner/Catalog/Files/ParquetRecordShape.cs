@@ -140,10 +140,10 @@ internal sealed class ParquetRecordShape
     }
 
     private Binding Bind(Field field, string member, Type memberType) =>
-        new(field.Name, member, this, memberType, CreateConverter(field, member, memberType), field is ListField);
+        new(field.Name, member, this, memberType, CreateConverter(field, field.Name, member, memberType), field is ListField);
 
-    /// <summary>A converter from a value the untyped reader produced for <paramref name="field"/> to <paramref name="target"/>.</summary>
-    private Func<object, object?> CreateConverter(Field field, string member, Type target)
+    /// <summary>A converter from a value the untyped reader produced for <paramref name="field"/> (of <paramref name="column"/>) to <paramref name="target"/>.</summary>
+    private Func<object, object?> CreateConverter(Field field, string column, string member, Type target)
     {
         var effective = Nullable.GetUnderlyingType(target) ?? target;
         switch (field)
@@ -151,18 +151,20 @@ internal sealed class ParquetRecordShape
             case DataField:
                 if (!IsScalar(effective))
                 {
-                    throw Mismatch(field, member, target, "single values");
+                    throw Mismatch(column, member, target, "single values");
                 }
 
-                return value => ConvertScalar(value, effective, field.Name, member);
+                return value => ConvertScalar(value, effective, column, member);
             case ListField list:
                 var elementType = effective == typeof(string) ? null : RecordCollections.GetElementType(effective);
                 if (elementType is null)
                 {
-                    throw Mismatch(field, member, target, "lists");
+                    throw new InvalidOperationException(
+                        $"member '{member}' of {ValueConverter.Describe(Type)} is {ValueConverter.Describe(target)}, but column '{column}' holds lists, "
+                        + $"which load into {RecordCollections.SupportedShapes}.");
                 }
 
-                var item = CreateConverter(list.Item, member, elementType);
+                var item = CreateConverter(list.Item, column, member, elementType);
                 var itemAcceptsNull = !elementType.IsValueType || Nullable.GetUnderlyingType(elementType) is not null;
                 return value =>
                 {
@@ -170,7 +172,7 @@ internal sealed class ParquetRecordShape
                     foreach (var element in (IEnumerable)value)
                     {
                         items.Add(element is null
-                            ? (itemAcceptsNull ? null : throw new FormatException($"column '{field.Name}' holds a null item, but member '{member}' of {ValueConverter.Describe(Type)} is {ValueConverter.Describe(target)}"))
+                            ? (itemAcceptsNull ? null : throw new FormatException($"column '{column}' holds a null item, but member '{member}' of {ValueConverter.Describe(Type)} is {ValueConverter.Describe(target)}"))
                             : item(element));
                     }
 
@@ -179,18 +181,18 @@ internal sealed class ParquetRecordShape
             case StructField nested:
                 if (IsScalar(effective) || RecordCollections.GetElementType(effective) is not null)
                 {
-                    throw Mismatch(field, member, target, "nested records");
+                    throw Mismatch(column, member, target, "nested records");
                 }
 
                 var reader = For(effective).CreateReader(nested.Fields);
                 return value => reader((IDictionary<string, object>)value);
             default:
-                throw Mismatch(field, member, target, "maps");
+                throw Mismatch(column, member, target, "maps");
         }
     }
 
-    private InvalidOperationException Mismatch(Field field, string member, Type target, string kind) =>
-        new($"member '{member}' of {ValueConverter.Describe(Type)} is {ValueConverter.Describe(target)}, but column '{field.Name}' holds {kind}.");
+    private InvalidOperationException Mismatch(string column, string member, Type target, string kind) =>
+        new($"member '{member}' of {ValueConverter.Describe(Type)} is {ValueConverter.Describe(target)}, but column '{column}' holds {kind}.");
 
     private static bool IsScalar(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime) || type == typeof(DateOnly)
@@ -243,7 +245,7 @@ internal sealed class ParquetRecordShape
         }
 
         throw new FormatException(
-            $"column '{column}' holds {ValueConverter.Describe(value.GetType())} values, which do not convert to member '{member}' of {ValueConverter.Describe(Type)} ({ValueConverter.Describe(target)})");
+            $"column '{column}' holds {ValueConverter.Describe(value switch { ReadOnlyMemory<char> => typeof(string), ReadOnlyMemory<byte> => typeof(byte[]), _ => value.GetType() })} values, which do not convert to member '{member}' of {ValueConverter.Describe(Type)} ({ValueConverter.Describe(target)})");
     }
 
     private static bool IsWhole(Type type) =>
