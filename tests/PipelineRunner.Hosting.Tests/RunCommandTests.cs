@@ -3,6 +3,8 @@ using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Hosting.Tests;
 
+public sealed record ExtraOptions(long Factor);
+
 /// <summary>The <c>run</c> command in-process: configuration layering, filters, runners and errors.</summary>
 public sealed class RunCommandTests : IDisposable
 {
@@ -119,6 +121,16 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("run --pipeline nope", "Failed to find the pipeline named 'nope'. It needs to be registered; registered pipelines: [__default__, math].")]
     [InlineData("run --nodes nope", "Pipeline does not contain nodes named [nope].")]
     [InlineData("run --tags nothing", "Pipeline contains no nodes after applying all provided filters.")]
+    [InlineData("run --pipeline mth", "Failed to find the pipeline named 'mth'. It needs to be registered; registered pipelines: [__default__, math]. Did you mean: [math]?")]
+    [InlineData("run --nodes squre", "Pipeline does not contain nodes named [squre]. Did you mean: [square]?")]
+    [InlineData("run --to-nodes extra.scal", "Pipeline does not contain nodes named [extra.scal]. Did you mean: [extra.scale]?")]
+    [InlineData("run --from-inputs numbrs", "Pipeline does not contain datasets named [numbrs]. Did you mean: [numbers]?")]
+    [InlineData("run --namespace extr", "Pipeline does not contain nodes with the following namespaces: [extr]. Did you mean: [extra]?")]
+    [InlineData("run --tags reprot", "No node has the tag(s) [reprot]. Did you mean: [report]?")]
+    [InlineData("run --params cout=4", "Unknown runtime parameter(s) [cout] (--params): no parameters file configures them and no node of the pipeline reads them. Did you mean: [count]?")]
+    [InlineData("run --params extra.factr=4,ofset=1", "Unknown runtime parameter(s) [extra.factr, ofset] (--params): no parameters file configures them and no node of the pipeline reads them. Did you mean: [extra.factor, extra, offset]?")]
+    [InlineData("run --params count=2.5", "error: --params count=2.5 does not suit node 'make_numbers', which reads params:count as Int64: 2.5 is not a whole number, so it does not convert to Int64.")]
+    [InlineData("run --params offset=abc", "error: --params offset=abc does not suit node 'total', which reads params:offset as Int64: converting String to Int64 failed: The input string 'abc' was not in a correct format.")]
     [InlineData("run --params count", "Invalid parameter 'count': expected key=value")]
     [InlineData("run --env staging", "Configuration environment 'staging' does not exist")]
     [InlineData("run --runner thread --scheduler http://127.0.0.1:1", "A scheduler address (http://127.0.0.1:1/) needs the distributed runner, but the runner is 'thread'.")]
@@ -138,6 +150,53 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Null(_project.ReadTotal());
         Assert.Empty(_project.Hook.Runners);
+    }
+
+    [Fact]
+    public async Task Params_KeysANodeOfTheRunReads_AreAccepted_OthersAreRefused()
+    {
+        var pipeline = new Pipeline([
+            Node.Create((long count) => Enumerable.Range(1, (int)count).Select(i => (long)i).ToArray(), "params:count", "numbers", name: "make_numbers"),
+            Node.Create((long[] numbers, long threshold) => numbers.Count(n => n > threshold), new[] { "numbers", "params:threshold" }, "above", name: "count_above"),
+        ]);
+
+        // threshold is in no parameters file, but count_above reads it.
+        var (code, output, error) = await _project.RunAsync(["run", "--pipeline", "math", "--params", "threshold=1"], pipeline: pipeline);
+        Assert.True(code == 0, error);
+        Assert.Contains("free outputs: above.", output, StringComparison.Ordinal);
+
+        // Without count_above in the run, nothing reads it.
+        _project.Hook.Clear();
+        (code, _, error) = await _project.RunAsync(["run", "--pipeline", "math", "--nodes", "make_numbers", "--params", "threshold=1"], pipeline: pipeline);
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "error: Unknown runtime parameter(s) [threshold] (--params): no parameters file configures them and no node of the pipeline reads them.",
+            error.Trim());
+        Assert.Empty(_project.Hook.Runners);
+    }
+
+    [Fact]
+    public async Task Params_ChildrenOfAMappingANodeReadsWhole_AreAcceptedAndConvertedWithIt()
+    {
+        var pipeline = new Pipeline([
+            Node.Create((ExtraOptions extra) => extra.Factor * 10, "params:extra", "scaled", name: "scale"),
+            Node.Create((IReadOnlyDictionary<string, object?> all) => all.Count, "parameters", "count_all", name: "count_all"),
+        ]);
+
+        var (code, output, error) = await _project.RunAsync(["run", "--pipeline", "math", "--params", "extra.factor=3,extra.bonus=1"], pipeline: pipeline);
+        Assert.True(code == 0, error);
+        Assert.Contains("free outputs: count_all, scaled.", output, StringComparison.Ordinal);
+
+        (code, _, error) = await _project.RunAsync(["run", "--pipeline", "math", "--params", "extra.factor=2.5"], pipeline: pipeline);
+        Assert.Equal(2, code);
+        Assert.StartsWith(
+            "error: --params extra.factor=2.5 does not suit node 'scale', which reads params:extra as ExtraOptions: converting Dictionary<String, Object> to ExtraOptions failed: ",
+            error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+
+        // A node reading all parameters reads any key.
+        (code, _, error) = await _project.RunAsync(["run", "--pipeline", "math", "--params", "anything=1"], pipeline: pipeline);
+        Assert.True(code == 0, error);
     }
 
     [Fact]

@@ -30,7 +30,9 @@ internal sealed class RunCommand(CommandContext context)
         {
             options = HostOptions.Get(services);
             pipeline = Select(services.GetRequiredService<PipelineRegistry>().Get(pipelineName), parsed, schema);
-            catalog = ProjectCatalog.Create(options, ConfigLoader.ParseRuntimeParameters(parsed.GetValue(schema.Params)), services);
+            var runtimeParameters = ConfigLoader.ParseRuntimeParameters(parsed.GetValue(schema.Params));
+            catalog = ProjectCatalog.Create(options, runtimeParameters, services);
+            await RuntimeParameterCheck.ValidateAsync(options, runtimeParameters, pipeline, catalog, services, cancellationToken).ConfigureAwait(false);
             runner = RunnerFactory.Create(options, loggerFactory);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException or PipelineException

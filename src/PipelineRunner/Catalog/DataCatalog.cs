@@ -139,9 +139,9 @@ public sealed class DataCatalog
     /// <summary>Gets a registered dataset, or creates it from the most specific matching factory pattern.</summary>
     /// <param name="name">The dataset name.</param>
     /// <returns>The dataset.</returns>
-    /// <exception cref="DatasetNotFoundException">The name is neither registered nor matched.</exception>
+    /// <exception cref="DatasetNotFoundException">The name is neither registered nor matched; the message suggests registered names spelled alike.</exception>
     public IDataset GetDataset(string name) =>
-        TryGetDataset(name, out var dataset) ? dataset : throw new DatasetNotFoundException(name);
+        TryGetDataset(name, out var dataset) ? dataset : throw new DatasetNotFoundException(name, Pipelines.Internal.CloseNames.Find(name, _datasets.Keys));
 
     /// <summary>Gets a registered dataset, or creates it from the most specific matching factory pattern.</summary>
     /// <param name="name">The dataset name.</param>

@@ -43,7 +43,20 @@ public sealed class DatasetNotFoundException : DatasetException
     /// <summary>Creates the exception.</summary>
     /// <param name="datasetName">The missing dataset.</param>
     public DatasetNotFoundException(string datasetName)
-        : base(datasetName, $"Dataset '{datasetName}' not found in the catalog.", null)
+        : this(datasetName, [])
+    {
+    }
+
+    /// <summary>Creates the exception, suggesting registered names spelled like the missing one (as Kedro does).</summary>
+    /// <param name="datasetName">The missing dataset.</param>
+    /// <param name="closeNames">Registered names close to it, most similar first; empty for none.</param>
+    internal DatasetNotFoundException(string datasetName, IReadOnlyCollection<string> closeNames)
+        : base(
+            datasetName,
+            closeNames.Count == 0
+                ? $"Dataset '{datasetName}' not found in the catalog."
+                : $"Dataset '{datasetName}' not found in the catalog - did you mean one of these instead: {string.Join(", ", closeNames)}",
+            null)
     {
     }
 }

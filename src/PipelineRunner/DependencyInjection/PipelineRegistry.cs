@@ -1,4 +1,5 @@
 using PipelineRunner.Pipelines;
+using PipelineRunner.Pipelines.Internal;
 
 namespace PipelineRunner.DependencyInjection;
 
@@ -39,12 +40,14 @@ public sealed class PipelineRegistry
     /// <summary>Gets a pipeline by name.</summary>
     /// <param name="name">The pipeline name; <c>__default__</c> when null.</param>
     /// <returns>The pipeline.</returns>
-    /// <exception cref="KeyNotFoundException">No pipeline has that name; the message lists the registered names.</exception>
+    /// <exception cref="KeyNotFoundException">No pipeline has that name; the message lists the registered names and suggests close ones.</exception>
     public Pipeline Get(string? name = null)
     {
         name ??= DefaultName;
         return _pipelines.TryGetValue(name, out var pipeline)
             ? pipeline.Value
-            : throw new KeyNotFoundException($"Failed to find the pipeline named '{name}'. It needs to be registered; registered pipelines: [{string.Join(", ", Names)}].");
+            : throw new KeyNotFoundException(
+                $"Failed to find the pipeline named '{name}'. It needs to be registered; registered pipelines: [{string.Join(", ", Names)}]."
+                + CloseNames.DidYouMean(CloseNames.Find(name, _pipelines.Keys)));
     }
 }

@@ -282,7 +282,8 @@ public sealed class Pipeline
         if (filtered._nodes.Length == 0)
         {
             throw new ArgumentException(
-                "Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined.");
+                "Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined."
+                + DescribeUnknownTags(filter.Tags));
         }
 
         return filtered;
@@ -390,11 +391,13 @@ public sealed class Pipeline
         var unknown = names.Where(n => !_byName.ContainsKey(n)).Distinct().ToList();
         if (unknown.Count > 0)
         {
+            // As in Kedro, the same name under a namespace first; then names that are spelled alike.
             var suggestions = unknown.SelectMany(u => _byName.Keys.Where(k => k.EndsWith("." + u, StringComparison.Ordinal)))
-                .Order(StringComparer.Ordinal).ToList();
+                .Order(StringComparer.Ordinal)
+                .Concat(CloseNames.Find(unknown, _byName.Keys))
+                .Distinct(StringComparer.Ordinal).ToList();
             throw new ArgumentException(
-                $"Pipeline does not contain nodes named [{string.Join(", ", unknown)}]." +
-                (suggestions.Count > 0 ? $" Did you mean: [{string.Join(", ", suggestions)}]?" : string.Empty));
+                $"Pipeline does not contain nodes named [{string.Join(", ", unknown)}]." + CloseNames.DidYouMean(suggestions));
         }
 
         return names.Select(n => _byName[n]).ToList();
@@ -418,11 +421,45 @@ public sealed class Pipeline
 
         if (unmatched.Count > 0)
         {
+            var known = _nodes.Where(n => n.Namespace is not null).SelectMany(n => NamespaceAndParents(n.Namespace!)).ToHashSet(StringComparer.Ordinal);
             throw new ArgumentException(
-                $"Pipeline does not contain nodes with the following namespaces: [{string.Join(", ", unmatched)}]");
+                $"Pipeline does not contain nodes with the following namespaces: [{string.Join(", ", unmatched)}]"
+                + WithSuggestions(CloseNames.Find(unmatched, known)));
         }
 
         return selected;
+    }
+
+    /// <summary>
+    /// For an empty filter result: the given tags no node has (Kedro would just find no nodes), with close tags that
+    /// exist; empty when every tag exists.
+    /// </summary>
+    private string DescribeUnknownTags(IReadOnlyList<string>? tags)
+    {
+        if (tags is not { Count: > 0 })
+        {
+            return string.Empty;
+        }
+
+        var known = _nodes.SelectMany(n => n.Tags).ToHashSet(StringComparer.Ordinal);
+        var unknown = tags.Where(t => !known.Contains(t)).Distinct(StringComparer.Ordinal).ToList();
+        return unknown.Count == 0
+            ? string.Empty
+            : $" No node has the tag(s) [{string.Join(", ", unknown)}]." + CloseNames.DidYouMean(CloseNames.Find(unknown, known));
+    }
+
+    /// <summary>Ends a message that has no full stop of its own (as Kedro words it) with the suggestions, if any.</summary>
+    private static string WithSuggestions(IReadOnlyList<string> suggestions) =>
+        suggestions.Count > 0 ? "." + CloseNames.DidYouMean(suggestions) : string.Empty;
+
+    private static IEnumerable<string> NamespaceAndParents(string @namespace)
+    {
+        for (var end = @namespace.IndexOf('.', StringComparison.Ordinal); end >= 0; end = @namespace.IndexOf('.', end + 1))
+        {
+            yield return @namespace[..end];
+        }
+
+        yield return @namespace;
     }
 
     private List<Node> SelectTags(IEnumerable<string> tags)
@@ -570,7 +607,8 @@ public sealed class Pipeline
         var missing = datasets.Where(d => !Known(d)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
-            throw new ArgumentException($"Pipeline does not contain datasets named [{string.Join(", ", missing)}]");
+            throw new ArgumentException(
+                $"Pipeline does not contain datasets named [{string.Join(", ", missing)}]" + WithSuggestions(CloseNames.Find(missing, Datasets())));
         }
     }
 

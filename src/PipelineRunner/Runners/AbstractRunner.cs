@@ -5,6 +5,7 @@ using PipelineRunner.Catalog;
 using PipelineRunner.Diagnostics;
 using PipelineRunner.Hooks;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Pipelines.Internal;
 using PipelineRunner.Runners.Internal;
 
 namespace PipelineRunner.Runners;
@@ -114,7 +115,7 @@ public abstract class AbstractRunner
             if (missing.Count > 0)
             {
                 // As in Kedro, the pipeline hooks see it: before-pipeline-run, then on-pipeline-error; no node runs.
-                throw new MissingInputsException(missing);
+                throw new MissingInputsException(missing, CloseNames.Find(missing, catalog.ListDatasets()));
             }
 
             await ExecuteAsync(run, cancellationToken).ConfigureAwait(false);

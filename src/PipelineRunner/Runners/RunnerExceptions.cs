@@ -59,7 +59,15 @@ public sealed class MissingInputsException : Exception
     /// <summary>Creates the exception.</summary>
     /// <param name="missingInputs">The inputs not found, sorted.</param>
     public MissingInputsException(IReadOnlyList<string> missingInputs)
-        : base($"Pipeline input(s) [{string.Join(", ", missingInputs ?? [])}] not found in the DataCatalog.")
+        : this(missingInputs, [])
+    {
+    }
+
+    /// <summary>Creates the exception, suggesting catalog names spelled like the missing ones.</summary>
+    /// <param name="missingInputs">The inputs not found, sorted.</param>
+    /// <param name="closeNames">Catalog names close to them; empty for none.</param>
+    internal MissingInputsException(IReadOnlyList<string> missingInputs, IReadOnlyCollection<string> closeNames)
+        : base($"Pipeline input(s) [{string.Join(", ", missingInputs ?? [])}] not found in the DataCatalog." + Pipelines.Internal.CloseNames.DidYouMean(closeNames))
     {
         MissingInputs = missingInputs ?? [];
     }

@@ -121,7 +121,7 @@ public class CatalogConfigurationTests : TempDirectoryTest
         {
             LoadVersions = new Dictionary<string, string> { ["modle"] = "x" },
         }));
-        Assert.Equal("'load_versions' names dataset(s) not in the catalog: modle.", ex.Message);
+        Assert.Equal("'load_versions' names dataset(s) not in the catalog: modle. Did you mean: [model]?", ex.Message);
     }
 
     [Fact]

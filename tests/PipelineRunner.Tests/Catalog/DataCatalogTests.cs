@@ -37,6 +37,21 @@ public class DataCatalogTests
     }
 
     [Fact]
+    public async Task UnknownDataset_SuggestsRegisteredNamesSpelledAlike_AsKedroDoes()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("companies", 1), new("shuttles", 2), new("reviews", 3)]);
+        catalog.AddParameters(new Dictionary<string, object?> { ["test_size"] = 0.2 });
+
+        var ex = await Assert.ThrowsAsync<DatasetNotFoundException>(() => catalog.LoadAsync("compnies").AsTask());
+        Assert.Equal("Dataset 'compnies' not found in the catalog - did you mean one of these instead: companies", ex.Message);
+        Assert.Equal("compnies", ex.DatasetName);
+        var save = await Assert.ThrowsAsync<DatasetNotFoundException>(() => catalog.SaveAsync("params:test_sise", 1).AsTask());
+        Assert.Equal("Dataset 'params:test_sise' not found in the catalog - did you mean one of these instead: params:test_size, parameters", save.Message);
+        Assert.Equal("Dataset 'ghost' not found in the catalog.", Assert.Throws<DatasetNotFoundException>(() => catalog.GetDataset("ghost")).Message);
+    }
+
+    [Fact]
     public void AddingTwice_ThrowsUnlessReplacing()
     {
         var catalog = new DataCatalog();

@@ -2,7 +2,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using PipelineRunner.Catalog;
+using PipelineRunner.Catalog.Configuration;
 using PipelineRunner.Catalog.Files;
+using PipelineRunner.Pipelines;
+using PipelineRunner.Runners;
 
 namespace PipelineRunner.Tests.Catalog;
 
@@ -20,6 +23,43 @@ public sealed class Sensor
 
     public long? Samples { get; set; }
 }
+
+public enum ShuttleKind
+{
+    Plane,
+    Rocket,
+}
+
+public sealed record Engine(string Maker, int Thrust);
+
+/// <summary>A positional record with no parameterless constructor, and an init property outside its constructor.</summary>
+public sealed record Shuttle(
+    string Id, double Price, int? Seats, string? Company, DateTime ServiceDate, DateOnly Built, TimeOnly Departs, ShuttleKind Kind, decimal Fee,
+    long Distance, bool Approved, Guid Serial, Engine? Engine, IReadOnlyList<string> Tags, int[] Ratings)
+{
+    public string Note { get; init; } = "";
+
+    public bool Equals(Shuttle? other) =>
+        other is not null && (Id, Price, Seats, Company, ServiceDate, Built, Departs, Kind, Fee, Distance, Approved, Serial, Engine, Note)
+            == (other.Id, other.Price, other.Seats, other.Company, other.ServiceDate, other.Built, other.Departs, other.Kind, other.Fee, other.Distance, other.Approved, other.Serial, other.Engine, other.Note)
+        && Tags.SequenceEqual(other.Tags) && Ratings.SequenceEqual(other.Ratings);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Price);
+}
+
+public sealed record LowerCaseMeasurement(int id, string label, double value);
+
+public sealed record MeasurementWithUnit(int Id, string Label, string Unit);
+
+public sealed record CountedMeasurement(int Id, int Count);
+
+public sealed record MislabelledMeasurement(int Id, int Label);
+
+public sealed record DefaultedMeasurement(int Id, string Unit = "m");
+
+public sealed record NumberedPerson(string Name, List<int> Tags);
+
+public sealed record TagSetPerson(string Name, HashSet<string> Tags);
 
 public sealed class Exploding
 {
@@ -210,6 +250,106 @@ public class FileDatasetTests : TempDirectoryTest
         Assert.IsType<List<Sensor>>(await dataset.LoadAsync(typeof(IReadOnlyCollection<Sensor>)));
         var ex = await Assert.ThrowsAsync<DatasetException>(() => dataset.LoadAsync(typeof(object)).AsTask());
         Assert.Contains("ParquetDataset needs a concrete type to load into: give the consuming node parameter a collection type", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Parquet_RoundTripsPositionalRecords()
+    {
+        var path = PathOf("shuttles.parquet");
+        var dataset = new ParquetDataset(path);
+        Shuttle[] shuttles =
+        [
+            new("s1", 1325.5, 4, "Acme", new DateTime(2024, 5, 1, 12, 30, 15, 123), new DateOnly(2019, 3, 4), new TimeOnly(6, 30, 5), ShuttleKind.Rocket,
+                12.75m, 9_000_000_000, true, Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), new Engine("Rolls", 42), ["fast", "new"], [5, 4])
+            {
+                Note = "first",
+            },
+            new("s2", -0.25, null, null, new DateTime(1999, 12, 31), new DateOnly(1990, 1, 1), TimeOnly.MinValue, ShuttleKind.Plane,
+                0m, 0, false, Guid.Empty, null, [], []),
+        ];
+
+        await dataset.SaveAsync(shuttles.ToList());
+
+        var loaded = Assert.IsType<Shuttle[]>(await dataset.LoadAsync(typeof(Shuttle[])));
+        Assert.Equal(shuttles, loaded);
+        Assert.Equal(shuttles, Assert.IsType<List<Shuttle>>(await dataset.LoadAsync(typeof(IReadOnlyList<Shuttle>))));
+        Assert.Equal(Measurements, Assert.IsType<List<Measurement>>(await RoundTripAsync(Measurements, typeof(List<Measurement>))));
+    }
+
+    [Fact]
+    public async Task Parquet_ConstructorParametersMatchColumnsIgnoringCase_AndParametersWithDefaultsMayBeMissing()
+    {
+        var lower = Assert.IsType<List<LowerCaseMeasurement>>(await RoundTripAsync(Measurements, typeof(List<LowerCaseMeasurement>)));
+        Assert.Equal([new(1, "plain", 1.5), new(2, "comma, \"quoted\"", -0.25)], lower);
+
+        var defaulted = Assert.IsType<List<DefaultedMeasurement>>(await RoundTripAsync(Measurements, typeof(List<DefaultedMeasurement>)));
+        Assert.Equal([new(1, "m"), new(2, "m")], defaulted);
+    }
+
+    [Fact]
+    public async Task Parquet_RecordsThatCannotBeBuilt_FailNamingTheTypeAndWhatIsMissing()
+    {
+        var path = PathOf("measurements.parquet");
+        var dataset = new ParquetDataset(path);
+        await dataset.SaveAsync(Measurements);
+
+        async Task<string> LoadError(Type type) => (await Assert.ThrowsAsync<DatasetException>(() => dataset.LoadAsync(type).AsTask())).Message;
+
+        Assert.Equal(
+            $"Failed to load ParquetDataset from '{path}' as List<MeasurementWithUnit>: MeasurementWithUnit needs column 'Unit' for its constructor parameter 'Unit', "
+            + "but the file has only [Id, Label, Value, TakenAt, Count, Valid].",
+            await LoadError(typeof(List<MeasurementWithUnit>)));
+        Assert.Equal(
+            $"Failed to load ParquetDataset from '{path}' as CountedMeasurement[]: row 2: column 'Count' is null, but member 'Count' of CountedMeasurement is Int32, which cannot be null.",
+            await LoadError(typeof(CountedMeasurement[])));
+        Assert.Equal(
+            $"Failed to load ParquetDataset from '{path}' as List<MislabelledMeasurement>: row 1: column 'Label' holds String values, which do not convert to member 'Label' of MislabelledMeasurement (Int32).",
+            await LoadError(typeof(List<MislabelledMeasurement>)));
+        Assert.Equal(
+            $"Failed to load ParquetDataset from '{path}' as List<Person>: member 'Tags' of Person is List<String>, but column 'Tags' holds single values.",
+            (await Assert.ThrowsAsync<DatasetException>(async () =>
+            {
+                await new ParquetDataset(path).SaveAsync(new[] { new { Name = "Ada", Age = 36, Tags = "math" } });
+                await dataset.LoadAsync(typeof(List<Person>));
+            })).Message);
+
+        await dataset.SaveAsync(new[] { new Person("Ada", 36, ["math"]) });
+        Assert.Equal(
+            $"Failed to load ParquetDataset from '{path}' as List<NumberedPerson>: row 1: column 'Tags' holds String values, which do not convert to member 'Tags' of NumberedPerson (Int32).",
+            await LoadError(typeof(List<NumberedPerson>)));
+        Assert.Equal(
+            $"Failed to load ParquetDataset from '{path}' as List<TagSetPerson>: member 'Tags' of TagSetPerson is HashSet<String>, but column 'Tags' holds lists, "
+            + "which load into List<T>, T[], IEnumerable<T>, IList<T>, ICollection<T>, IReadOnlyList<T> or IReadOnlyCollection<T>.",
+            await LoadError(typeof(List<TagSetPerson>)));
+    }
+
+    [Fact]
+    public async Task Parquet_PositionalRecordsFlowThroughACatalogConfiguredInYaml()
+    {
+        const string yaml = """
+            measurements:
+              type: pandas.ParquetDataset
+              filepath: data/02_intermediate/measurements.parquet
+            """;
+        var catalog = CatalogConfiguration.FromYaml(yaml, new CatalogLoadOptions { BaseDirectory = Root });
+        catalog.AddValues([new("raw", Measurements)]);
+        var pipeline = new Pipeline([
+            Node.Create((Measurement[] raw) => raw.Select(m => m with { Value = m.Value * 2 }).ToList(), "raw", "measurements", name: "double"),
+            Node.Create((List<Measurement> measured) => measured.Sum(m => m.Value), "measurements", "total", name: "sum"),
+        ]);
+
+        var outputs = await new SequentialRunner().RunAsync(pipeline, catalog);
+
+        Assert.Equal(2.5, outputs["total"]);
+        Assert.True(File.Exists(PathOf("data", "02_intermediate", "measurements.parquet")));
+        Assert.Equal(Measurements.Select(m => m with { Value = m.Value * 2 }), await catalog.LoadAsync<Measurement[]>("measurements"));
+    }
+
+    private async Task<object?> RoundTripAsync<T>(IEnumerable<T> records, Type loadAs)
+    {
+        var dataset = new ParquetDataset(PathOf(Guid.NewGuid().ToString("N") + ".parquet"));
+        await dataset.SaveAsync(records);
+        return await dataset.LoadAsync(loadAs);
     }
 
     [Fact]

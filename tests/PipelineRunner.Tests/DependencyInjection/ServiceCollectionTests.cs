@@ -60,6 +60,10 @@ public class ServiceCollectionTests
         Assert.Equal(["__default__", "double", "negate"], registry.Names);
         var ex = Assert.Throws<KeyNotFoundException>(() => registry.Get("nope"));
         Assert.Equal("Failed to find the pipeline named 'nope'. It needs to be registered; registered pipelines: [__default__, double, negate].", ex.Message);
+        var typo = Assert.Throws<KeyNotFoundException>(() => registry.Get("dubble"));
+        Assert.Equal(
+            "Failed to find the pipeline named 'dubble'. It needs to be registered; registered pipelines: [__default__, double, negate]. Did you mean: [double]?",
+            typo.Message);
     }
 
     [Fact]

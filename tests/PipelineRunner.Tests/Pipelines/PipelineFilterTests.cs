@@ -124,4 +124,71 @@ public class PipelineFilterTests
         var ex = Assert.Throws<ArgumentException>(() => Graph().Filter(new PipelineFilter { NodeNames = ["n5"], Tags = ["model"] }));
         Assert.StartsWith("Pipeline contains no nodes after applying all provided filters", ex.Message);
     }
+
+    // Spaceflights-like names, to check the "did you mean" suggestions (similarity of at least 0.6, as Kedro's difflib).
+    private static Pipeline Spaceflights() => new([
+        N("preprocess_companies", "companies", "preprocessed_companies", "data_processing").WithNamespace("data_processing"),
+        N("split_data", new[] { "model_input_table", "params:model_options" }, new[] { "X_train", "X_test" }, "training"),
+        N("train_model", "X_train", "regressor", "training"),
+        N("evaluate_model", new[] { "regressor", "X_test" }, "metrics", "reporting"),
+    ]);
+
+    [Fact]
+    public void UnknownNodeNames_SuggestCloseNames_InEveryNodeFilter()
+    {
+        const string Expected = "Pipeline does not contain nodes named [splt_data]. Did you mean: [split_data]?";
+        var p = Spaceflights();
+        Assert.Equal(Expected, Assert.Throws<ArgumentException>(() => p.OnlyNodes("splt_data")).Message);
+        Assert.Equal(Expected, Assert.Throws<ArgumentException>(() => p.FromNodes("splt_data")).Message);
+        Assert.Equal(Expected, Assert.Throws<ArgumentException>(() => p.ToNodes("splt_data")).Message);
+        Assert.Equal(Expected, Assert.Throws<ArgumentException>(() => p.Filter(new PipelineFilter { NodeNames = ["splt_data"] })).Message);
+
+        // Namespaced names come first (as Kedro suggests them), then names spelled alike; each unknown name has its own.
+        Assert.Equal(
+            "Pipeline does not contain nodes named [preprocess_companies, train_modl]. Did you mean: [data_processing.preprocess_companies, train_model]?",
+            Assert.Throws<ArgumentException>(() => p.OnlyNodes("preprocess_companies", "train_modl")).Message);
+        Assert.Equal(
+            "Pipeline does not contain nodes named [model]. Did you mean: [train_model]?",
+            Assert.Throws<ArgumentException>(() => p.OnlyNodes("model")).Message);
+    }
+
+    [Fact]
+    public void UnknownDatasets_SuggestCloseNames_InInputAndOutputFilters()
+    {
+        var p = Spaceflights();
+        Assert.Equal(
+            "Pipeline does not contain datasets named [model_input]. Did you mean: [model_input_table]?",
+            Assert.Throws<ArgumentException>(() => p.FromInputs("model_input")).Message);
+        Assert.Equal(
+            "Pipeline does not contain datasets named [X_tset, regresor]. Did you mean: [X_test, regressor]?",
+            Assert.Throws<ArgumentException>(() => p.ToOutputs("X_tset", "regresor")).Message);
+        Assert.Equal(
+            "Pipeline does not contain datasets named [metric]. Did you mean: [metrics]?",
+            Assert.Throws<ArgumentException>(() => p.Filter(new PipelineFilter { ToOutputs = ["metric"] })).Message);
+    }
+
+    [Fact]
+    public void UnknownNamespace_SuggestsCloseNamespaces()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Spaceflights().OnlyNodesWithNamespace("data_procesing"));
+        Assert.Equal("Pipeline does not contain nodes with the following namespaces: [data_procesing]. Did you mean: [data_processing]?", ex.Message);
+    }
+
+    [Fact]
+    public void Filter_WithTagsNoNodeHas_NamesThemAndSuggestsCloseTags()
+    {
+        var p = Spaceflights();
+        var ex = Assert.Throws<ArgumentException>(() => p.Filter(new PipelineFilter { Tags = ["trainig", "reportin", "zzz"] }));
+        Assert.Equal(
+            "Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined."
+            + " No node has the tag(s) [trainig, reportin, zzz]. Did you mean: [training, reporting]?",
+            ex.Message);
+
+        // Known tags that select nothing together with another filter: nothing to name.
+        var empty = Assert.Throws<ArgumentException>(() => p.Filter(new PipelineFilter { Tags = ["reporting"], NodeNames = ["split_data"] }));
+        Assert.Equal("Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined.", empty.Message);
+
+        // As in Kedro, an unknown tag among known ones only selects less.
+        Assert.Equal(["split_data", "train_model"], Names(p.Filter(new PipelineFilter { Tags = ["training", "trainig"] })));
+    }
 }

@@ -55,6 +55,20 @@ public class SequentialRunnerTests
     }
 
     [Fact]
+    public async Task Run_MissingInputs_SuggestCatalogNamesSpelledAlike()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("companies", 1)]);
+        catalog.AddParameters(new Dictionary<string, object?> { ["seed"] = 2L });
+        var pipeline = new Pipeline([Node.Create((int a, long seed) => a + seed, new[] { "compnies", "params:sead" }, "y", name: "needs")]);
+
+        var ex = await Assert.ThrowsAsync<MissingInputsException>(() => new SequentialRunner().RunAsync(pipeline, catalog));
+
+        Assert.Equal("Pipeline input(s) [compnies, params:sead] not found in the DataCatalog. Did you mean: [companies, params:seed]?", ex.Message);
+        Assert.Equal(["compnies", "params:sead"], ex.MissingInputs);
+    }
+
+    [Fact]
     public async Task Run_NodesRunInPipelineOrder()
     {
         var order = new List<string>();

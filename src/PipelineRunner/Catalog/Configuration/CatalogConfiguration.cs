@@ -138,7 +138,8 @@ public static class CatalogConfiguration
         if (unknown.Count > 0)
         {
             throw new CatalogConfigurationException(
-                $"'load_versions' names dataset(s) not in the catalog: {string.Join(", ", unknown)}.");
+                $"'load_versions' names dataset(s) not in the catalog: {string.Join(", ", unknown)}."
+                + Pipelines.Internal.CloseNames.DidYouMean(Pipelines.Internal.CloseNames.Find(unknown, catalog.ListDatasets())));
         }
 
         return catalog;

@@ -9,9 +9,15 @@ namespace PipelineRunner.Catalog.Files;
 /// <summary>
 /// A Parquet file of records (the counterpart of Kedro's <c>pandas.ParquetDataset</c>), read and written with
 /// Parquet.Net's <see cref="ParquetSerializer"/>. Saves take an <see cref="IEnumerable{T}"/> of records (one column per
-/// public property); loads need a concrete collection type such as <c>List&lt;T&gt;</c> or <c>T[]</c>, where
-/// <c>T</c> is a class with a public parameterless constructor.
+/// public property); loads need a concrete collection type such as <c>List&lt;T&gt;</c> or <c>T[]</c>.
 /// </summary>
+/// <remarks>
+/// A class with a public parameterless constructor loads through Parquet.Net's typed deserializer (settable
+/// properties). Other record types, such as positional records (<c>record Shuttle(string Id, double Price)</c>), load
+/// through their public constructor with the most parameters: each parameter takes the column of its name (exactly, or
+/// else ignoring case), and settable properties it does not cover take theirs when the file has them. Parquet.Net
+/// stores dates and times without their <see cref="DateTimeKind"/>, and empty lists like null ones.
+/// </remarks>
 public sealed class ParquetDataset : FileDataset
 {
     private static readonly MethodInfo DeserializeMethod =
@@ -42,15 +48,41 @@ public sealed class ParquetDataset : FileDataset
                 : $"{nameof(ParquetDataset)} loads into {RecordCollections.SupportedShapes}, not {ValueConverter.Describe(requestedType)}.");
         }
 
-        if (elementType.IsValueType || elementType.IsAbstract || elementType.GetConstructor(Type.EmptyTypes) is null)
+        if (!ParquetRecordShape.IsSettableClass(elementType))
         {
-            throw new InvalidOperationException(
-                $"{nameof(ParquetDataset)} loads records of a class with a public parameterless constructor; {ValueConverter.Describe(elementType)} is not one.");
+            return RecordCollections.ToRequested(await ReadThroughConstructorAsync(stream, elementType, cancellationToken).ConfigureAwait(false), elementType, requestedType);
         }
 
         var task = (Task<IList>)DeserializeMethod.MakeGenericMethod(elementType).Invoke(null, [stream, ParquetOptions, cancellationToken])!;
         var list = await task.ConfigureAwait(false);
         return RecordCollections.ToRequested(list, elementType, requestedType);
+    }
+
+    /// <summary>Reads rows without a type and builds each record through its constructor.</summary>
+    private async Task<IList> ReadThroughConstructorAsync(Stream stream, Type elementType, CancellationToken cancellationToken)
+    {
+        if (elementType.IsPrimitive || elementType.IsEnum || elementType == typeof(string) || elementType == typeof(decimal))
+        {
+            throw new InvalidOperationException(
+                $"{nameof(ParquetDataset)} loads records with properties, not plain {ValueConverter.Describe(elementType)} values.");
+        }
+
+        var rows = await ParquetSerializer.DeserializeUntypedAsync(stream, ParquetOptions, null, cancellationToken).ConfigureAwait(false);
+        var read = ParquetRecordShape.For(elementType).CreateReader(rows.Schema.Fields);
+        var records = RecordCollections.CreateList(elementType);
+        for (var i = 0; i < rows.Data.Count; i++)
+        {
+            try
+            {
+                records.Add(read(rows.Data[i]));
+            }
+            catch (FormatException ex)
+            {
+                throw new InvalidDataException($"row {i + 1}: {ex.Message}.", ex);
+            }
+        }
+
+        return records;
     }
 
     /// <inheritdoc />

@@ -94,41 +94,10 @@ internal static class ModularPipelineMapper
         var message = missing.Count == 1
             ? $"{missing[0]} does not exist in the pipeline."
             : $"The following datasets and/or parameters do not exist in the pipeline: {string.Join(", ", missing)}.";
-        var close = missing.SelectMany(m => CloseMatches(m, existing)).Distinct().ToList();
+        var close = CloseNames.Find(missing, existing);
         throw new PipelineException(
             "Failed to map datasets and/or parameters onto the nodes provided: " + message +
             (close.Count > 0 ? $" - did you mean one of these instead: {string.Join(", ", close)}" : string.Empty));
-    }
-
-    /// <summary>
-    /// Up to three names similar to <paramref name="name"/>, most similar first, as Python's <c>difflib.get_close_matches</c>
-    /// (which Kedro uses here) picks them: similarity 2·M / (|a| + |b|) of at least 0.6, M being the longest common
-    /// subsequence.
-    /// </summary>
-    private static IEnumerable<string> CloseMatches(string name, IEnumerable<string> candidates) =>
-        candidates
-            .Select(candidate => (Candidate: candidate, Score: 2.0 * CommonSubsequenceLength(name, candidate) / (name.Length + candidate.Length)))
-            .Where(match => match.Score >= 0.6)
-            .OrderByDescending(match => match.Score)
-            .ThenBy(match => match.Candidate, StringComparer.Ordinal)
-            .Take(3)
-            .Select(match => match.Candidate);
-
-    private static int CommonSubsequenceLength(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = a[i - 1] == b[j - 1] ? previous[j - 1] + 1 : Math.Max(previous[j], current[j - 1]);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 
     private static void ValidateInputsOutputs(Pipeline pipe, IEnumerable<string> inputs, IEnumerable<string> outputs)

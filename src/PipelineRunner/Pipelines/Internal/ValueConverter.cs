@@ -7,7 +7,9 @@ namespace PipelineRunner.Pipelines.Internal;
 
 /// <summary>
 /// Turns a loaded value into the type a node's parameter declares. Values that already fit pass through untouched;
-/// configuration values (parameters parsed from YAML/JSON, numbers, strings, JSON trees) are converted.
+/// configuration values (parameters parsed from YAML/JSON, numbers, strings, JSON trees) are converted. Conversions
+/// never round: a number with a fraction (or not finite) does not convert to a whole-number type, and numbers out of
+/// range are refused.
 /// </summary>
 internal static class ValueConverter
 {
@@ -71,6 +73,13 @@ internal static class ValueConverter
                 return true;
             }
 
+            if (IsWholeNumberType(effective) && value is double or float or decimal && !IsWholeNumber(value))
+            {
+                // Convert.ChangeType would round 2.5 to 2: a parameter meant as a fraction must not silently change.
+                problem = $"{Convert.ToString(value, CultureInfo.InvariantCulture)} is not a whole number, so it does not convert to {Describe(target)}";
+                return false;
+            }
+
             if (value is IConvertible && typeof(IConvertible).IsAssignableFrom(effective) && effective != typeof(object))
             {
                 converted = Convert.ChangeType(value, effective, CultureInfo.InvariantCulture);
@@ -107,6 +116,18 @@ internal static class ValueConverter
         problem = $"expected {Describe(target)} but the value is {Describe(value.GetType())}";
         return false;
     }
+
+    private static bool IsWholeNumberType(Type type) =>
+        type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte)
+        || type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(sbyte);
+
+    private static bool IsWholeNumber(object number) => number switch
+    {
+        double d => double.IsInteger(d),
+        float f => float.IsInteger(f),
+        decimal m => decimal.IsInteger(m),
+        _ => true,
+    };
 
     private static object? WithPascalKeys(object? value)
     {
