@@ -26,10 +26,14 @@ public sealed class PipelineRunnerHostOptions
     /// <summary>Nodes a worker runs at once (the <c>worker</c> command and the in-process pool's workers); 1 by default.</summary>
     public int WorkerConcurrency { get; set; } = 1;
 
-    /// <summary>The project's folder: the configuration source and relative file paths of the catalog resolve against it. The app's folder by default.</summary>
+    /// <summary>
+    /// The project's folder: the configuration source and relative file paths of the catalog resolve against it. By
+    /// default, as with <c>kedro run</c>, the current directory when it holds the configuration folder, else the app's
+    /// folder when it does, else the current directory (with the catalog registered in code only).
+    /// </summary>
     public string? ProjectDirectory { get; set; }
 
-    /// <summary>The configuration folder, relative to <see cref="ProjectDirectory"/>; <c>conf</c> by default.</summary>
+    /// <summary>The configuration folder, relative to <see cref="ProjectDirectory"/> or absolute (<c>--conf-source</c>); <c>conf</c> by default. A folder other than the default must exist.</summary>
     public string ConfigurationSource { get; set; } = "conf";
 
     /// <summary>The configuration environment (Kedro's <c>--env</c>) whose files override <c>conf/base</c>; <c>local</c> by default.</summary>

@@ -37,12 +37,21 @@ internal sealed class ChildProcess : IAsyncDisposable
     public static ChildProcess StartApp(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         Start("dotnet", environment, [Path.Combine(AppContext.BaseDirectory, dll), .. args]);
 
+    /// <summary>Starts <paramref name="dll"/> (next to the test assembly unless rooted) in <paramref name="workingDirectory"/>.</summary>
+    public static ChildProcess StartAppIn(string workingDirectory, string dll, params string[] args) =>
+        Start("dotnet", null, [Path.Combine(AppContext.BaseDirectory, dll), .. args], workingDirectory);
+
     /// <summary>Starts an executable, such as an installed dotnet tool.</summary>
     public static ChildProcess StartExecutable(string path, params string[] args) => Start(path, null, args);
 
-    private static ChildProcess Start(string executable, IReadOnlyDictionary<string, string>? environment, string[] args)
+    private static ChildProcess Start(string executable, IReadOnlyDictionary<string, string>? environment, string[] args, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

@@ -238,7 +238,7 @@ public sealed class RunCommandTests : IDisposable
         Directory.Delete(Path.Combine(_project.Directory, "conf"), recursive: true);
         var (code, _, error) = await _project.RunAsync(["run", "--env", "prod"]);
         Assert.Equal(2, code);
-        Assert.Contains($"Configuration environment 'prod' was asked for, but there is no configuration folder '{Path.Combine(_project.Directory, "conf")}'.", error, StringComparison.Ordinal);
+        Assert.Contains($"Configuration environment 'prod' was asked for, but there is no configuration folder 'conf' in '{_project.Directory}'.", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,7 +28,10 @@ public sealed class SampleProcessTests : IAsyncLifetime
             await process.DisposeAsync();
         }
 
-        Directory.Delete(_root, recursive: true);
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
     }
 
     /// <summary>A fresh project folder with the sample's configuration and raw data.</summary>
@@ -67,7 +70,8 @@ public sealed class SampleProcessTests : IAsyncLifetime
         var exit = await run.WaitForExitAsync(RunTimeout);
 
         Assert.True(exit == 0, run.Output);
-        Assert.Contains("Running pipeline '__default__' (9 nodes) with the DistributedRunner runner, environment 'local'", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"Project folder '{project}'; configuration '{Path.Combine(project, "conf")}', environment 'local'", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Running pipeline '__default__' (9 nodes) with the DistributedRunner runner", run.Output, StringComparison.Ordinal);
         Assert.Contains("Completed 9 out of 9 tasks", run.Output, StringComparison.Ordinal);
         Assert.Contains("active_modelling_pipeline: R2=0.9", run.Output, StringComparison.Ordinal);
         Assert.All(Metrics(project), m => Assert.Contains("\"R2\"", m, StringComparison.Ordinal));
@@ -100,5 +104,72 @@ public sealed class SampleProcessTests : IAsyncLifetime
         Assert.Equal(Metrics(sequentialProject), Metrics(distributedProject));
         Assert.Contains("Worker 'w1' connected", scheduler.Output, StringComparison.Ordinal);
         Assert.Contains("Worker 'w2' connected", scheduler.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunInAProjectFolder_UsesItsConfiguration_AndSaysWhereItReadsAndWrites()
+    {
+        // `dotnet run` starts the app in its build output; the project is where the command runs, as with `kedro run`.
+        var project = NewProject("here");
+        var run = ChildProcess.StartAppIn(project, Sample, "run", "--runner", "sequential");
+        _processes.Add(run);
+
+        Assert.True(await run.WaitForExitAsync(RunTimeout) == 0, run.Output);
+        Assert.Contains($"Project folder '{project}'; configuration '{Path.Combine(project, "conf")}', environment 'local'", run.Output, StringComparison.Ordinal);
+        Assert.All(Metrics(project), m => Assert.Contains("\"R2\"", m, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AConfSourceThatDoesNotExist_ExitsTwo_NamingTheFolder()
+    {
+        var project = NewProject("elsewhere");
+        var run = ChildProcess.StartAppIn(project, Sample, "run", "--conf-source", "settings");
+        _processes.Add(run);
+
+        Assert.Equal(2, await run.WaitForExitAsync(RunTimeout));
+        Assert.Equal($"error: The configuration folder '{Path.Combine(project, "settings")}' (--conf-source, PipelineRunner:ConfigurationSource) does not exist.", run.Output);
+    }
+
+    [Fact]
+    public async Task AConfSource_IsReadRelativeToTheCurrentDirectory()
+    {
+        var project = NewProject("moved");
+        Directory.Move(Path.Combine(project, "conf"), Path.Combine(project, "settings"));
+        var run = ChildProcess.StartAppIn(project, Sample, "run", "--runner", "sequential", "--conf-source", "settings");
+        _processes.Add(run);
+
+        Assert.True(await run.WaitForExitAsync(RunTimeout) == 0, run.Output);
+        Assert.Contains($"Project folder '{project}'; configuration '{Path.Combine(project, "settings")}', environment 'local'", run.Output, StringComparison.Ordinal);
+        Assert.All(Metrics(project), m => Assert.Contains("\"R2\"", m, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task AWorker_StopsOnASignal_WithinSeconds_ExitingZero(string signal)
+    {
+        var scheduler = ChildProcess.StartTool("scheduler");
+        _processes.Add(scheduler);
+        var address = (await scheduler.WaitForLineAsync("scheduler listening on ", StartTimeout))["scheduler listening on ".Length..];
+        var worker = Start(null, "worker", "--scheduler", address, "--id", "w1");
+        await scheduler.WaitForLineAsync("info: PipelineRunner.Distributed.Scheduling.SchedulerState[101] Worker 'w1' connected", StartTimeout);
+
+        worker.Signal(signal);
+
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.DoesNotContain("Exception", worker.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("--version")]
+    [InlineData("run", "--help")]
+    [InlineData("worker", "--help")]
+    public async Task HelpAndVersion_ExitZero(params string[] args)
+    {
+        var app = Start(null, args);
+
+        Assert.Equal(0, await app.WaitForExitAsync(StartTimeout));
+        Assert.DoesNotContain("Exception", app.Output, StringComparison.Ordinal);
     }
 }

@@ -34,6 +34,7 @@ internal sealed class CommandLineSchema
         Run.Options.Add(Async);
         Run.Options.Add(OnlyMissing);
         Run.Options.Add(RunEnv);
+        Run.Options.Add(RunConfSource);
         Run.SetAction((result, ct) => new RunCommand(Context).ExecuteAsync(result, this, ct));
 
         Worker = new Command("worker", "Serve a scheduler as a worker: run the nodes it assigns from this app's pipelines.");
@@ -46,6 +47,7 @@ internal sealed class CommandLineSchema
         List.Arguments.Add(ListTopic);
         List.Options.Add(ListPipeline);
         List.Options.Add(ListEnv);
+        List.Options.Add(ListConfSource);
         List.SetAction((result, ct) => new ListCommand(Context).ExecuteAsync(result, this, ct));
 
         _root.Subcommands.Add(Run);
@@ -94,6 +96,8 @@ internal sealed class CommandLineSchema
 
     public Option<string> RunEnv { get; } = EnvOption();
 
+    public Option<string> RunConfSource { get; } = ConfSourceOption();
+
     public Option<Uri?> WorkerScheduler { get; } = SchedulerOption("The scheduler to serve (default from configuration PipelineRunner:SchedulerAddress).");
 
     public Option<int> Concurrency { get; } = new("--concurrency", "-c") { Description = "Nodes this worker runs at once (default 1)." };
@@ -110,6 +114,8 @@ internal sealed class CommandLineSchema
     public Option<string> ListPipeline { get; } = PipelineOption();
 
     public Option<string> ListEnv { get; } = EnvOption();
+
+    public Option<string> ListConfSource { get; } = ConfSourceOption();
 
     private CommandContext Context => _context ?? throw new InvalidOperationException("The command line was invoked without a context.");
 
@@ -137,6 +143,8 @@ internal sealed class CommandLineSchema
         Add(result, Concurrency, nameof(PipelineRunnerHostOptions.WorkerConcurrency), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, RunEnv, nameof(PipelineRunnerHostOptions.Environment), v => v);
         Add(result, ListEnv, nameof(PipelineRunnerHostOptions.Environment), v => v);
+        Add(result, RunConfSource, nameof(PipelineRunnerHostOptions.ConfigurationSource), Path.GetFullPath); // as Kedro: relative to where the command runs
+        Add(result, ListConfSource, nameof(PipelineRunnerHostOptions.ConfigurationSource), Path.GetFullPath);
         Add(result, Async, nameof(PipelineRunnerHostOptions.Async), v => v ? "true" : "false");
         return values;
 
@@ -209,6 +217,11 @@ internal sealed class CommandLineSchema
     private static Option<string> EnvOption() => new("--env", "-e")
     {
         Description = "The configuration environment: conf/ENV overrides conf/base (default local).",
+    };
+
+    private static Option<string> ConfSourceOption() => new("--conf-source")
+    {
+        Description = "The configuration folder, relative to the current directory (default: conf in the project folder).",
     };
 
     private static Option<string[]> ListOption(string name, string? alias, string description)

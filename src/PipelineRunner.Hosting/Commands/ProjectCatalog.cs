@@ -7,29 +7,24 @@ namespace PipelineRunner.Hosting.Commands;
 /// <summary>The run's catalog: <c>conf/base</c> + <c>conf/ENV</c> (+ runtime parameters), plus datasets registered in code.</summary>
 internal static class ProjectCatalog
 {
-    /// <summary>The project's folder: <see cref="PipelineRunnerHostOptions.ProjectDirectory"/>, else the app's folder.</summary>
-    public static string ProjectDirectory(PipelineRunnerHostOptions options) =>
-        Path.GetFullPath(string.IsNullOrEmpty(options.ProjectDirectory) ? AppContext.BaseDirectory : options.ProjectDirectory);
+    /// <summary>Builds the catalog of the project <paramref name="options"/> locate. Without a configuration folder, the catalog is the one registered in code.</summary>
+    /// <exception cref="CatalogConfigurationException">The configuration is invalid or missing, or a dataset is defined both in code and in configuration.</exception>
+    public static DataCatalog Create(PipelineRunnerHostOptions options, IReadOnlyDictionary<string, object?> runtimeParameters, IServiceProvider services) =>
+        Create(ProjectLocation.Resolve(options), options, runtimeParameters, services);
 
-    /// <summary>Builds the catalog. Without a configuration folder, the catalog is the one registered in code.</summary>
-    /// <exception cref="CatalogConfigurationException">The configuration is invalid, or a dataset is defined both in code and in configuration.</exception>
-    public static DataCatalog Create(PipelineRunnerHostOptions options, IReadOnlyDictionary<string, object?> runtimeParameters, IServiceProvider services)
+    /// <summary>Builds the catalog of <paramref name="project"/>. Without a configuration folder, the catalog is the one registered in code.</summary>
+    /// <exception cref="CatalogConfigurationException">The configuration is invalid or missing, or a dataset is defined both in code and in configuration.</exception>
+    public static DataCatalog Create(ProjectLocation project, PipelineRunnerHostOptions options, IReadOnlyDictionary<string, object?> runtimeParameters, IServiceProvider services)
     {
-        var projectDirectory = ProjectDirectory(options);
-        if (!Directory.Exists(projectDirectory))
-        {
-            throw new CatalogConfigurationException(
-                $"The project folder '{projectDirectory}' ({PipelineRunnerHostOptions.SectionName}:{nameof(PipelineRunnerHostOptions.ProjectDirectory)}) does not exist.");
-        }
-
-        var source = Path.Combine(projectDirectory, options.ConfigurationSource);
+        var projectDirectory = project.Directory;
+        var source = project.ConfigurationDirectory;
         var code = services.GetRequiredService<DataCatalog>();
-        if (!Directory.Exists(source))
+        if (source is null)
         {
             if (options.Environment != ConfigLoader.DefaultEnvironment)
             {
                 throw new CatalogConfigurationException(
-                    $"Configuration environment '{options.Environment}' was asked for, but there is no configuration folder '{source}'.");
+                    $"Configuration environment '{options.Environment}' was asked for, but there is no configuration folder '{options.ConfigurationSource}' in {string.Join(" or ", project.Searched.Select(s => $"'{s}'"))}.");
             }
 
             var catalog = code.ShallowCopy();

@@ -25,13 +25,15 @@ internal sealed class RunCommand(CommandContext context)
         Pipeline pipeline;
         DataCatalog catalog;
         AbstractRunner runner;
+        ProjectLocation project;
         var pipelineName = parsed.GetValue(schema.RunPipeline) ?? PipelineRegistry.DefaultName;
         try
         {
             options = HostOptions.Get(services);
             pipeline = Select(services.GetRequiredService<PipelineRegistry>().Get(pipelineName), parsed, schema);
             var runtimeParameters = ConfigLoader.ParseRuntimeParameters(parsed.GetValue(schema.Params));
-            catalog = ProjectCatalog.Create(options, runtimeParameters, services);
+            project = ProjectLocation.Resolve(options);
+            catalog = ProjectCatalog.Create(project, options, runtimeParameters, services);
             await RuntimeParameterCheck.ValidateAsync(options, runtimeParameters, pipeline, catalog, services, cancellationToken).ConfigureAwait(false);
             runner = RunnerFactory.Create(options, loggerFactory);
         }
@@ -47,8 +49,9 @@ internal sealed class RunCommand(CommandContext context)
         using var progress = LiveProgressDisplay.IsWanted(options.Progress) ? new LiveProgressDisplay(context.Error, pipeline.Nodes.Count) : null;
         try
         {
-            logger.LogInformation("Running pipeline '{Pipeline}' ({Nodes} nodes) with the {Runner} runner, environment '{Environment}'",
-                pipelineName, pipeline.Nodes.Count, runner.GetType().Name, options.Environment);
+            logger.LogInformation("{Project}", project.Describe(options.Environment));
+            logger.LogInformation("Running pipeline '{Pipeline}' ({Nodes} nodes) with the {Runner} runner",
+                pipelineName, pipeline.Nodes.Count, runner.GetType().Name);
             runOptions = runOptions with { Progress = progress };
             var outputs = parsed.GetValue(schema.OnlyMissing)
                 ? await runner.RunOnlyMissingAsync(pipeline, catalog, runOptions, cancellationToken).ConfigureAwait(false)
