@@ -37,7 +37,32 @@ public sealed class PipelineRunnerApp : IAsyncDisposable
     /// <summary>Starts configuring an app for the command-line arguments <paramref name="args"/>.</summary>
     /// <param name="args">The arguments, such as <c>run --pipeline data_processing --runner thread</c>.</param>
     /// <returns>The builder.</returns>
-    public static PipelineRunnerAppBuilder CreateBuilder(string[] args) => new(args);
+    /// <remarks>
+    /// A pipeline that fails to build before it is registered (<c>AddPipeline("name", X.Create())</c> with an invalid
+    /// <c>X.Create()</c>) ends the app with its error on one line and exit code 2, as commands report such errors,
+    /// instead of an unhandled exception; registering a factory (<c>AddPipeline("name", _ => X.Create())</c>) defers
+    /// the error to the command that needs the pipeline.
+    /// </remarks>
+    public static PipelineRunnerAppBuilder CreateBuilder(string[] args)
+    {
+        if (Interlocked.Exchange(ref s_projectErrorsReported, 1) == 0)
+        {
+            AppDomain.CurrentDomain.UnhandledException += ReportProjectError;
+        }
+
+        return new(args);
+    }
+
+    private static int s_projectErrorsReported;
+
+    private static void ReportProjectError(object sender, UnhandledExceptionEventArgs e)
+    {
+        if (e.ExceptionObject is Exception ex && CommandLineSchema.IsProjectError(ex))
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            Environment.Exit(2);
+        }
+    }
 
     /// <summary>
     /// Runs the command the arguments name. Ctrl+C or SIGTERM cancels it: a run stops and releases its datasets, a

@@ -180,9 +180,27 @@ internal sealed class CommandLineSchema
             Error = context.Error,
             // Longer than a worker's drain (WorkerOptions.DrainTimeout, 30 s): SIGTERM lets running nodes finish.
             ProcessTerminationTimeout = TimeSpan.FromSeconds(40),
+            // Errors of the project (pipelines that fail to build, bad configuration) are reported below, not as stacks.
+            EnableDefaultExceptionHandler = false,
         };
-        return await result.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await result.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsProjectError(ex))
+        {
+            await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
     }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> is an error in the project rather than in the library: a pipeline that fails to
+    /// build, invalid configuration or options. Commands report these as one line and exit code 2.
+    /// </summary>
+    public static bool IsProjectError(Exception ex) =>
+        ex is PipelineRunner.Pipelines.PipelineException or PipelineRunner.Catalog.Configuration.CatalogConfigurationException
+            or Microsoft.Extensions.Options.OptionsValidationException;
 
     /// <summary>A comma-separated or repeated list option's values.</summary>
     public static IReadOnlyList<string>? Values(ParseResult result, Option<string[]> option)

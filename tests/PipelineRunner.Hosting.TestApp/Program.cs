@@ -1,0 +1,27 @@
+// A user's app host in miniature, for the process tests of the host's error handling. BROKEN_PIPELINE=eager builds
+// a pipeline that fails to construct before AddPipeline is called (as AddPipeline("name", X.Create()) does);
+// BROKEN_PIPELINE=lazy registers a factory that fails when a command first needs the pipeline.
+using Microsoft.Extensions.DependencyInjection;
+using PipelineRunner.Hosting;
+using PipelineRunner.Pipelines;
+
+var builder = PipelineRunnerApp.CreateBuilder(args);
+builder.Pipelines.AddPipeline("ok", new Pipeline([Node.Create((int x) => x + 1, "params:x", "y", name: "increment")]));
+switch (Environment.GetEnvironmentVariable("BROKEN_PIPELINE"))
+{
+    case "eager":
+        builder.Pipelines.AddPipeline("broken", Broken());
+        break;
+    case "lazy":
+        builder.Pipelines.AddPipeline("broken", _ => Broken());
+        break;
+}
+
+await using var app = builder.Build();
+return await app.RunAsync();
+
+// Two nodes writing one dataset: Kedro's OutputNotUniqueError.
+static Pipeline Broken() => new([
+    Node.Create((int x) => x, "x", "twice", name: "first_writer"),
+    Node.Create((int x) => x, "x", "twice", name: "second_writer"),
+]);
