@@ -23,6 +23,12 @@ public sealed class PipelineRunnerHostOptions
     /// </summary>
     public int? Workers { get; set; }
 
+    /// <summary>
+    /// Seconds a distributed run on a remote scheduler waits while no worker is connected before it fails
+    /// (<c>--wait-for-workers</c>); it waits as long as it takes, warning every 10 s, by default.
+    /// </summary>
+    public double? WaitForWorkers { get; set; }
+
     /// <summary>Nodes a worker runs at once (the <c>worker</c> command and the in-process pool's workers); 1 by default.</summary>
     public int WorkerConcurrency { get; set; } = 1;
 

@@ -133,6 +133,8 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("run --params offset=abc", "error: --params offset=abc does not suit node 'total', which reads params:offset as Int64: converting String to Int64 failed: The input string 'abc' was not in a correct format.")]
     [InlineData("run --params count", "Invalid parameter 'count': expected key=value")]
     [InlineData("run --env staging", "Configuration environment 'staging' does not exist")]
+    [InlineData("run --runner distributed --wait-for-workers 5", "--wait-for-workers (PipelineRunner:WaitForWorkers) applies to a remote scheduler's workers; the run starts its own in-process pool.")]
+    [InlineData("run --runner distributed --scheduler http://127.0.0.1:9 --wait-for-workers 0", "--wait-for-workers (PipelineRunner:WaitForWorkers) must be a positive number of seconds, got 0.")]
     [InlineData("run --runner thread --scheduler http://127.0.0.1:1", "A scheduler address (http://127.0.0.1:1/) needs the distributed runner, but the runner is 'thread'.")]
     [InlineData("run --workers 2", "--workers does not apply to the sequential runner")]
     [InlineData("run --runner distributed --workers 2 --scheduler http://127.0.0.1:1", "--workers sizes the in-process pool, but the run uses the remote scheduler http://127.0.0.1:1/")]

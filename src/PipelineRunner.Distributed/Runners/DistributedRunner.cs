@@ -122,7 +122,15 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         var completed = false;
         try
         {
-            await StreamRunAsync(run, channel, plan, cancellationToken).ConfigureAwait(false);
+            if (_cluster is null)
+            {
+                await StreamWatchingWorkersAsync(run, channel, plan, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await StreamRunAsync(run, channel, plan, cancellationToken).ConfigureAwait(false);
+            }
+
             if (run.Failures.Count == 0)
             {
                 await CopyBackOutputsAsync(run, plan, cancellationToken).ConfigureAwait(false);
@@ -333,6 +341,76 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         catch (RpcException ex)
         {
             throw Unavailable("run the pipeline on", ex);
+        }
+    }
+
+    /// <summary>
+    /// Streams the run while watching that a remote scheduler has workers: with none connected, it warns at once and
+    /// every <see cref="DistributedRunnerOptions.NoWorkersWarningInterval"/>, and fails the run after
+    /// <see cref="DistributedRunnerOptions.WaitForWorkersTimeout"/> without any.
+    /// </summary>
+    private async Task StreamWatchingWorkersAsync(PipelineRun run, SchedulerChannel channel, RunPlan plan, CancellationToken cancellationToken)
+    {
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = WatchWorkersAsync(channel, watching);
+        try
+        {
+            await StreamRunAsync(run, channel, plan, watching.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await watch.ConfigureAwait(false); // throws why the run was stopped
+            throw;
+        }
+        finally
+        {
+            await watching.CancelAsync().ConfigureAwait(false);
+        }
+
+        await watch.ConfigureAwait(false);
+    }
+
+    private async Task WatchWorkersAsync(SchedulerChannel channel, CancellationTokenSource watching)
+    {
+        var cancellationToken = watching.Token;
+        var clock = _options.TimeProvider;
+        long? since = null;
+        try
+        {
+            while (true)
+            {
+                var info = await channel.Client.InfoAsync(new InfoRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (info.Workers > 0)
+                {
+                    since = null;
+                }
+                else
+                {
+                    since ??= clock.GetTimestamp();
+                    var waited = clock.GetElapsedTime(since.Value);
+                    if (_options.WaitForWorkersTimeout != Timeout.InfiniteTimeSpan && waited >= _options.WaitForWorkersTimeout)
+                    {
+                        var timedOut = new SchedulerUnavailableException(
+                            $"No workers connected to the scheduler at {channel.Address} within {_options.WaitForWorkersTimeout.TotalSeconds:0.#} s "
+                            + "(DistributedRunnerOptions.WaitForWorkersTimeout, --wait-for-workers); start workers with 'myapp worker --scheduler "
+                            + $"{channel.Address}'.");
+                        await watching.CancelAsync().ConfigureAwait(false); // stops the run's stream
+                        throw timedOut;
+                    }
+
+                    Log.NoWorkers(Logger, channel.Address, waited.TotalSeconds);
+                }
+
+                await Task.Delay(_options.NoWorkersWarningInterval, clock, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || (ex is RpcException && cancellationToken.IsCancellationRequested))
+        {
+            // The run ended.
+        }
+        catch (RpcException)
+        {
+            // The run's own stream reports a lost scheduler.
         }
     }
 
@@ -551,6 +629,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed on worker '{WorkerId}' with transient {ErrorType}: {ErrorMessage} (attempt {Attempt}); retrying in {DelayMs} ms")]
         public static partial void Retrying(ILogger logger, string nodeName, string workerId, string errorType, string errorMessage, int attempt, double delayMs);
 
+
+        [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "No workers are connected to the scheduler at {Address}; the run waits for workers ({Seconds:0} s so far). Start them with 'myapp worker --scheduler {Address}'")]
+        public static partial void NoWorkers(ILogger logger, Uri address, double seconds);
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Could not release {Count} store dataset(s) after the run; the scheduler may be gone")]
         public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);

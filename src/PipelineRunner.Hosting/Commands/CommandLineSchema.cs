@@ -25,6 +25,7 @@ internal sealed class CommandLineSchema
         Run.Options.Add(RunRunner);
         Run.Options.Add(RunScheduler);
         Run.Options.Add(Workers);
+        Run.Options.Add(WaitForWorkers);
         foreach (var option in new[] { Tags, Nodes, FromNodes, ToNodes, FromInputs, ToOutputs, Namespace })
         {
             Run.Options.Add(option);
@@ -73,6 +74,8 @@ internal sealed class CommandLineSchema
     public Option<Uri?> RunScheduler { get; } = SchedulerOption("The distributed runner's scheduler; without it, the runner starts an in-process scheduler and worker pool.");
 
     public Option<int> Workers { get; } = new("--workers", "-w") { Description = "Worker processes of the in-process pool (distributed) or threads (thread runner); the processor count by default." };
+
+    public Option<double> WaitForWorkers { get; } = new("--wait-for-workers") { Description = "Seconds a run on a remote scheduler waits while no worker is connected before it fails (default: as long as it takes, warning every 10 s)." };
 
     public Option<string[]> Tags { get; } = ListOption("--tags", "-t", "Run only nodes with any of these tags (comma-separated or repeated).");
 
@@ -140,6 +143,7 @@ internal sealed class CommandLineSchema
         Add(result, RunScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString); // as typed: ToString drops a default port
         Add(result, WorkerScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString);
         Add(result, Workers, nameof(PipelineRunnerHostOptions.Workers), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add(result, WaitForWorkers, nameof(PipelineRunnerHostOptions.WaitForWorkers), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, Concurrency, nameof(PipelineRunnerHostOptions.WorkerConcurrency), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, RunEnv, nameof(PipelineRunnerHostOptions.Environment), v => v);
         Add(result, ListEnv, nameof(PipelineRunnerHostOptions.Environment), v => v);

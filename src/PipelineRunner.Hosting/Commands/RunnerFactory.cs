@@ -42,6 +42,13 @@ internal static class RunnerFactory
             }
         }
 
+        if (options.WaitForWorkers is { } wait && (wait <= 0 || double.IsNaN(wait) || options.SchedulerAddress is null))
+        {
+            throw new ArgumentException(options.SchedulerAddress is null
+                ? "--wait-for-workers (PipelineRunner:WaitForWorkers) applies to a remote scheduler's workers; the run starts its own in-process pool. Add --scheduler, or remove it."
+                : $"--wait-for-workers (PipelineRunner:WaitForWorkers) must be a positive number of seconds, got {wait}.");
+        }
+
         if (options.WorkerConcurrency < 1)
         {
             throw new ArgumentException($"Worker concurrency (PipelineRunner:WorkerConcurrency or --concurrency) must be at least 1, got {options.WorkerConcurrency}.");
@@ -66,6 +73,11 @@ internal static class RunnerFactory
             LocalWorkers = options.Workers ?? Environment.ProcessorCount,
             LocalWorkerConcurrency = options.WorkerConcurrency,
         };
+        if (options.WaitForWorkers is { } wait)
+        {
+            distributed.WaitForWorkersTimeout = TimeSpan.FromSeconds(wait);
+        }
+
         HostOptions.ApplySecurity(options, distributed.Security);
         return new DistributedRunner(distributed, loggerFactory);
     }
