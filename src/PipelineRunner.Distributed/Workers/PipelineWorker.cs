@@ -16,8 +16,8 @@ namespace PipelineRunner.Distributed.Workers;
 
 /// <summary>
 /// A worker: dials out to a scheduler, keeps one stream open, runs the nodes it is assigned (resolved by name in this
-/// process, refused when their definition or build differs from the driver's) and reports each completion or failure. Inputs
-/// and outputs go through the scheduler's store, or straight to files for datasets defined in the catalog.
+/// process, refused when their definition or build differs from the driver's) and reports each completion or failure.
+/// Inputs and outputs go through the scheduler's store, or straight to files for datasets defined in the catalog.
 /// </summary>
 public sealed partial class PipelineWorker
 {
