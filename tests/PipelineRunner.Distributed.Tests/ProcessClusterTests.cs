@@ -86,7 +86,8 @@ public sealed class ProcessClusterTests : IAsyncLifetime
         Assert.Equal("inc001", ex.NodeName);
         var refused = Assert.IsType<NodeRefusedException>(ex.InnerException);
         Assert.Contains("refuses node 'inc001': its definition differs from the driver's", refused.Message);
-        Assert.Contains("inc001([other_input]) -> [chain_1]", refused.Message);
+        Assert.Contains("inc001([other_input]) -> [chain_1] from PipelineRunner.Distributed.TestApp", refused.Message);
+        Assert.DoesNotContain("different build", refused.Message); // same build, another definition
         Assert.Empty((await runner.ListStoreAsync()).Names);
     }
 

@@ -253,7 +253,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         };
         foreach (var node in pipeline.Nodes)
         {
-            var spec = new NodeSpec { Name = node.Name, Fingerprint = NodeFingerprint.Of(node) };
+            var spec = new NodeSpec { Name = node.Name, Fingerprint = NodeFingerprint.Of(node), Build = NodeFingerprint.BuildOf(node) };
             spec.Dependencies.AddRange(pipeline.DependenciesOf(node).Select(n => n.Name));
             foreach (var name in node.Inputs.Concat(node.Outputs).Distinct(StringComparer.Ordinal))
             {

@@ -16,8 +16,8 @@ namespace PipelineRunner.Distributed.Workers;
 
 /// <summary>
 /// A worker: dials out to a scheduler, keeps one stream open, runs the nodes it is assigned (resolved by name in this
-/// process, refused when their definition differs from the driver's) and reports each completion or failure. Inputs
-/// and outputs go through the scheduler's store, or straight to files for datasets defined in the catalog.
+/// process, refused when their definition or build differs from the driver's) and reports each completion or failure.
+/// Inputs and outputs go through the scheduler's store, or straight to files for datasets defined in the catalog.
 /// </summary>
 public sealed partial class PipelineWorker
 {
@@ -269,7 +269,10 @@ public sealed partial class PipelineWorker
 
             if (NodeFingerprint.Of(node) != spec.Fingerprint)
             {
-                Refuse(outbox, assign, $"Worker '{Id}' refuses node '{spec.Name}': its definition differs from the driver's (the worker has {NodeFingerprint.Describe(node)}). Run the same build of the app on the driver and the workers.");
+                var build = NodeFingerprint.BuildOf(node);
+                Refuse(outbox, assign, build != spec.Build
+                    ? $"Worker '{Id}' refuses node '{spec.Name}': it runs a different build of the app than the driver (worker: {build}; driver: {(spec.Build.Length == 0 ? "not stated" : spec.Build)}). Run the same build of the app on the driver and the workers."
+                    : $"Worker '{Id}' refuses node '{spec.Name}': its definition differs from the driver's (the worker has {NodeFingerprint.Describe(node)}). Run the same build of the app on the driver and the workers.");
                 return;
             }
 
