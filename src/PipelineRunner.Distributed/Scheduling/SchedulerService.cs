@@ -41,6 +41,8 @@ internal sealed class SchedulerService(
 
         try
         {
+            // Headers at once: the driver knows the run was accepted before its first event.
+            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
             await foreach (var runEvent in run.Events.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
             {
                 await responseStream.WriteAsync(runEvent, context.CancellationToken).ConfigureAwait(false);
@@ -117,6 +119,8 @@ internal sealed class SchedulerService(
         alive.CancelAfter(options.WorkerTimeout);
         try
         {
+            // Headers at once: the worker knows it is registered (and only then counts itself connected).
+            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
             while (await requestStream.MoveNext(alive.Token).ConfigureAwait(false))
             {
                 alive.CancelAfter(options.WorkerTimeout);
