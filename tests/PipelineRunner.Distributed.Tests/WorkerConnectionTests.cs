@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using PipelineRunner.Distributed.Scheduling;
@@ -109,6 +110,35 @@ public sealed class WorkerConnectionTests(Xunit.Abstractions.ITestOutputHelper t
         var error = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => run.WaitAsync(Timeout));
         Assert.Equal($"Worker 'g' gave up after 10 s without reaching the scheduler at {address}: connection refused.", error.Message);
         Assert.Equal(4, log.Count("retrying in"));
+    }
+
+    [Fact]
+    public async Task ServerThatIsNoScheduler_IsNotCountedAsAConnection_AndTheBackoffKeepsDoubling()
+    {
+        // An HTTP/2 server that answers every request with 404, as a proxy or another service on the port would.
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+        await using var other = builder.Build();
+        await other.StartAsync();
+        var address = new Uri(other.Urls.Single() + "/");
+        var time = new FakeTimeProvider();
+        var log = new StringWriterLoggerProvider();
+        using var logging = LoggerFactory.Create(b => b.AddProvider(log));
+        using var stop = new CancellationTokenSource();
+        var worker = new PipelineWorker(
+            new WorkerOptions { SchedulerAddress = address, WorkerId = "n", ReconnectDelay = TimeSpan.FromSeconds(1), TimeProvider = time },
+            new PipelineNodeResolver(SharedPipelines.All()),
+            logging);
+        var run = worker.RunAsync(stop.Token);
+        foreach (var wait in new[] { "1", "2", "4" })
+        {
+            await WaitForAsync(log, $"Warning: Worker 'n': cannot reach the scheduler at {address}, retrying in {wait} s (it is not a PipelineRunner scheduler (it answered with HTTP status 404))");
+            time.Advance(TimeSpan.FromSeconds(int.Parse(wait, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Timeout);
+        Assert.Equal(0, log.Count("lost") + log.Count("connected"));
     }
 
     [Fact]

@@ -19,6 +19,9 @@ internal sealed class SchedulerService(
     IHostApplicationLifetime lifetime,
     ILogger<SchedulerService> logger)
 {
+    /// <summary>The response header a worker's stream opens with once the scheduler has registered the worker.</summary>
+    internal const string RegisteredHeader = "pipelinerunner-registered";
+
     public Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
         Task.FromResult(new InfoResponse { BulkPort = bulk.Port });
 
@@ -119,8 +122,8 @@ internal sealed class SchedulerService(
         alive.CancelAfter(options.WorkerTimeout);
         try
         {
-            // Headers at once: the worker knows it is registered (and only then counts itself connected).
-            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+            // Headers at once, marked: the worker knows it is registered (and only then counts itself connected).
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(RegisteredHeader, "true")]).ConfigureAwait(false);
             while (await requestStream.MoveNext(alive.Token).ConfigureAwait(false))
             {
                 alive.CancelAfter(options.WorkerTimeout);

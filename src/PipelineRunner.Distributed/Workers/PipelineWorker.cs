@@ -199,23 +199,13 @@ public sealed partial class PipelineWorker
         });
         try
         {
-            // The scheduler answers the registration with the stream's headers: only then is the worker connected.
-            await call.ResponseHeadersAsync.ConfigureAwait(false);
-            attempt.Connected = true;
-            if (attempt.RetryingFor is { } retrying)
+            // The scheduler answers the registration with the stream's headers, marked: only then is the worker
+            // connected (other headers are a refusal, or a server that is no scheduler; the stream below says which).
+            var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+            attempt.Connected = headers.Get(Scheduling.SchedulerService.RegisteredHeader) is not null;
+            if (attempt.Connected)
             {
-                if (attempt.WasConnectedBefore)
-                {
-                    Log.Reconnected(_logger, Id, channel.Address, ChannelTimeouts.Seconds(retrying));
-                }
-                else
-                {
-                    Log.ConnectedAfterRetrying(_logger, Id, channel.Address, ChannelTimeouts.Seconds(retrying));
-                }
-            }
-            else
-            {
-                Log.Connected(_logger, Id, channel.Address);
+                LogConnected(attempt, channel.Address);
             }
 
             await foreach (var message in call.ResponseStream.ReadAllAsync(connection.Token).ConfigureAwait(false))
@@ -274,6 +264,22 @@ public sealed partial class PipelineWorker
                     // The stream is gone.
                 }
             }
+        }
+    }
+
+    private void LogConnected(Attempt attempt, Uri address)
+    {
+        if (attempt.RetryingFor is not { } retrying)
+        {
+            Log.Connected(_logger, Id, address);
+        }
+        else if (attempt.WasConnectedBefore)
+        {
+            Log.Reconnected(_logger, Id, address, ChannelTimeouts.Seconds(retrying));
+        }
+        else
+        {
+            Log.ConnectedAfterRetrying(_logger, Id, address, ChannelTimeouts.Seconds(retrying));
         }
     }
 
