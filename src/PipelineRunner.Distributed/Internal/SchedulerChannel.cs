@@ -15,14 +15,13 @@ namespace PipelineRunner.Distributed.Internal;
 internal sealed class SchedulerChannel : IDisposable
 {
     private readonly GrpcChannel _channel;
-    private int _certificateRejection;
+    private int _certificateRejection = -1; // the SslPolicyErrors of the last refusal; -1 for none
 
     public SchedulerChannel(Uri address, ChannelTimeouts timeouts, SchedulerClientSecurity? security = null)
     {
         security ??= new SchedulerClientSecurity();
         Address = address;
         Timeouts = timeouts;
-        Security = security;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -34,7 +33,7 @@ internal sealed class SchedulerChannel : IDisposable
                 EnableMultipleHttp2Connections = true,
                 InitialHttp2StreamWindowSize = 16 * 1024 * 1024,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                SslOptions = security.ToSslOptions(address.Host, errors => Volatile.Write(ref _certificateRejection, (int)errors | 1 << 16)),
+                SslOptions = security.ToSslOptions(address.Host, errors => Volatile.Write(ref _certificateRejection, (int)errors)),
             },
             MaxReceiveMessageSize = 4 * 1024 * 1024,
             MaxSendMessageSize = 4 * 1024 * 1024,
@@ -55,11 +54,9 @@ internal sealed class SchedulerChannel : IDisposable
 
     public ChannelTimeouts Timeouts { get; }
 
-    public SchedulerClientSecurity Security { get; }
-
     /// <summary>Why the scheduler's certificate was last refused, if it was: the platform's findings.</summary>
     public System.Net.Security.SslPolicyErrors? CertificateRejection =>
-        Volatile.Read(ref _certificateRejection) is var value and not 0 ? (System.Net.Security.SslPolicyErrors)(value & 0xFFFF) : null;
+        Volatile.Read(ref _certificateRejection) is var value and >= 0 ? (System.Net.Security.SslPolicyErrors)value : null;
 
     public Protocol.Scheduler.SchedulerClient Client { get; }
 

@@ -130,7 +130,9 @@ internal sealed class SchedulerFailure
                 return ($"it speaks plain http (no TLS); use {WithScheme(address, Uri.UriSchemeHttp)}", true);
             }
 
-            return ($"the TLS handshake failed ({Innermost(error)})", false);
+            // Refused by the scheduler's TLS (a client certificate it does not accept, no protocol in common): a
+            // set-up mistake, unlike a connection that broke during the handshake.
+            return ($"the TLS handshake failed ({Innermost(error)})", Find<AuthenticationException>(error) is not null);
         }
 
         if (address.Scheme == Uri.UriSchemeHttp && (http is not null || Find<IOException>(error) is not null) && rpc?.Status.DebugException is not null)
