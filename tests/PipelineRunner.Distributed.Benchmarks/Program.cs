@@ -40,7 +40,7 @@ if (args.FirstOrDefault() == "probe")
     // Fetch-only probe: one value published once, fetched --repeats times, each beside a loopback socket transfer.
     var probeSize = int.Parse(Option("--size") ?? "128");
     await using var probeScheduler = await SchedulerServer.StartAsync();
-    using var probeChannel = new SchedulerChannel(probeScheduler.Address, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+    using var probeChannel = new SchedulerChannel(probeScheduler.Address, ChannelTimeouts.Default);
     var data = new byte[probeSize * 1024 * 1024];
     new Random(1).NextBytes(data);
     var probeDataset = new StoreDataset("probe", _ => ValueTask.FromResult(probeChannel.Store));
@@ -128,7 +128,7 @@ try
     Console.WriteLine($"| 1,000-node fan-out/fan-in | {results["fanout"]:F3} | {results["fanout_cold"]:F3} |");
     Console.WriteLine();
 
-    using var channel = new SchedulerChannel(scheduler.Address, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+    using var channel = new SchedulerChannel(scheduler.Address, ChannelTimeouts.Default);
     GC.Collect();
     var baseline = scheduler.StoreBytes;
     var heapBaseline = GC.GetTotalMemory(forceFullCollection: true);

@@ -40,6 +40,6 @@ void Stop(PosixSignalContext context)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: TestApp scheduler [--host IP] [--port N] | worker --scheduler URL [--id ID] [--concurrency N] [--variant changed]");
+    Console.Error.WriteLine("usage: TestApp scheduler [--host IP] [--port N] | worker --scheduler URL [--id ID] [--concurrency N] [--ping-delay S] [--ping-timeout S] [--give-up-after S] [--variant changed]");
     return 2;
 }

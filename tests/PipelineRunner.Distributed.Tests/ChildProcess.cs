@@ -72,12 +72,19 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for an output line starting with <paramref name="prefix"/> and returns it.</summary>
-    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
+    public Task<string> WaitForLineAsync(string prefix, TimeSpan timeout) =>
+        WaitForLineAsync(l => l.StartsWith(prefix, StringComparison.Ordinal), prefix, timeout);
+
+    /// <summary>Waits for an output line containing <paramref name="text"/> and returns it.</summary>
+    public Task<string> WaitForLineContainingAsync(string text, TimeSpan timeout) =>
+        WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal), text, timeout);
+
+    private async Task<string> WaitForLineAsync(Func<string, bool> match, string prefix, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         while (true)
         {
-            var line = _output.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            var line = _output.FirstOrDefault(match);
             if (line is not null)
             {
                 return line;

@@ -206,7 +206,7 @@ public sealed class DistributedRunnerTests : IAsyncLifetime
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => runner.RunAsync(SharedPipelines.Chain(2), catalog));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
-        Assert.Contains("PipelineRunner scheduler at http://127.0.0.1:9/", ex.Message);
+        Assert.Equal("Cannot reach the scheduler at http://127.0.0.1:9/: connection refused.", ex.Message);
     }
 
     /// <summary>A type MessagePack cannot serialize: no public members or constructor to build it from.</summary>

@@ -98,7 +98,8 @@ public sealed class ProcessClusterTests : IAsyncLifetime
         await using var runner = new DistributedRunner(new DistributedRunnerOptions
         {
             SchedulerAddress = _scheduler,
-            KeepAliveTimeout = TimeSpan.FromSeconds(3),
+            PingDelay = TimeSpan.FromSeconds(1),
+            PingTimeout = TimeSpan.FromSeconds(2),
         });
         var catalog = new DataCatalog();
         catalog.AddParameters(new Dictionary<string, object?> { ["blob_mb"] = 256L });

@@ -140,7 +140,7 @@ public sealed class SecurityTests
         var catalog = new DataCatalog();
         catalog.AddValues([new("chain_input", 1)]);
         var error = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => runner.RunAsync(SharedPipelines.Chain(2), catalog).WaitAsync(Timeout));
-        Assert.Contains("Unauthenticated: The scheduler requires an access token", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Cannot reach the scheduler at {scheduler.Address}: it refused this client: The scheduler requires an access token", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -251,15 +251,15 @@ public sealed class SecurityTests
             var intruder = ChildProcess.StartApp("PipelineRunner.Distributed.TestApp.dll", null, "worker", "--scheduler", address, "--trust", ca, "--id", "intruder");
             processes.Add(intruder);
             Assert.Equal(1, await intruder.WaitForExitAsync(Timeout));
-            Assert.Contains("Unauthenticated: The scheduler requires an access token", intruder.Output, StringComparison.Ordinal);
-            Assert.DoesNotContain("Reconnecting in", intruder.Output, StringComparison.Ordinal);
+            Assert.Contains($"Worker 'intruder' cannot reach the scheduler at {new Uri(address)}: it refused this client: The scheduler requires an access token", intruder.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("retrying in", intruder.Output, StringComparison.Ordinal);
 
             // So is one that does not trust the scheduler's certificate.
             var stranger = TestCertificates.WritePem(TestCertificates.CreateAuthority("Another CA"), Path.Combine(directory, "other-ca.pem"));
             var untrusting = ChildProcess.StartApp("PipelineRunner.Distributed.TestApp.dll", environment, "worker", "--scheduler", address, "--trust", stranger, "--id", "untrusting");
             processes.Add(untrusting);
             Assert.Equal(1, await untrusting.WaitForExitAsync(Timeout));
-            Assert.Contains("SSL", untrusting.Output, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains($"Worker 'untrusting' cannot reach the scheduler at {new Uri(address)}: its certificate is not trusted", untrusting.Output, StringComparison.Ordinal);
         }
         finally
         {

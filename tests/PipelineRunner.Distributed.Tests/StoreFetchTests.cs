@@ -20,7 +20,7 @@ public sealed class StoreFetchTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _scheduler = await SchedulerServer.StartAsync();
-        _channel = new SchedulerChannel(_scheduler.Address, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        _channel = new SchedulerChannel(_scheduler.Address, ChannelTimeouts.Default);
     }
 
     public async Task DisposeAsync()

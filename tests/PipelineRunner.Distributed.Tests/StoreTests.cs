@@ -114,7 +114,7 @@ public sealed class SubmitRunValidationTests
     public async Task MalformedGraphs_AreRejected(string kind, string message)
     {
         await using var scheduler = await Scheduling.SchedulerServer.StartAsync();
-        using var channel = new Internal.SchedulerChannel(scheduler.Address, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+        using var channel = new Internal.SchedulerChannel(scheduler.Address, Internal.ChannelTimeouts.Default);
         var request = new Protocol.SubmitRunRequest { RunId = "r1" };
         var a = new Protocol.NodeSpec { Name = "a" };
         var b = new Protocol.NodeSpec { Name = "b" };
@@ -150,7 +150,7 @@ public sealed class ReleaseNodeValidationTests
     public async Task HeldNodes_AreAnnounced_AndBadReleasesAreRejected()
     {
         await using var scheduler = await Scheduling.SchedulerServer.StartAsync();
-        using var channel = new Internal.SchedulerChannel(scheduler.Address, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+        using var channel = new Internal.SchedulerChannel(scheduler.Address, Internal.ChannelTimeouts.Default);
         var node = new Protocol.NodeSpec { Name = "n", Inputs = { "x" } };
         node.Datasets.Add(new Protocol.DatasetSpec { Name = "x" });
         node.Datasets.Add(new Protocol.DatasetSpec { Name = "y" });

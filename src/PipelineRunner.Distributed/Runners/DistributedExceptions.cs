@@ -1,6 +1,12 @@
 namespace PipelineRunner.Distributed;
 
-/// <summary>The scheduler cannot be reached, or the connection to it broke mid-run.</summary>
+/// <summary>
+/// The scheduler cannot be reached, refused the client, or the connection to it was lost mid-run (it closed, or stopped
+/// answering for the client's ping delay + ping timeout). The message is one sentence naming the scheduler's address
+/// and the reason ("Cannot reach the scheduler at http://…: connection refused."); the inner exception, when there is
+/// one, is a <c>Grpc.Core.RpcException</c> with status <c>Unavailable</c> (or the scheduler's own refusal status) whose
+/// debug exception is the transport's error.
+/// </summary>
 public sealed class SchedulerUnavailableException : Exception
 {
     /// <summary>Creates the exception.</summary>

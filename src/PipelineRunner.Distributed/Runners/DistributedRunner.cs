@@ -21,6 +21,7 @@ namespace PipelineRunner.Distributed;
 public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 {
     private readonly DistributedRunnerOptions _options;
+    private readonly ChannelTimeouts _timeouts;
     private readonly ILoggerFactory _loggerFactory;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly Workers.LocalNodeResolver _localNodes = new();
@@ -31,10 +32,12 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     /// <summary>Creates the runner. Nothing starts until the first run (or <see cref="StartAsync"/>).</summary>
     /// <param name="options">Options; a local pool with one worker per processor when null.</param>
     /// <param name="loggerFactory">Logging for the runner and any local scheduler and workers; none when null.</param>
+    /// <exception cref="ArgumentException">A timeout of <paramref name="options"/> is out of range (the message names it).</exception>
     public DistributedRunner(DistributedRunnerOptions? options = null, ILoggerFactory? loggerFactory = null)
         : base(options ?? new DistributedRunnerOptions(), (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DistributedRunner>())
     {
         _options = (DistributedRunnerOptions)Options;
+        _timeouts = ChannelTimeouts.Create(nameof(DistributedRunnerOptions), _options.ConnectTimeout, _options.PingDelay, _options.PingTimeout);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 
@@ -59,7 +62,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
         catch (RpcException ex)
         {
-            throw Unavailable("list the store of", ex);
+            throw await UnavailableAsync(ex, connected: false).ConfigureAwait(false);
         }
     }
 
@@ -76,7 +79,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
         catch (RpcException ex)
         {
-            throw Unavailable("release datasets in the store of", ex);
+            throw await UnavailableAsync(ex, connected: false).ConfigureAwait(false);
         }
     }
 
@@ -116,10 +119,11 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
         catch (Exception ex) when (FindRpc(ex) is { } rpc && !cancellationToken.IsCancellationRequested)
         {
-            throw Unavailable("connect to", rpc);
+            throw await UnavailableAsync(rpc, connected: false).ConfigureAwait(false);
         }
 
         var completed = false;
+        var lost = false;
         try
         {
             if (_cluster is null)
@@ -137,18 +141,32 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 completed = true;
             }
         }
+        catch (SchedulerUnavailableException)
+        {
+            lost = true;
+            throw;
+        }
         finally
         {
             // Copies of the driver's own inputs never outlive the run; a failed or cancelled run frees all its datasets.
             var release = completed ? plan.PublishedInputs : plan.StoreDatasets;
-            try
+            if (lost)
             {
-                await _releases!.FlushAsync().ConfigureAwait(false);
-                await channel.Store.ReleaseAsync(release, CancellationToken.None).ConfigureAwait(false);
+                // Asking a scheduler that stopped answering would wait for it all over again (a new connection, its
+                // pings unanswered); it frees a vanished driver's datasets itself after SchedulerOptions.DriverLeaseTimeout.
+                Log.ReleaseSkipped(Logger, release.Count);
             }
-            catch (RpcException ex)
+            else
             {
-                Log.ReleaseFailed(Logger, release.Count, ex);
+                try
+                {
+                    await _releases!.FlushAsync().ConfigureAwait(false);
+                    await channel.Store.ReleaseAsync(release, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (RpcException ex)
+                {
+                    Log.ReleaseFailed(Logger, release.Count, ex);
+                }
             }
         }
 
@@ -283,9 +301,12 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     {
         var request = plan.Request;
         var started = new Dictionary<string, long>(StringComparer.Ordinal);
+        var accepted = false;
         try
         {
             using var call = channel.Client.SubmitRun(request, cancellationToken: cancellationToken);
+            await call.ResponseHeadersAsync.ConfigureAwait(false); // the scheduler accepted the run
+            accepted = true;
             await foreach (var runEvent in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 switch (runEvent.KindCase)
@@ -340,7 +361,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
         catch (RpcException ex)
         {
-            throw Unavailable("run the pipeline on", ex);
+            throw await UnavailableAsync(ex, connected: accepted).ConfigureAwait(false);
         }
     }
 
@@ -575,10 +596,17 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     private StoreDataset NewStoreDataset(string name, bool untyped = false) =>
         new(name, async ct => (await ConnectAsync(ct).ConfigureAwait(false)).Store, untyped, releases: () => _releases);
 
-    private SchedulerUnavailableException Unavailable(string action, RpcException ex) => new(
-        $"Could not {action} the PipelineRunner scheduler at {_channel?.Address?.ToString() ?? _options.SchedulerAddress?.ToString() ?? "(local)"}: " +
-        $"{ex.StatusCode}: {ex.Status.Detail} (connect timeout {_options.ConnectTimeout.TotalSeconds:0.#} s, keep-alive timeout {_options.KeepAliveTimeout.TotalSeconds:0.#} s).",
-        ex);
+    /// <summary>The scheduler failed a call: one sentence naming it and what went wrong, the cause as an <c>Unavailable</c> gRPC error.</summary>
+    private async Task<SchedulerUnavailableException> UnavailableAsync(RpcException error, bool connected)
+    {
+        if (_channel is not { } channel)
+        {
+            return new SchedulerUnavailableException($"Cannot reach the scheduler: {error.Status.Detail}", error);
+        }
+
+        var failure = await SchedulerFailure.ExplainAsync(error, channel, CancellationToken.None).ConfigureAwait(false);
+        return new SchedulerUnavailableException(failure.Sentence(subject: null, connected), failure.Error);
+    }
 
     private async ValueTask<SchedulerChannel> ConnectAsync(CancellationToken cancellationToken)
     {
@@ -600,7 +628,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                     address = _cluster.Scheduler.Address;
                 }
 
-                var channel = new SchedulerChannel(address, _options.ConnectTimeout, _options.KeepAliveTimeout, _options.Security);
+                var channel = new SchedulerChannel(address, _timeouts, _options.Security);
                 _releases = new ReleaseQueue(channel.Store);
                 _channel = channel;
             }
@@ -635,5 +663,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Could not release {Count} store dataset(s) after the run; the scheduler may be gone")]
         public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);
+
+        [LoggerMessage(EventId = 311, Level = LogLevel.Debug, Message = "Not releasing {Count} store dataset(s): the scheduler was lost; it frees them itself after its driver lease")]
+        public static partial void ReleaseSkipped(ILogger logger, int count);
     }
 }

@@ -20,8 +20,20 @@ public sealed class DistributedRunnerOptions : RunnerOptions
     /// <summary>How long connecting to the scheduler may take before the run fails. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long an unanswered keep-alive ping may take before a lost scheduler fails the run. Default 15 s.</summary>
-    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long the connection to the scheduler may be silent before the driver pings it (an HTTP/2 ping, sent whether
+    /// or not a run is waiting for events). With <see cref="PingTimeout"/> it bounds how long a scheduler that stops
+    /// answering (frozen, or its network cut without a reset) goes unnoticed: <c>PingDelay + PingTimeout</c>, plus up
+    /// to two ticks of the HTTP handler's timer (a quarter of the shorter setting, at least 1 s); the run then fails
+    /// with <see cref="SchedulerUnavailableException"/>. At least 1 s. Default 5 s.
+    /// </summary>
+    public TimeSpan PingDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a ping may go unanswered before the scheduler is declared lost and the run fails. At least 1 s.
+    /// Default 10 s, so a silent scheduler is noticed within about 15 s.
+    /// </summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long a run on a remote scheduler waits while no worker is connected before it fails with a

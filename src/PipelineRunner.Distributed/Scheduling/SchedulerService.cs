@@ -19,6 +19,9 @@ internal sealed partial class SchedulerService(
     IHostApplicationLifetime lifetime,
     ILogger<SchedulerService> logger)
 {
+    /// <summary>The response header a worker's stream opens with once the scheduler has registered the worker.</summary>
+    internal const string RegisteredHeader = "pipelinerunner-registered";
+
     public Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
         Task.FromResult(new InfoResponse { BulkPort = bulk.Port, Workers = state.WorkerCount });
 
@@ -46,6 +49,8 @@ internal sealed partial class SchedulerService(
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
+            // Headers at once: the driver knows the run was accepted before its first event.
+            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
             await foreach (var runEvent in run.Events.Reader.ReadAllAsync(stopping.Token).ConfigureAwait(false))
             {
                 completed += runEvent.KindCase == RunEvent.KindOneofCase.Completed ? 1 : 0;
@@ -133,6 +138,8 @@ internal sealed partial class SchedulerService(
         alive.CancelAfter(options.WorkerTimeout);
         try
         {
+            // Headers at once, marked: the worker knows it is registered (and only then counts itself connected).
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(RegisteredHeader, "true")]).ConfigureAwait(false);
             while (await requestStream.MoveNext(alive.Token).ConfigureAwait(false))
             {
                 alive.CancelAfter(options.WorkerTimeout);

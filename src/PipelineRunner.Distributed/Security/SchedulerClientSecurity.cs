@@ -22,11 +22,22 @@ public sealed class SchedulerClientSecurity
     /// <summary>A certificate with its private key, presented when the scheduler asks for client certificates; none when null.</summary>
     public X509Certificate2? ClientCertificate { get; set; }
 
-    internal SslClientAuthenticationOptions ToSslOptions(string targetHost) => new()
+    /// <summary>TLS options for a connection to the scheduler at <paramref name="targetHost"/>.</summary>
+    /// <param name="targetHost">The scheduler's host name or address, checked against its certificate.</param>
+    /// <param name="rejected">Told the platform's findings when the scheduler's certificate is refused.</param>
+    internal SslClientAuthenticationOptions ToSslOptions(string targetHost, Action<SslPolicyErrors>? rejected = null) => new()
     {
         TargetHost = targetHost,
         RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-            certificate is X509Certificate2 server && CertificateTrust.IsTrusted(server, chain, TrustedCertificates, errors, CertificateTrust.ServerAuthentication),
+        {
+            var trusted = certificate is X509Certificate2 server && CertificateTrust.IsTrusted(server, chain, TrustedCertificates, errors, CertificateTrust.ServerAuthentication);
+            if (!trusted)
+            {
+                rejected?.Invoke(errors);
+            }
+
+            return trusted;
+        },
         ClientCertificates = ClientCertificate is null ? null : [ClientCertificate],
     };
 }

@@ -17,14 +17,19 @@ public static class DistributedCommandLine
     /// the nodes of <paramref name="pipelines"/> until <paramref name="cancellationToken"/> is cancelled. Options:
     /// <c>--id ID</c>, <c>--concurrency N</c> (nodes at once, default 1), <c>--token-file PATH</c> (else the
     /// <c>PIPELINERUNNER_ACCESS_TOKEN</c> environment variable), <c>--trust CA.pem</c> (for an <c>https://</c> scheduler),
-    /// <c>--client-certificate PATH</c> [<c>--client-key PATH</c>].
+    /// <c>--client-certificate PATH</c> [<c>--client-key PATH</c>]; <c>--ping-delay SECONDS</c> and <c>--ping-timeout SECONDS</c>
+    /// (<see cref="WorkerOptions.PingDelay"/>, <see cref="WorkerOptions.PingTimeout"/>: a silent scheduler is noticed
+    /// within their sum), <c>--give-up-after SECONDS</c> (<see cref="WorkerOptions.GiveUpAfter"/>; retry forever by default).
     /// </summary>
     /// <param name="args">The app's command-line arguments.</param>
     /// <param name="pipelines">The pipelines registered in this app.</param>
     /// <param name="output">Where to print the worker's start line and argument errors.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
     /// <param name="cancellationToken">Stops the worker.</param>
-    /// <returns>null when the arguments are not a worker command; otherwise the exit code (0; 1 when the scheduler refused the worker; 2 for bad arguments).</returns>
+    /// <returns>
+    /// null when the arguments are not a worker command; otherwise the exit code: 0 when stopped; 1 when the scheduler
+    /// refused the worker or the worker gave up reaching it (one line says why); 2 for bad arguments.
+    /// </returns>
     public static async Task<int?> RunWorkerIfRequestedAsync(
         string[] args,
         IEnumerable<Pipeline> pipelines,
@@ -59,8 +64,24 @@ public static class DistributedCommandLine
             options.WorkerId = id;
         }
 
+        PipelineWorker worker;
         try
         {
+            if (Option(args, "--ping-delay") is { } pingDelay)
+            {
+                options.PingDelay = TimeSpan.FromSeconds(PositiveNumber(pingDelay, "--ping-delay"));
+            }
+
+            if (Option(args, "--ping-timeout") is { } pingTimeout)
+            {
+                options.PingTimeout = TimeSpan.FromSeconds(PositiveNumber(pingTimeout, "--ping-timeout"));
+            }
+
+            if (Option(args, "--give-up-after") is { } giveUp)
+            {
+                options.GiveUpAfter = TimeSpan.FromSeconds(PositiveNumber(giveUp, "--give-up-after"));
+            }
+
             options.Security.AccessToken = SecurityFiles.ReadAccessToken(Option(args, "--token-file"));
             if (Option(args, "--trust") is { } trusted)
             {
@@ -71,6 +92,8 @@ public static class DistributedCommandLine
             {
                 options.Security.ClientCertificate = SecurityFiles.LoadCertificate(client, Option(args, "--client-key"), requirePrivateKey: true);
             }
+
+            worker = new PipelineWorker(options, new PipelineNodeResolver(pipelines), loggerFactory);
         }
         catch (ArgumentException ex)
         {
@@ -78,7 +101,6 @@ public static class DistributedCommandLine
             return 2;
         }
 
-        var worker = new PipelineWorker(options, new PipelineNodeResolver(pipelines), loggerFactory);
         await output.WriteLineAsync($"worker {worker.Id} serving {scheduler}").ConfigureAwait(false);
         try
         {
@@ -86,8 +108,9 @@ public static class DistributedCommandLine
         }
         catch (SchedulerUnavailableException ex)
         {
-            // Refused (credentials, certificate) or, with reconnecting off, unreachable: say why and fail.
-            await output.WriteLineAsync($"worker: {ex.Message}").ConfigureAwait(false);
+            // Refused (credentials, certificate, http against https) or gave up: one sentence naming the worker, the
+            // scheduler and the reason.
+            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 1;
         }
 

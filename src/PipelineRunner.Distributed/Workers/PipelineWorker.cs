@@ -22,6 +22,7 @@ namespace PipelineRunner.Distributed.Workers;
 public sealed partial class PipelineWorker
 {
     private readonly WorkerOptions _options;
+    private readonly ChannelTimeouts _timeouts;
     private readonly INodeResolver _resolver;
     private readonly ILogger _logger;
     private readonly DatasetTypeRegistry _datasetTypes;
@@ -32,7 +33,7 @@ public sealed partial class PipelineWorker
     /// <param name="options">Where the scheduler is and how to serve it.</param>
     /// <param name="resolver">Finds assigned nodes in this process.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
-    /// <exception cref="ArgumentException">The options have no scheduler address or an invalid concurrency.</exception>
+    /// <exception cref="ArgumentException">The options have no scheduler address, or a setting is out of range (the message names it).</exception>
     public PipelineWorker(WorkerOptions options, INodeResolver resolver, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -47,6 +48,20 @@ public sealed partial class PipelineWorker
             throw new ArgumentException($"WorkerOptions.MaxConcurrentNodes must be at least 1, but was {options.MaxConcurrentNodes}.", nameof(options));
         }
 
+        if (options.ReconnectDelay <= TimeSpan.Zero || options.MaxReconnectDelay < options.ReconnectDelay)
+        {
+            throw new ArgumentException(
+                $"WorkerOptions.ReconnectDelay must be positive and at most MaxReconnectDelay, but they were {ChannelTimeouts.Seconds(options.ReconnectDelay)} s and {ChannelTimeouts.Seconds(options.MaxReconnectDelay)} s.",
+                nameof(options));
+        }
+
+        if (options.GiveUpAfter is { } giveUp && giveUp <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"WorkerOptions.GiveUpAfter must be positive (or null to retry forever), but was {ChannelTimeouts.Seconds(giveUp)} s.", nameof(options));
+        }
+
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, "options.TimeProvider");
+        _timeouts = ChannelTimeouts.Create(nameof(WorkerOptions), options.ConnectTimeout, options.PingDelay, options.PingTimeout);
         _options = options;
         _datasetTypes = options.DatasetTypes ?? DatasetTypeRegistry.CreateDefault();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PipelineWorker>();
@@ -57,8 +72,10 @@ public sealed partial class PipelineWorker
 
     /// <summary>
     /// Serves the scheduler until <paramref name="cancellationToken"/> is cancelled. A lost connection (the scheduler
-    /// stopped, restarted or is unreachable) is retried with backoff (<see cref="WorkerOptions.ReconnectDelay"/> doubling
-    /// up to <see cref="WorkerOptions.MaxReconnectDelay"/>) unless <see cref="WorkerOptions.Reconnect"/> is off.
+    /// stopped, restarted, stopped answering or is unreachable) is retried with backoff (<see cref="WorkerOptions.ReconnectDelay"/>
+    /// doubling up to <see cref="WorkerOptions.MaxReconnectDelay"/>) unless <see cref="WorkerOptions.Reconnect"/> is off,
+    /// for at most <see cref="WorkerOptions.GiveUpAfter"/> when that is set. Each loss is logged once as a warning
+    /// ("connection to the scheduler at … lost, retrying in N s (reason)"), each return as "reconnected".
     /// </summary>
     /// <remarks>
     /// Cancelling <paramref name="cancellationToken"/> shuts the worker down gracefully: it tells the scheduler it is
@@ -67,27 +84,68 @@ public sealed partial class PipelineWorker
     /// </remarks>
     /// <param name="cancellationToken">Stops the worker gracefully.</param>
     /// <returns>A task that completes when the worker stops.</returns>
-    /// <exception cref="SchedulerUnavailableException">The scheduler cannot be reached or the connection broke, and reconnecting is off.</exception>
+    /// <exception cref="SchedulerUnavailableException">
+    /// The scheduler refused the worker (credentials, certificate, http against https); or it cannot be reached or the
+    /// connection broke, and reconnecting is off or <see cref="WorkerOptions.GiveUpAfter"/> has passed. The message is
+    /// one sentence naming the scheduler and the reason.
+    /// </exception>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
+        var time = _options.TimeProvider;
         var delay = _options.ReconnectDelay;
+        var trying = time.GetTimestamp(); // since when the worker has been without a scheduler
+        var everConnected = false;
+        var failedBefore = false;
         while (true)
         {
-            var wasConnected = false;
-            try
+            var attempt = new Attempt(everConnected, failedBefore ? time.GetElapsedTime(trying) : null);
+            var loss = await ServeAsync(attempt, cancellationToken).ConfigureAwait(false);
+            if (loss is null || cancellationToken.IsCancellationRequested)
             {
-                await ServeAsync(() => wasConnected = true, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (SchedulerUnavailableException ex) when (_options.Reconnect && !cancellationToken.IsCancellationRequested && !IsRefusal(ex))
+
+            everConnected |= attempt.Connected;
+            if (attempt.Connected)
             {
-                delay = wasConnected ? _options.ReconnectDelay : delay;
-                Log.Reconnecting(_logger, Id, ex.Message, delay.TotalSeconds);
+                trying = time.GetTimestamp();
+                delay = _options.ReconnectDelay;
+            }
+
+            failedBefore = true;
+            if (!_options.Reconnect || loss.IsRefusal)
+            {
+                throw new SchedulerUnavailableException(loss.Sentence($"Worker '{Id}'", attempt.Connected), loss.Error);
+            }
+
+            var wait = delay;
+            if (_options.GiveUpAfter is { } limit)
+            {
+                var left = limit - time.GetElapsedTime(trying);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new SchedulerUnavailableException(
+                        $"Worker '{Id}' gave up after {ChannelTimeouts.Seconds(limit)} s without reaching the scheduler at {loss.Address}: {loss.Reason}.",
+                        loss.Error);
+                }
+
+                wait = left < wait ? left : wait;
+            }
+
+            // The timer is set before the line is logged: whoever reads the line may move the clock on.
+            var pause = Task.Delay(wait, time, cancellationToken);
+            if (attempt.Connected)
+            {
+                Log.ConnectionLost(_logger, Id, loss.Address, ChannelTimeouts.Seconds(wait), loss.Reason);
+            }
+            else
+            {
+                Log.Unreachable(_logger, Id, loss.Address, ChannelTimeouts.Seconds(wait), loss.Reason);
             }
 
             try
             {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await pause.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -98,9 +156,13 @@ public sealed partial class PipelineWorker
         }
     }
 
-    private async Task ServeAsync(Action connected, CancellationToken stopToken)
+    /// <summary>
+    /// One connection to the scheduler, served until it ends: null when the worker stopped (or left gracefully),
+    /// otherwise why the connection failed or was lost.
+    /// </summary>
+    private async Task<ConnectionLoss?> ServeAsync(Attempt attempt, CancellationToken stopToken)
     {
-        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _options.ConnectTimeout, _options.KeepAliveTimeout, _options.Security);
+        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _timeouts, _options.Security);
         using var connection = new CancellationTokenSource();
         using var call = channel.Client.Connect(cancellationToken: connection.Token);
         var outbox = Channel.CreateUnbounded<WorkerMessage>(new UnboundedChannelOptions { SingleReader = true });
@@ -111,7 +173,6 @@ public sealed partial class PipelineWorker
                 await foreach (var message in outbox.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 {
                     await call.RequestStream.WriteAsync(message, connection.Token).ConfigureAwait(false);
-                    connected(); // the stream is open: a later loss starts the backoff afresh
                 }
 
                 // Drained after a graceful leave: every completion is sent; close our half of the stream.
@@ -121,7 +182,7 @@ public sealed partial class PipelineWorker
         var heartbeat = Task.Run(
             async () =>
             {
-                using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+                using var timer = new PeriodicTimer(_options.HeartbeatInterval, _options.TimeProvider);
                 while (await timer.WaitForNextTickAsync(connection.Token).ConfigureAwait(false) && outbox.Writer.TryWrite(new WorkerMessage { Heartbeat = new Heartbeat() }))
                 {
                 }
@@ -136,9 +197,17 @@ public sealed partial class PipelineWorker
                 drain = Task.Run(() => LeaveAsync(outbox.Writer, connection), CancellationToken.None);
             }
         });
-        Log.Connected(_logger, Id, channel.Address);
         try
         {
+            // The scheduler answers the registration with the stream's headers, marked: only then is the worker
+            // connected (other headers are a refusal, or a server that is no scheduler; the stream below says which).
+            var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+            attempt.Connected = headers.Get(Scheduling.SchedulerService.RegisteredHeader) is not null;
+            if (attempt.Connected)
+            {
+                LogConnected(attempt, channel.Address);
+            }
+
             await foreach (var message in call.ResponseStream.ReadAllAsync(connection.Token).ConfigureAwait(false))
             {
                 switch (message.KindCase)
@@ -147,7 +216,7 @@ public sealed partial class PipelineWorker
                         var assign = message.Assign;
                         var cts = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
                         _running[(assign.RunId, assign.Node.Name)] = cts;
-                        _ = Task.Run(() => ExecuteAsync(channel, assign, outbox.Writer, cts, () => Volatile.Read(ref leaving) == 1), CancellationToken.None);
+                        _ = Task.Run(() => ExecuteAsync(channel, assign, outbox.Writer, cts, () => Volatile.Read(ref leaving) == 1, connection.Token), CancellationToken.None);
                         break;
                     case SchedulerMessage.KindOneofCase.Cancel:
                         if (_running.TryGetValue((message.Cancel.RunId, message.Cancel.Node), out var running))
@@ -163,20 +232,17 @@ public sealed partial class PipelineWorker
                 }
             }
 
-            if (Volatile.Read(ref leaving) == 0)
-            {
-                throw new SchedulerUnavailableException($"Worker '{Id}' lost its connection to the scheduler at {channel.Address}: the scheduler closed the stream.");
-            }
+            return Volatile.Read(ref leaving) == 1
+                ? null
+                : ConnectionLoss.Closed(channel.Address, "the scheduler closed the stream (it stopped, or stopped hearing this worker's heartbeats)");
         }
         catch (Exception ex) when ((ex is RpcException or OperationCanceledException) && Volatile.Read(ref leaving) == 1)
         {
-            // Leaving.
+            return null; // leaving
         }
         catch (RpcException ex)
         {
-            throw new SchedulerUnavailableException(
-                $"Worker '{Id}' lost or could not open its connection to the scheduler at {channel.Address}: {ex.Status.StatusCode}: {ex.Status.Detail}",
-                ex);
+            return ConnectionLoss.From(await SchedulerFailure.ExplainAsync(ex, channel, stopToken).ConfigureAwait(false));
         }
         finally
         {
@@ -201,6 +267,22 @@ public sealed partial class PipelineWorker
         }
     }
 
+    private void LogConnected(Attempt attempt, Uri address)
+    {
+        if (attempt.RetryingFor is not { } retrying)
+        {
+            Log.Connected(_logger, Id, address);
+        }
+        else if (attempt.WasConnectedBefore)
+        {
+            Log.Reconnected(_logger, Id, address, ChannelTimeouts.Seconds(retrying));
+        }
+        else
+        {
+            Log.ConnectedAfterRetrying(_logger, Id, address, ChannelTimeouts.Seconds(retrying));
+        }
+    }
+
     /// <summary>Cancels a node's execution, which may have just ended and disposed its source.</summary>
     private static async Task TryCancelAsync(CancellationTokenSource running)
     {
@@ -212,24 +294,6 @@ public sealed partial class PipelineWorker
         {
             // The node already finished.
         }
-    }
-
-    /// <summary>
-    /// Whether the scheduler refused this worker (bad credentials, an untrusted certificate):
-    /// reconnecting would only repeat the refusal, so the worker stops with the error instead.
-    /// </summary>
-    private static bool IsRefusal(Exception error)
-    {
-        for (var e = error; e is not null; e = e is RpcException rpc && rpc.Status.DebugException is { } debug ? debug : e.InnerException)
-        {
-            if (e is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied }
-                || e is System.Security.Authentication.AuthenticationException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Graceful shutdown: announce it, let running nodes finish (bounded), then close the stream.</summary>
@@ -253,7 +317,7 @@ public sealed partial class PipelineWorker
         connection.CancelAfter(TimeSpan.FromSeconds(5));
     }
 
-    private async Task ExecuteAsync(SchedulerChannel channel, AssignNode assign, ChannelWriter<WorkerMessage> outbox, CancellationTokenSource cts, Func<bool> handingBack)
+    private async Task ExecuteAsync(SchedulerChannel channel, AssignNode assign, ChannelWriter<WorkerMessage> outbox, CancellationTokenSource cts, Func<bool> handingBack, CancellationToken connection)
     {
         var spec = assign.Node;
         var started = Stopwatch.GetTimestamp();
@@ -338,6 +402,11 @@ public sealed partial class PipelineWorker
             // Cancelled to be handed back on a graceful leave: not a failure, the scheduler requeues the node.
             Log.HandedBack(_logger, spec.Name, Id, ex.GetType().Name);
         }
+        catch (Exception) when (cts.IsCancellationRequested && connection.IsCancellationRequested)
+        {
+            // The connection was lost: not the node's failure, and nobody to tell; the scheduler requeues the node.
+            Log.Abandoned(_logger, spec.Name, Id);
+        }
         catch (Exception ex)
         {
             var cause = ex is NodeExecutionException { InnerException: { } inner } ? inner : ex;
@@ -381,9 +450,51 @@ public sealed partial class PipelineWorker
         });
     }
 
+    /// <summary>One attempt to serve the scheduler: what the loop knew before it, and whether it connected.</summary>
+    private sealed class Attempt(bool wasConnectedBefore, TimeSpan? retryingFor)
+    {
+        public bool WasConnectedBefore { get; } = wasConnectedBefore;
+
+        /// <summary>How long the worker had been trying when this attempt started; null for the first attempt.</summary>
+        public TimeSpan? RetryingFor { get; } = retryingFor;
+
+        /// <summary>Whether the scheduler accepted the worker's registration on this attempt.</summary>
+        public bool Connected { get; set; }
+    }
+
+    /// <summary>Why a connection failed or ended: one clause, whether retrying can help, and the error.</summary>
+    private sealed class ConnectionLoss
+    {
+        private readonly SchedulerFailure? _failure;
+
+        private ConnectionLoss(Uri address, string reason, bool isRefusal, RpcException error, SchedulerFailure? failure)
+        {
+            Address = address;
+            Reason = reason;
+            IsRefusal = isRefusal;
+            Error = error;
+            _failure = failure;
+        }
+
+        public Uri Address { get; }
+
+        public string Reason { get; }
+
+        public bool IsRefusal { get; }
+
+        public RpcException Error { get; }
+
+        public static ConnectionLoss From(SchedulerFailure failure) => new(failure.Address, failure.Reason, failure.IsRefusal, failure.Error, failure);
+
+        public static ConnectionLoss Closed(Uri address, string reason) => new(address, reason, isRefusal: false, new RpcException(new Status(StatusCode.Unavailable, reason)), null);
+
+        public string Sentence(string subject, bool connected) =>
+            _failure?.Sentence(subject, connected) ?? $"{subject} lost the connection to the scheduler at {Address}: {Reason}.";
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Worker '{WorkerId}' serving the scheduler at {Address}")]
+        [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Worker '{WorkerId}' connected to the scheduler at {Address}")]
         public static partial void Connected(ILogger logger, string workerId, Uri address);
 
         [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed on worker '{WorkerId}'")]
@@ -392,11 +503,23 @@ public sealed partial class PipelineWorker
         [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Node '{NodeName}' refused by worker '{WorkerId}': {Reason}")]
         public static partial void Refused(ILogger logger, string nodeName, string workerId, string reason);
 
-        [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Worker '{WorkerId}': {Reason} Reconnecting in {Seconds:0.0} s")]
-        public static partial void Reconnecting(ILogger logger, string workerId, string reason, double seconds);
+        [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Worker '{WorkerId}': connection to the scheduler at {Address} lost, retrying in {Seconds} s ({Reason})")]
+        public static partial void ConnectionLost(ILogger logger, string workerId, Uri address, string seconds, string reason);
+
+        [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Worker '{WorkerId}': cannot reach the scheduler at {Address}, retrying in {Seconds} s ({Reason})")]
+        public static partial void Unreachable(ILogger logger, string workerId, Uri address, string seconds, string reason);
+
+        [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "Worker '{WorkerId}' reconnected to the scheduler at {Address} after {Seconds} s")]
+        public static partial void Reconnected(ILogger logger, string workerId, Uri address, string seconds);
+
+        [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "Worker '{WorkerId}' connected to the scheduler at {Address} after {Seconds} s of retrying")]
+        public static partial void ConnectedAfterRetrying(ILogger logger, string workerId, Uri address, string seconds);
 
         [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Worker '{WorkerId}' is leaving: it takes no new nodes and lets {Running} running node(s) finish")]
         public static partial void Leaving(ILogger logger, string workerId, int running);
+
+        [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Node '{NodeName}' stopped on worker '{WorkerId}': the connection to the scheduler was lost, and the scheduler runs the node again")]
+        public static partial void Abandoned(ILogger logger, string nodeName, string workerId);
 
         [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Node '{NodeName}' handed back by leaving worker '{WorkerId}' ({Reason})")]
         public static partial void HandedBack(ILogger logger, string nodeName, string workerId, string reason);

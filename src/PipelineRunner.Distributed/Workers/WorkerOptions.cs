@@ -17,8 +17,19 @@ public sealed class WorkerOptions
     /// <summary>How long connecting to the scheduler may take before failing. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long without an answer to a keep-alive ping the connection is declared dead. Default 15 s.</summary>
-    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long the connection to the scheduler may be silent before the worker pings it (an HTTP/2 ping, sent whether
+    /// or not nodes are running). With <see cref="PingTimeout"/> it bounds how long a scheduler that stops answering
+    /// (frozen, or its network cut without a reset) goes unnoticed: <c>PingDelay + PingTimeout</c>, plus up to two ticks
+    /// of the HTTP handler's timer (a quarter of the shorter setting, at least 1 s). At least 1 s. Default 5 s.
+    /// </summary>
+    public TimeSpan PingDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a ping may go unanswered before the connection is declared lost; the worker then reconnects (see
+    /// <see cref="Reconnect"/>). At least 1 s. Default 10 s, so a silent scheduler is noticed within about 15 s.
+    /// </summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The access token and TLS trust for the scheduler.</summary>
     public Security.SchedulerClientSecurity Security { get; } = new();
@@ -37,6 +48,16 @@ public sealed class WorkerOptions
 
     /// <summary>The longest wait between reconnection attempts. Default 10 s.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long the worker keeps trying to reach the scheduler, counted from the moment it lost the connection (or
+    /// from the start, if it never connected), before <see cref="PipelineWorker.RunAsync"/> gives up with a
+    /// <see cref="SchedulerUnavailableException"/>. Null (the default) retries forever.
+    /// </summary>
+    public TimeSpan? GiveUpAfter { get; set; }
+
+    /// <summary>The clock of heartbeats, reconnection delays and <see cref="GiveUpAfter"/>. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>On a graceful shutdown, how long running nodes may take to finish before they are handed back to the scheduler. Default 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);

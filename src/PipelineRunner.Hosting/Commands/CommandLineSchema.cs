@@ -42,6 +42,9 @@ internal sealed class CommandLineSchema
         Worker.Options.Add(WorkerScheduler);
         Worker.Options.Add(Concurrency);
         Worker.Options.Add(WorkerId);
+        Worker.Options.Add(PingDelay);
+        Worker.Options.Add(PingTimeout);
+        Worker.Options.Add(GiveUpAfter);
         Worker.SetAction((result, ct) => new WorkerCommand(Context).ExecuteAsync(result, this, ct));
 
         List = new Command("list", "List the registered pipelines, a pipeline's nodes and its datasets.");
@@ -59,6 +62,9 @@ internal sealed class CommandLineSchema
         ListTopic.AcceptOnlyFromAmong(ListTopics);
         Workers.Validators.Add(r => RequireAtLeastOne(r, Workers));
         Concurrency.Validators.Add(r => RequireAtLeastOne(r, Concurrency));
+        PingDelay.Validators.Add(r => RequireSeconds(r, PingDelay, 1));
+        PingTimeout.Validators.Add(r => RequireSeconds(r, PingTimeout, 1));
+        GiveUpAfter.Validators.Add(r => RequireSeconds(r, GiveUpAfter, 0));
     }
 
     public Command Run { get; }
@@ -106,6 +112,12 @@ internal sealed class CommandLineSchema
     public Option<int> Concurrency { get; } = new("--concurrency", "-c") { Description = "Nodes this worker runs at once (default 1)." };
 
     public Option<string> WorkerId { get; } = new("--id") { Description = "The worker's name in the scheduler's logs (default host-pid-random)." };
+
+    public Option<double?> PingDelay { get; } = new("--ping-delay") { Description = "Seconds of silence from the scheduler before the worker pings it (default 5; at least 1)." };
+
+    public Option<double?> PingTimeout { get; } = new("--ping-timeout") { Description = "Seconds a ping may go unanswered before the connection counts as lost (default 10; at least 1). A silent scheduler is noticed within delay + timeout." };
+
+    public Option<double?> GiveUpAfter { get; } = new("--give-up-after") { Description = "Seconds to keep trying to reach a lost or absent scheduler before exiting with code 1 (default: retry forever)." };
 
     public Argument<string> ListTopic { get; } = new("what")
     {
@@ -227,6 +239,19 @@ internal sealed class CommandLineSchema
         if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out var value) && value < 1)
         {
             result.AddError($"{option.Name} must be a whole number of at least 1, got {value}.");
+        }
+    }
+
+    private static void RequireSeconds(OptionResult result, Option<double?> option, double minimum)
+    {
+        // Values that are not numbers already fail to parse; this adds the range rule (more than 0, or at least 1).
+        if (result.Tokens.Count == 1
+            && double.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && (minimum > 0 ? value < minimum : value <= 0))
+        {
+            result.AddError(minimum > 0
+                ? $"{option.Name} must be a number of seconds of at least {minimum}, got {result.Tokens[0].Value}."
+                : $"{option.Name} must be a positive number of seconds, got {result.Tokens[0].Value}.");
         }
     }
 

@@ -38,6 +38,21 @@ internal sealed class WorkerCommand(CommandContext context)
                 workerOptions.WorkerId = id;
             }
 
+            if (parsed.GetValue(schema.PingDelay) is { } pingDelay)
+            {
+                workerOptions.PingDelay = TimeSpan.FromSeconds(pingDelay);
+            }
+
+            if (parsed.GetValue(schema.PingTimeout) is { } pingTimeout)
+            {
+                workerOptions.PingTimeout = TimeSpan.FromSeconds(pingTimeout);
+            }
+
+            if (parsed.GetValue(schema.GiveUpAfter) is { } giveUp)
+            {
+                workerOptions.GiveUpAfter = TimeSpan.FromSeconds(giveUp);
+            }
+
             worker = new PipelineWorker(workerOptions, new PipelineNodeResolver(registry.Names.Select(registry.Get)), services.GetRequiredService<ILoggerFactory>());
         }
         catch (ArgumentException ex)
@@ -57,7 +72,8 @@ internal sealed class WorkerCommand(CommandContext context)
         }
         catch (Distributed.SchedulerUnavailableException ex)
         {
-            await context.Error.WriteLineAsync($"worker {worker.Id}: {ex.Message}").ConfigureAwait(false);
+            // Refused, or gave up: the message is one sentence naming the worker, the scheduler and why.
+            await context.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 1;
         }
 
