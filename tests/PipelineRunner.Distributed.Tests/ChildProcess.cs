@@ -37,6 +37,16 @@ internal sealed class ChildProcess : IAsyncDisposable
     public static ChildProcess StartApp(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         Start("dotnet", environment, [Path.Combine(AppContext.BaseDirectory, dll), .. args]);
 
+    /// <summary>
+    /// Starts <paramref name="dll"/> as from an interactive terminal: SIGINT and SIGQUIT at their default disposition.
+    /// A test run started as a background job inherits them ignored, and a process that starts with a signal ignored
+    /// keeps it so (the Unix convention for background jobs, which .NET honours), so Ctrl+C could not be tested.
+    /// </summary>
+    public static ChildProcess StartAppAsFromATerminal(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start("/usr/bin/python3", environment, [
+            "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); signal.signal(signal.SIGQUIT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+            "dotnet", Path.Combine(AppContext.BaseDirectory, dll), .. args]);
+
     /// <summary>Starts <paramref name="dll"/> (next to the test assembly unless rooted) in <paramref name="workingDirectory"/>.</summary>
     public static ChildProcess StartAppIn(string workingDirectory, string dll, params string[] args) =>
         Start("dotnet", null, [Path.Combine(AppContext.BaseDirectory, dll), .. args], workingDirectory);

@@ -43,7 +43,7 @@ public sealed class ToolLifecycleTests : IDisposable
     {
         var temp = Directory.CreateDirectory(Path.Combine(_root, "tmp")).FullName;
         var markers = Directory.CreateDirectory(Path.Combine(_root, "markers")).FullName;
-        await using var scheduler = ChildProcess.StartApp("PipelineRunner.Tool.dll", new Dictionary<string, string> { ["TMPDIR"] = temp }, "scheduler", "--max-store-memory", "1");
+        await using var scheduler = ChildProcess.StartAppAsFromATerminal("PipelineRunner.Tool.dll", new Dictionary<string, string> { ["TMPDIR"] = temp }, "scheduler", "--max-store-memory", "1");
         var address = new Uri((await scheduler.WaitForLineAsync("scheduler listening on ", Timeout))["scheduler listening on ".Length..]);
         await using var worker = ChildProcess.Start("worker", "--scheduler", address.ToString(), "--id", "w1");
         await worker.WaitForLineAsync("worker ", Timeout);

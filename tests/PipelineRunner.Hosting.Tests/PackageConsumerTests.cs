@@ -77,7 +77,8 @@ public sealed class PackageConsumerTests : IDisposable
             """);
         await DotnetAsync(app, "build", "-c", "Release", $"-p:PipelineRunnerVersion={_version}");
         var dll = Path.Combine(app, "bin", "Release", "net10.0", "PackageConsumer.dll");
-        var total = Path.Combine(app, "bin", "Release", "net10.0", "data", "total.json");
+        // Run from the app's folder, which holds conf/: that folder is the project, as with `kedro run`.
+        var total = Path.Combine(app, "data", "total.json");
 
         var local = await DotnetAsync(app, dll, "run", "--runner", "thread");
         Assert.Contains("Pipeline '__default__' completed: 3 nodes", local, StringComparison.Ordinal);

@@ -151,7 +151,8 @@ public sealed class SampleProcessTests : IAsyncLifetime
         var scheduler = ChildProcess.StartTool("scheduler");
         _processes.Add(scheduler);
         var address = (await scheduler.WaitForLineAsync("scheduler listening on ", StartTimeout))["scheduler listening on ".Length..];
-        var worker = Start(null, "worker", "--scheduler", address, "--id", "w1");
+        var worker = ChildProcess.StartAppAsFromATerminal(Sample, null, "worker", "--scheduler", address, "--id", "w1");
+        _processes.Add(worker);
         await scheduler.WaitForLineAsync("info: PipelineRunner.Distributed.Scheduling.SchedulerState[101] Worker 'w1' connected", StartTimeout);
 
         worker.Signal(signal);

@@ -141,9 +141,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 completed = true;
             }
         }
-        catch (SchedulerUnavailableException)
+        catch (SchedulerUnavailableException ex) when (ex.InnerException is RpcException)
         {
-            lost = true;
+            lost = true; // the connection broke (not: no workers came)
             throw;
         }
         finally
