@@ -28,11 +28,9 @@ public sealed class PipelineRunnerAppBuilder
             ContentRootPath = AppContext.BaseDirectory,
             ApplicationName = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name,
         });
-        _host.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        // One line per message, which never lands on the live progress line.
+        _host.Logging.AddConsole(o => o.FormatterName = LiveLineConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<LiveLineConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         // Unknown keys in the section are errors (a misspelled "Runer" would otherwise be ignored without a word).
         _host.Services.AddOptions<PipelineRunnerHostOptions>().BindConfiguration(PipelineRunnerHostOptions.SectionName, o => o.ErrorOnUnknownConfiguration = true);
         // The command line owns Ctrl+C and SIGTERM (a run cancels, a worker drains); the host only starts and stops services.

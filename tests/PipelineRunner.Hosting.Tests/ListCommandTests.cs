@@ -23,6 +23,17 @@ public sealed class ListCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ListDatasets_ShowsCatalogEntriesThatNoNodeUses()
+    {
+        _project.Write("conf/base/catalog_reports.yml", "totl:\n  type: JsonDataset\n  filepath: data/total.json\n");
+        var (code, output, error) = await _project.RunAsync(["list", "datasets"]);
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains("totl (not used by any node): JsonDataset", lines);
+        Assert.DoesNotContain(lines, l => l.StartsWith("total (not used", StringComparison.Ordinal) || l.StartsWith("params:", StringComparison.Ordinal) && l.Contains("not used", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ListPipelines_ShowsOnlyPipelines()
     {
         var (code, output, _) = await _project.RunAsync(["list", "pipelines"]);

@@ -321,6 +321,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                         break;
                     case RunEvent.KindOneofCase.Completed:
                         var node = Resolve(run, runEvent.Completed.Node);
+                        Log.CompletedOnWorker(Logger, node.Name, runEvent.Completed.Worker, runEvent.Completed.Seconds);
                         if (run.Hooks.Count > 0)
                         {
                             await CallAfterNodeHooksAsync(run, node, Math.Max(1, runEvent.Completed.Attempts), cancellationToken).ConfigureAwait(false);
@@ -660,6 +661,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
         [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "No workers are connected to the scheduler at {Address}; the run waits for workers ({Seconds:0} s so far). Start them with 'myapp worker --scheduler {Address}'")]
         public static partial void NoWorkers(ILogger logger, Uri address, double seconds);
+
+        [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "Node '{NodeName}' ran on worker '{WorkerId}' in {Seconds:0.###} s")]
+        public static partial void CompletedOnWorker(ILogger logger, string nodeName, string workerId, double seconds);
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Could not release {Count} store dataset(s) after the run; the scheduler may be gone")]
         public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);

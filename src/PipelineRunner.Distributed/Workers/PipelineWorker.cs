@@ -410,7 +410,8 @@ public sealed partial class PipelineWorker
         catch (Exception ex)
         {
             var cause = ex is NodeExecutionException { InnerException: { } inner } ? inner : ex;
-            Log.NodeFailed(_logger, spec.Name, Id, cause);
+            Log.NodeFailed(_logger, spec.Name, Id, cause.GetType().Name, cause.Message); // one line; the stack at Debug
+            Log.NodeFailedDetail(_logger, spec.Name, Id, cause);
             outbox.TryWrite(new WorkerMessage
             {
                 Failed = new NodeFailed
@@ -492,13 +493,19 @@ public sealed partial class PipelineWorker
             _failure?.Sentence(subject, connected) ?? $"{subject} lost the connection to the scheduler at {Address}: {Reason}.";
     }
 
+    /// <summary>The event id of a node failure logged by the worker; the driver reports the same failure.</summary>
+    internal const int NodeFailedEventId = 202;
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Worker '{WorkerId}' connected to the scheduler at {Address}")]
         public static partial void Connected(ILogger logger, string workerId, Uri address);
 
-        [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed on worker '{WorkerId}'")]
-        public static partial void NodeFailed(ILogger logger, string nodeName, string workerId, Exception exception);
+        [LoggerMessage(EventId = NodeFailedEventId, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed on worker '{WorkerId}': {ErrorType}: {ErrorMessage}")]
+        public static partial void NodeFailed(ILogger logger, string nodeName, string workerId, string errorType, string errorMessage);
+
+        [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "Node '{NodeName}' failed on worker '{WorkerId}'")]
+        public static partial void NodeFailedDetail(ILogger logger, string nodeName, string workerId, Exception exception);
 
         [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Node '{NodeName}' refused by worker '{WorkerId}': {Reason}")]
         public static partial void Refused(ILogger logger, string nodeName, string workerId, string reason);

@@ -78,6 +78,13 @@ internal sealed class ListCommand(CommandContext context)
 
                 await output.WriteLineAsync($"  {dataset} ({role}): {type}").ConfigureAwait(false);
             }
+
+            // Catalog entries no node of the pipeline reads or writes: often a misspelt name on one side.
+            var used = pipeline.Datasets();
+            foreach (var entry in catalog.ListDatasets().Where(d => !used.Contains(d) && !DatasetNames.IsParameter(d)).Order(StringComparer.Ordinal))
+            {
+                await output.WriteLineAsync($"  {entry} (not used by any node): {catalog.GetDataset(entry).GetType().Name}").ConfigureAwait(false);
+            }
         }
 
         return invalid ? 2 : 0;

@@ -46,31 +46,34 @@ internal sealed class RunCommand(CommandContext context)
 
         var runOptions = new RunOptions { Hooks = services.GetServices<IRunHook>().ToList() };
         var stopwatch = Stopwatch.StartNew();
-        using var progress = LiveProgressDisplay.IsWanted(options.Progress) ? new LiveProgressDisplay(context.Error, pipeline.Nodes.Count) : null;
+        using var live = LiveProgressDisplay.IsWanted(options.Progress) ? new LiveProgressDisplay(context.Error, pipeline.Nodes.Count) : null;
+        var summary = new RunSummary(live);
         try
         {
             logger.LogInformation("{Project}", project.Describe(options.Environment));
             logger.LogInformation("Running pipeline '{Pipeline}' ({Nodes} nodes) with the {Runner} runner",
                 pipelineName, pipeline.Nodes.Count, runner.GetType().Name);
-            runOptions = runOptions with { Progress = progress };
+            runOptions = runOptions with { Progress = summary };
             var outputs = parsed.GetValue(schema.OnlyMissing)
                 ? await runner.RunOnlyMissingAsync(pipeline, catalog, runOptions, cancellationToken).ConfigureAwait(false)
                 : await runner.RunAsync(pipeline, catalog, runOptions, cancellationToken).ConfigureAwait(false);
-            progress?.Complete();
-            await context.Output.WriteLineAsync(
-                $"Pipeline '{pipelineName}' completed: {pipeline.Nodes.Count} nodes in {stopwatch.Elapsed.TotalSeconds:0.00} s"
-                + (outputs.Count > 0 ? $"; free outputs: {string.Join(", ", outputs.Keys.Order(StringComparer.Ordinal))}." : ".")).ConfigureAwait(false);
+            live?.Complete();
+            foreach (var line in summary.Describe(pipelineName, pipeline, catalog, project.Directory, stopwatch.Elapsed, outputs))
+            {
+                await context.Output.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
             return 0;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            progress?.Complete();
+            live?.Complete();
             await context.Error.WriteLineAsync($"Pipeline '{pipelineName}' cancelled after {stopwatch.Elapsed.TotalSeconds:0.00} s.").ConfigureAwait(false);
             return 130;
         }
         catch (Exception ex)
         {
-            progress?.Complete();
+            live?.Complete();
             await context.Error.WriteLineAsync($"Pipeline '{pipelineName}' failed: {ex.Message}").ConfigureAwait(false);
             return 1;
         }

@@ -21,8 +21,14 @@ internal sealed class LiveProgressDisplay : IProgress<NodeProgress>, IDisposable
     private int _failed;
     private bool _finished;
 
+    private static int s_drawing;
+
+    /// <summary>Whether a live status line is on the terminal now (log lines clear it first).</summary>
+    public static bool IsDrawing => Volatile.Read(ref s_drawing) > 0;
+
     public LiveProgressDisplay(TextWriter writer, int total, TimeSpan? interval = null)
     {
+        Interlocked.Increment(ref s_drawing);
         _writer = writer;
         _total = total;
         var period = interval ?? TimeSpan.FromMilliseconds(200);
@@ -86,6 +92,7 @@ internal sealed class LiveProgressDisplay : IProgress<NodeProgress>, IDisposable
             // Checked and written under one lock: a timer tick can never draw after the final line.
             _finished = true;
             Write(BuildStatus() + Environment.NewLine);
+            Interlocked.Decrement(ref s_drawing);
         }
 
         _timer.Change(Timeout.Infinite, Timeout.Infinite);

@@ -171,6 +171,7 @@ public sealed class PipelineRun
         using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("node.run");
         activity?.SetTag("pipelinerunner.node", node.Name);
         var started = Stopwatch.GetTimestamp();
+        RunnerLog.RunningNode(_logger, node.Name);
         var inputs = new object?[node.Inputs.Count];
         Dictionary<string, object?>? inputMap = null;
         try
@@ -338,7 +339,8 @@ public sealed class PipelineRun
         }
 
         PipelineRunnerDiagnostics.NodesFailed.Add(1);
-        RunnerLog.NodeFailed(_logger, failure.NodeName, failure.InnerException ?? failure);
+        RunnerLog.NodeFailed(_logger, failure.Message); // one line; the stack at Debug
+        RunnerLog.NodeFailedDetail(_logger, failure.NodeName, failure.InnerException ?? failure);
         _progress?.Report(new NodeProgress(NodeProgressKind.Failed, failure.NodeName, CompletedCount, Pipeline.Nodes.Count, duration, failure.InnerException));
     }
 
@@ -493,6 +495,11 @@ public sealed class PipelineRun
     private async ValueTask<object?> LoadInputAsync(Node node, IDataset dataset, int index, CancellationToken cancellationToken)
     {
         var name = node.Inputs[index];
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            RunnerLog.Loading(_logger, name, dataset.GetType().Name);
+        }
+
         if (_hooks.Length == 0)
         {
             return await DataCatalog.LoadFromAsync(name, dataset, node.InputTypes[index], cancellationToken).ConfigureAwait(false);
@@ -536,6 +543,11 @@ public sealed class PipelineRun
     private async ValueTask SaveOutputAsync(Node node, IDataset dataset, int index, object? value, CancellationToken cancellationToken)
     {
         var name = node.Outputs[index];
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            RunnerLog.Saving(_logger, name, dataset.GetType().Name);
+        }
+
         if (_hooks.Length == 0)
         {
             await DataCatalog.SaveToAsync(name, dataset, value, cancellationToken).ConfigureAwait(false);

@@ -7,10 +7,16 @@ public sealed class NodeExecutionException : Exception
     /// <param name="nodeName">The node that failed.</param>
     /// <param name="innerException">The cause.</param>
     public NodeExecutionException(string nodeName, Exception innerException)
-        : base($"Node '{nodeName}' failed: {innerException?.GetType().Name}: {innerException?.Message}", innerException)
+        : base(Describe(nodeName, innerException), innerException)
     {
         NodeName = nodeName;
     }
+
+    // A cause that already names the node (a remote failure: "Node 'x' failed on worker 'w': ...") is not repeated.
+    private static string Describe(string nodeName, Exception? cause) =>
+        cause?.Message.StartsWith($"Node '{nodeName}' ", StringComparison.Ordinal) == true
+            ? cause.Message
+            : $"Node '{nodeName}' failed: {cause?.GetType().Name}: {cause?.Message}";
 
     /// <summary>The node that failed.</summary>
     public string NodeName { get; }

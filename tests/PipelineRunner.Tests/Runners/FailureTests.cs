@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using PipelineRunner.Catalog;
 using PipelineRunner.Pipelines;
 using PipelineRunner.Runners;
@@ -67,6 +68,22 @@ public class FailureTests
         Assert.Equal(
             "There are 1 nodes that have not run.\nYou can resume the pipeline run from the nearest nodes with persisted inputs by adding the following argument to your previous command:\n  --from-nodes \"n3\"",
             message);
+    }
+
+    [Fact]
+    public async Task NodeFailure_IsOneErrorLine_WithTheStackOnlyAtDebug_AndNodesLoadsAndSavesAreDebugLines()
+    {
+        var logger = new ListLogger<SequentialRunner>();
+        await Assert.ThrowsAsync<NodeExecutionException>(() =>
+            new SequentialRunner(logger: logger).RunAsync(Linear(Boom), PersistedCatalog(new())));
+
+        var error = Assert.Single(logger.Entries, e => e.Level == LogLevel.Error);
+        Assert.Equal("Node 'n4' failed: InvalidOperationException: bad row 42", error.Message);
+        Assert.Contains((LogLevel.Debug, "Node 'n4' failed"), logger.Entries);
+        Assert.Contains((LogLevel.Debug, "Running node: n1"), logger.Entries);
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("Loading data from ", StringComparison.Ordinal));
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("Saving data to ", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Entries, e => e.Level > LogLevel.Debug && e.Message.StartsWith("Running node", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -10,8 +10,20 @@ internal static partial class RunnerLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Completed {Done} out of {Total} tasks")]
     public static partial void CompletedTasks(ILogger logger, int done, int total);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Node '{NodeName}' failed")]
-    public static partial void NodeFailed(ILogger logger, string nodeName, Exception exception);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "{Failure}")]
+    public static partial void NodeFailed(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Node '{NodeName}' failed")]
+    public static partial void NodeFailedDetail(ILogger logger, string nodeName, Exception exception);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "Running node: {NodeName}")]
+    public static partial void RunningNode(ILogger logger, string nodeName);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Debug, Message = "Loading data from {DatasetName} ({DatasetType})...")]
+    public static partial void Loading(ILogger logger, string datasetName, string datasetType);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Debug, Message = "Saving data to {DatasetName} ({DatasetType})...")]
+    public static partial void Saving(ILogger logger, string datasetName, string datasetType);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "There are {Remaining} nodes that have not run.\nYou can resume the pipeline run from the nearest nodes with persisted inputs by adding the following argument to your previous command:\n  --from-nodes \"{FromNodes}\"")]
     public static partial void ResumeSuggestion(ILogger logger, int remaining, string fromNodes);
