@@ -73,6 +73,6 @@ public sealed class ToolLifecycleTests : IDisposable
         var ex = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => run.WaitAsync(Timeout));
         Assert.Contains("The scheduler is shutting down; the run was stopped.", ex.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp)); // the spill folder went with the scheduler
-        Assert.DoesNotContain("Exception", scheduler.Output, StringComparison.Ordinal);
+        Assert.False(scheduler.Output.Contains("Exception", StringComparison.Ordinal), scheduler.Output);
     }
 }

@@ -7,6 +7,7 @@ using PipelineRunner.Pipelines;
 
 var builder = PipelineRunnerApp.CreateBuilder(args);
 builder.Pipelines.AddPipeline("ok", new Pipeline([Node.Create((int x) => x + 1, "params:x", "y", name: "increment")]));
+builder.Pipelines.AddPipeline("waits", new Pipeline([Node.Create(WaitForCancellation, "params:x", "never", name: "waits_for_cancellation")]));
 switch (Environment.GetEnvironmentVariable("BROKEN_PIPELINE"))
 {
     case "eager":
@@ -19,6 +20,13 @@ switch (Environment.GetEnvironmentVariable("BROKEN_PIPELINE"))
 
 await using var app = builder.Build();
 return await app.RunAsync();
+
+// A node that runs until the run is cancelled.
+static async Task<int> WaitForCancellation(int x, CancellationToken cancellationToken)
+{
+    await Task.Delay(Timeout.Infinite, cancellationToken);
+    return x;
+}
 
 // Two nodes writing one dataset: Kedro's OutputNotUniqueError.
 static Pipeline Broken() => new([

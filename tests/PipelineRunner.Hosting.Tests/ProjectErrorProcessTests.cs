@@ -39,4 +39,20 @@ public sealed class ProjectErrorProcessTests
         Assert.True(await app.WaitForExitAsync(Timeout) == 0, app.Output);
         Assert.Contains("Summary of pipeline 'ok': 1 node(s) ran, 0 skipped", app.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("TERM", "sequential")]
+    [InlineData("INT", "sequential")]
+    [InlineData("TERM", "distributed")]
+    public async Task ASignal_CancelsARunningRun_WithinSeconds_ExitCode130(string signal, string runner)
+    {
+        await using var app = ChildProcess.StartAppAsFromATerminal(App, null, "run", "--pipeline", "waits", "--params", "x=1", "--runner", runner);
+        await app.WaitForLineContainingAsync("Running pipeline 'waits'", Timeout);
+
+        app.Signal(signal);
+
+        Assert.Equal(130, await app.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Contains("Pipeline 'waits' cancelled after ", app.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", app.Output, StringComparison.Ordinal);
+    }
 }

@@ -121,6 +121,17 @@ internal sealed partial class SchedulerService(
         }
 
         var register = requestStream.Current.Register;
+        try
+        {
+            // Headers first, marked: the worker knows it is registered (and only then counts itself connected). They
+            // go before the worker can be given a node, whose message would otherwise start the response without them.
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(RegisteredHeader, "true")]).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException || context.CancellationToken.IsCancellationRequested)
+        {
+            return; // the connection went away (or the scheduler is stopping) while registering
+        }
+
         var worker = state.AddWorker(register.WorkerId, register.Concurrency);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var writer = Task.Run(
@@ -138,8 +149,6 @@ internal sealed partial class SchedulerService(
         alive.CancelAfter(options.WorkerTimeout);
         try
         {
-            // Headers at once, marked: the worker knows it is registered (and only then counts itself connected).
-            await context.WriteResponseHeadersAsync([new Metadata.Entry(RegisteredHeader, "true")]).ConfigureAwait(false);
             while (await requestStream.MoveNext(alive.Token).ConfigureAwait(false))
             {
                 alive.CancelAfter(options.WorkerTimeout);

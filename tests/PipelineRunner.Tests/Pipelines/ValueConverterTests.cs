@@ -44,11 +44,21 @@ public class ValueConverterTests
         var tree = new Dictionary<string, object?> { ["seed"] = 2.5, ["test_size"] = 0.2 };
         var (converted, _, problem) = Convert(tree, typeof(SplitOptions));
         Assert.False(converted);
-        Assert.StartsWith("converting Dictionary<String, Object> to SplitOptions failed: The JSON value could not be converted to", problem, StringComparison.Ordinal);
-        Assert.Contains("Path: $.Seed", problem, StringComparison.Ordinal);
+        Assert.StartsWith("converting Dictionary<String, Object> to SplitOptions failed at 'Seed': The JSON value could not be converted to", problem, StringComparison.Ordinal);
 
         tree["seed"] = 3L;
         Assert.Equal(new SplitOptions(3, 0.2), Convert(tree, typeof(SplitOptions)).Value);
+    }
+
+    [Fact]
+    public void AParameterTreeThatDoesNotFitARecord_NamesTheMember_WithoutJsonReaderPositions()
+    {
+        var (converted, _, problem) = Convert(new Dictionary<string, object?> { ["seed"] = "abc", ["test_size"] = 0.2 }, typeof(SplitOptions));
+
+        Assert.False(converted);
+        Assert.StartsWith("converting Dictionary<String, Object> to SplitOptions failed at 'Seed': ", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("Path:", problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -107,7 +107,15 @@ internal static class ValueConverter
                 return true;
             }
         }
-        catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or JsonException or ArgumentException or NotSupportedException)
+        catch (JsonException ex)
+        {
+            // System.Text.Json's message ends with "Path: $.Seed | LineNumber: 0 | BytePositionInLine: 12": say the member instead.
+            var message = ex.Message.IndexOf(" Path: ", StringComparison.Ordinal) is var cut and >= 0 ? ex.Message[..cut] : ex.Message;
+            var member = ex.Path is { Length: > 2 } path ? $" at '{path[2..]}'" : string.Empty;
+            problem = $"converting {Describe(value.GetType())} to {Describe(target)} failed{member}: {message}";
+            return false;
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or ArgumentException or NotSupportedException)
         {
             problem = $"converting {Describe(value.GetType())} to {Describe(target)} failed: {ex.Message}";
             return false;
