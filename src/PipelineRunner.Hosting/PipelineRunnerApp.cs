@@ -39,21 +39,21 @@ public sealed class PipelineRunnerApp : IAsyncDisposable
     /// <returns>The builder.</returns>
     /// <remarks>
     /// A pipeline that fails to build before it is registered (<c>AddPipeline("name", X.Create())</c> with an invalid
-    /// <c>X.Create()</c>) ends the app with its error on one line and exit code 2, as commands report such errors,
+    /// <c>X.Create()</c>, between <c>CreateBuilder</c> and <c>Build</c>) ends the app with its error on one line and
+    /// exit code 2, as commands report such errors,
     /// instead of an unhandled exception; registering a factory (<c>AddPipeline("name", _ => X.Create())</c>) defers
     /// the error to the command that needs the pipeline.
     /// </remarks>
     public static PipelineRunnerAppBuilder CreateBuilder(string[] args)
     {
-        if (Interlocked.Exchange(ref s_projectErrorsReported, 1) == 0)
-        {
-            AppDomain.CurrentDomain.UnhandledException += ReportProjectError;
-        }
-
+        // Only until Build(): the window in which Program.cs builds the pipelines it registers.
+        AppDomain.CurrentDomain.UnhandledException -= ReportProjectError;
+        AppDomain.CurrentDomain.UnhandledException += ReportProjectError;
         return new(args);
     }
 
-    private static int s_projectErrorsReported;
+    /// <summary>Ends the window opened by <see cref="CreateBuilder"/>: later unhandled exceptions are the runtime's to report.</summary>
+    internal static void StopReportingProjectErrors() => AppDomain.CurrentDomain.UnhandledException -= ReportProjectError;
 
     private static void ReportProjectError(object sender, UnhandledExceptionEventArgs e)
     {

@@ -60,6 +60,7 @@ public sealed class PipelineRunnerAppBuilder
     /// <returns>The app, ready for <see cref="PipelineRunnerApp.RunAsync"/>.</returns>
     public PipelineRunnerApp Build()
     {
+        PipelineRunnerApp.StopReportingProjectErrors();
         _host.Configuration.AddInMemoryCollection(_schema.ToConfiguration(_parseResult));
         ProgressMode? progress;
         try

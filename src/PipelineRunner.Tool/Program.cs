@@ -38,19 +38,18 @@ switch (args)
 }
 
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-using var stop = new CancellationTokenSource();
+var stop = new CancellationTokenSource(); // not disposed: a signal may still arrive while the process ends
 
 // SIGTERM (docker stop, systemd, Kubernetes) and SIGINT (Ctrl+C) stop the scheduler gracefully instead of ending the
-// process at once; the handlers are removed before the token source is disposed.
+// process at once; a second signal while it stops ends the process the default way.
 using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop))
 using (PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop))
-using (PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop))
 {
     return await DistributedCommandLine.RunSchedulerIfRequestedAsync(args, Console.Out, loggerFactory, stop.Token) ?? 2;
 }
 
 void Stop(PosixSignalContext context)
 {
-    context.Cancel = true;
+    context.Cancel = !stop.IsCancellationRequested;
     stop.Cancel();
 }

@@ -42,8 +42,15 @@ public sealed class NoWorkersTests : IAsyncLifetime
 
         Assert.StartsWith($"No workers connected to the scheduler at {_scheduler.Address} within 1 s (DistributedRunnerOptions.WaitForWorkersTimeout, --wait-for-workers)", ex.Message, StringComparison.Ordinal);
         Assert.True(_log.Count($"Warning: No workers are connected to the scheduler at {_scheduler.Address}; the run waits for workers") >= 2, _log.ToString());
-        Assert.Contains(" cancelled by its driver after ", _log.ToString(), StringComparison.Ordinal); // the scheduler's record of the run
-        Assert.Empty(_scheduler.StoreNames);
+        // The scheduler's record of the run, written once it sees the driver's stream end.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while ((_log.Count(" cancelled by its driver after ") == 0 || _scheduler.StoreNames.Count > 0) && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Contains(" cancelled by its driver after ", _log.ToString(), StringComparison.Ordinal);
+        Assert.Empty(_scheduler.StoreNames); // the driver released what it published
     }
 
     [Fact]

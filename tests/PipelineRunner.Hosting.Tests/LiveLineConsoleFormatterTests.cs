@@ -4,7 +4,15 @@ using PipelineRunner.Hosting.Progress;
 
 namespace PipelineRunner.Hosting.Tests;
 
+/// <summary>The tests that draw a live progress line: whether one is drawn is the process's, so they do not run at once.</summary>
+[CollectionDefinition(Collection)]
+public sealed class LiveLine
+{
+    public const string Collection = "live progress line";
+}
+
 /// <summary>Log lines and the live progress line share the terminal without one being glued onto the other.</summary>
+[Collection(LiveLine.Collection)]
 public sealed class LiveLineConsoleFormatterTests
 {
     private static string Format(string message, LogLevel level = LogLevel.Information, Exception? exception = null)

@@ -55,4 +55,24 @@ public sealed class ProjectErrorProcessTests
         Assert.Contains("Pipeline 'waits' cancelled after ", app.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", app.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task MissingInputs_WithNoConfigurationFolderFound_SayWhereItWasLookedFor()
+    {
+        var empty = Directory.CreateTempSubdirectory("pr-noconf-").FullName;
+        try
+        {
+            await using var app = ChildProcess.StartAppIn(empty, App, "run", "--pipeline", "ok");
+
+            Assert.Equal(1, await app.WaitForExitAsync(Timeout));
+            Assert.Contains(
+                $"No configuration folder was found ('{Path.Combine(empty, "conf")}' or '{Path.Combine(Path.GetDirectoryName(App)!, "conf")}' do not exist): run from the project folder, or give --conf-source.",
+                app.Output,
+                StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
 }

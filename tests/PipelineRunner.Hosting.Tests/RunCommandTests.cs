@@ -6,6 +6,7 @@ namespace PipelineRunner.Hosting.Tests;
 public sealed record ExtraOptions(long Factor);
 
 /// <summary>The <c>run</c> command in-process: configuration layering, filters, runners and errors.</summary>
+[Collection(LiveLine.Collection)]
 public sealed class RunCommandTests : IDisposable
 {
     private readonly TestProject _project = new();
@@ -194,7 +195,7 @@ public sealed class RunCommandTests : IDisposable
         (code, _, error) = await _project.RunAsync(["run", "--pipeline", "math", "--params", "extra.factor=2.5"], pipeline: pipeline);
         Assert.Equal(2, code);
         Assert.StartsWith(
-            "error: --params extra.factor=2.5 does not suit node 'scale', which reads params:extra as ExtraOptions: converting Dictionary<String, Object> to ExtraOptions failed: ",
+            "error: --params extra.factor=2.5 does not suit node 'scale', which reads params:extra as ExtraOptions: converting Dictionary<String, Object> to ExtraOptions failed at 'Factor': ",
             error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
 

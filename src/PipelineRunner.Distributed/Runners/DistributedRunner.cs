@@ -38,6 +38,18 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     {
         _options = (DistributedRunnerOptions)Options;
         _timeouts = ChannelTimeouts.Create(nameof(DistributedRunnerOptions), _options.ConnectTimeout, _options.PingDelay, _options.PingTimeout);
+        if (_options.NoWorkersWarningInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"DistributedRunnerOptions.NoWorkersWarningInterval must be positive, but was {_options.NoWorkersWarningInterval}.", nameof(options));
+        }
+
+        if (_options.WaitForWorkersTimeout <= TimeSpan.Zero && _options.WaitForWorkersTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException(
+                $"DistributedRunnerOptions.WaitForWorkersTimeout must be positive, or Timeout.InfiniteTimeSpan to wait as long as it takes, but was {_options.WaitForWorkersTimeout}.", nameof(options));
+        }
+
+        ArgumentNullException.ThrowIfNull(_options.TimeProvider, "options.TimeProvider");
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 
@@ -387,9 +399,12 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         finally
         {
             await watching.CancelAsync().ConfigureAwait(false);
+            if (!watch.IsCompleted || watch.IsFaulted)
+            {
+                // The run ended first (or failed on its own): the watch ends with it, and its outcome is not the run's.
+                await Task.WhenAny(watch).ConfigureAwait(false);
+            }
         }
-
-        await watch.ConfigureAwait(false);
     }
 
     private async Task WatchWorkersAsync(SchedulerChannel channel, CancellationTokenSource watching)
@@ -402,6 +417,11 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             while (true)
             {
                 var info = await channel.Client.InfoAsync(new InfoRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (!info.HasWorkers)
+                {
+                    return; // a scheduler of an earlier version does not say
+                }
+
                 if (info.Workers > 0)
                 {
                     since = null;
@@ -414,13 +434,13 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                     {
                         var timedOut = new SchedulerUnavailableException(
                             $"No workers connected to the scheduler at {channel.Address} within {_options.WaitForWorkersTimeout.TotalSeconds:0.#} s "
-                            + "(DistributedRunnerOptions.WaitForWorkersTimeout, --wait-for-workers); start workers with 'myapp worker --scheduler "
+                            + $"(DistributedRunnerOptions.WaitForWorkersTimeout, --wait-for-workers); start workers with '{AppName} worker --scheduler "
                             + $"{channel.Address}'.");
                         await watching.CancelAsync().ConfigureAwait(false); // stops the run's stream
                         throw timedOut;
                     }
 
-                    Log.NoWorkers(Logger, channel.Address, waited.TotalSeconds);
+                    Log.NoWorkers(Logger, channel.Address, waited.TotalSeconds, AppName);
                 }
 
                 await Task.Delay(_options.NoWorkersWarningInterval, clock, cancellationToken).ConfigureAwait(false);
@@ -435,6 +455,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             // The run's own stream reports a lost scheduler.
         }
     }
+
+    /// <summary>The app's command name, for the worker command the messages suggest.</summary>
+    private static string AppName => System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "myapp";
 
     private static async Task PublishCopyAsync(string name, IDataset source, StoreDataset copy, CancellationToken cancellationToken)
     {
@@ -597,9 +620,22 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     private StoreDataset NewStoreDataset(string name, bool untyped = false) =>
         new(name, async ct => (await ConnectAsync(ct).ConfigureAwait(false)).Store, untyped, releases: () => _releases);
 
-    /// <summary>The scheduler failed a call: one sentence naming it and what went wrong, the cause as an <c>Unavailable</c> gRPC error.</summary>
-    private async Task<SchedulerUnavailableException> UnavailableAsync(RpcException error, bool connected)
+    /// <summary>
+    /// The scheduler failed a call: one sentence naming it and what went wrong. A scheduler that answered with a status
+    /// of its own (a run it does not accept: too many nodes, a repeated run id) is an <see cref="InvalidOperationException"/>
+    /// with its reason; a scheduler that could not be reached or stopped answering is a <see cref="SchedulerUnavailableException"/>
+    /// with the cause as an <c>Unavailable</c> gRPC error.
+    /// </summary>
+    private async Task<Exception> UnavailableAsync(RpcException error, bool connected)
     {
+        if (error.Status.DebugException is null
+            && error.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.OutOfRange or StatusCode.ResourceExhausted
+            && !error.Status.Detail.Contains("HTTP status code", StringComparison.Ordinal))
+        {
+            return new InvalidOperationException(
+                $"The scheduler at {_channel?.Address?.ToString() ?? _options.SchedulerAddress?.ToString() ?? "(local)"} refused the request: {error.Status.Detail}", error);
+        }
+
         if (_channel is not { } channel)
         {
             return new SchedulerUnavailableException($"Cannot reach the scheduler: {error.Status.Detail}", error);
@@ -659,8 +695,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         public static partial void Retrying(ILogger logger, string nodeName, string workerId, string errorType, string errorMessage, int attempt, double delayMs);
 
 
-        [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "No workers are connected to the scheduler at {Address}; the run waits for workers ({Seconds:0} s so far). Start them with 'myapp worker --scheduler {Address}'")]
-        public static partial void NoWorkers(ILogger logger, Uri address, double seconds);
+        [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "No workers are connected to the scheduler at {Address}; the run waits for workers ({Seconds:0} s so far). Start them with '{App} worker --scheduler {Address}'")]
+        public static partial void NoWorkers(ILogger logger, Uri address, double seconds, string app);
 
         [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "Node '{NodeName}' ran on worker '{WorkerId}' in {Seconds:0.###} s")]
         public static partial void CompletedOnWorker(ILogger logger, string nodeName, string workerId, double seconds);

@@ -36,7 +36,7 @@ internal sealed class CommandLineSchema
         Run.Options.Add(OnlyMissing);
         Run.Options.Add(RunEnv);
         Run.Options.Add(RunConfSource);
-        Run.SetAction((result, ct) => new RunCommand(Context).ExecuteAsync(result, this, ct));
+        Run.SetAction((result, ct) => Started(() => new RunCommand(Context).ExecuteAsync(result, this, ct)));
 
         Worker = new Command("worker", "Serve a scheduler as a worker: run the nodes it assigns from this app's pipelines.");
         Worker.Options.Add(WorkerScheduler);
@@ -45,14 +45,14 @@ internal sealed class CommandLineSchema
         Worker.Options.Add(PingDelay);
         Worker.Options.Add(PingTimeout);
         Worker.Options.Add(GiveUpAfter);
-        Worker.SetAction((result, ct) => new WorkerCommand(Context).ExecuteAsync(result, this, ct));
+        Worker.SetAction((result, ct) => Started(() => new WorkerCommand(Context).ExecuteAsync(result, this, ct)));
 
         List = new Command("list", "List the registered pipelines, a pipeline's nodes and its datasets.");
         List.Arguments.Add(ListTopic);
         List.Options.Add(ListPipeline);
         List.Options.Add(ListEnv);
         List.Options.Add(ListConfSource);
-        List.SetAction((result, ct) => new ListCommand(Context).ExecuteAsync(result, this, ct));
+        List.SetAction((result, ct) => Started(() => new ListCommand(Context).ExecuteAsync(result, this, ct)));
 
         _root.Subcommands.Add(Run);
         _root.Subcommands.Add(Worker);
@@ -208,6 +208,12 @@ internal sealed class CommandLineSchema
             await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Anything else a command did not expect: one line, not the runtime's crash report.
+            await context.Error.WriteLineAsync($"error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
     }
 
     /// <summary>
@@ -217,6 +223,17 @@ internal sealed class CommandLineSchema
     public static bool IsProjectError(Exception ex) =>
         ex is PipelineRunner.Pipelines.PipelineException or PipelineRunner.Catalog.Configuration.CatalogConfigurationException
             or Microsoft.Extensions.Options.OptionsValidationException;
+
+    /// <summary>
+    /// Runs a command's action after yielding once, so System.CommandLine holds the action's task at once: a SIGTERM
+    /// or Ctrl+C that arrives while the command is still starting (a local pool spinning up) then cancels the command
+    /// and waits for it, instead of ending the process with the forced exit code.
+    /// </summary>
+    private static async Task<int> Started(Func<Task<int>> action)
+    {
+        await Task.Yield();
+        return await action().ConfigureAwait(false);
+    }
 
     /// <summary>A comma-separated or repeated list option's values.</summary>
     public static IReadOnlyList<string>? Values(ParseResult result, Option<string[]> option)

@@ -74,7 +74,10 @@ internal sealed class RunCommand(CommandContext context)
         catch (Exception ex)
         {
             live?.Complete();
-            await context.Error.WriteLineAsync($"Pipeline '{pipelineName}' failed: {ex.Message}").ConfigureAwait(false);
+            var hint = ex is MissingInputsException && project.ConfigurationDirectory is null
+                ? $" No configuration folder was found ({string.Join(" or ", project.Searched.Select(s => $"'{Path.Combine(s, ProjectLocation.DefaultConfigurationSource)}'"))} do not exist): run from the project folder, or give --conf-source."
+                : string.Empty;
+            await context.Error.WriteLineAsync($"Pipeline '{pipelineName}' failed: {ex.Message}{hint}").ConfigureAwait(false);
             return 1;
         }
         finally
