@@ -94,7 +94,7 @@ public sealed class StoreFetchTests : IAsyncLifetime
     /// <summary>Fetches <paramref name="name"/> through the bulk client itself and says which way the value was read.</summary>
     private async Task<(byte[] Value, string Path)> FetchBytesAsync(string name)
     {
-        using var bulk = new BulkStoreClient(new DnsEndPoint("127.0.0.1", _scheduler.BulkPort), TimeSpan.FromSeconds(10), useTls: false, new Security.SchedulerClientSecurity());
+        using var bulk = new BulkStoreClient(new DnsEndPoint("127.0.0.1", _scheduler.BulkPort), TimeSpan.FromSeconds(10), useTls: false, new Security.SchedulerClientSecurity(), TimeSpan.FromSeconds(15));
         return await bulk.GetAsync<(byte[], string)>(
             name,
             bytes => ((byte[])Serialization.ValueSerializer.Deserialize(name, typeof(byte[]), bytes)!, "buffered"),

@@ -47,7 +47,7 @@ internal sealed class SchedulerChannel : IDisposable
             })
             : _channel.CreateCallInvoker();
         Client = new Protocol.Scheduler.SchedulerClient(invoker);
-        Store = new StoreClient(Client, address, timeouts.Connect, security);
+        Store = new StoreClient(Client, address, timeouts, security);
     }
 
     public Uri Address { get; }

@@ -10,7 +10,7 @@ using PipelineRunner.Distributed.Serialization;
 namespace PipelineRunner.Distributed.Storage;
 
 /// <summary>The client side of the store's bulk protocol: pooled TCP connections, values written and read in place.</summary>
-internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTimeout, bool useTls, Security.SchedulerClientSecurity security) : IDisposable
+internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTimeout, bool useTls, Security.SchedulerClientSecurity security, TimeSpan silenceLimit) : IDisposable
 {
     private readonly ConcurrentBag<Stream> _idle = [];
 
@@ -172,7 +172,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
+            stream = new SilenceLimitedStream(new NetworkStream(socket, ownsSocket: true), silenceLimit, $"{endpoint.Host}:{endpoint.Port}");
         }
         catch
         {

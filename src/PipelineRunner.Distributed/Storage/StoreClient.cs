@@ -11,7 +11,7 @@ namespace PipelineRunner.Distributed.Storage;
 /// Reads and writes the scheduler's dataset store. Drivers and workers use this one code path, so what a worker
 /// publishes is exactly what the driver fetches. Values move in chunks of at most <see cref="ChunkSize"/> bytes.
 /// </summary>
-internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri schedulerAddress, TimeSpan connectTimeout, Security.SchedulerClientSecurity security) : IDisposable
+internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri schedulerAddress, Internal.ChannelTimeouts timeouts, Security.SchedulerClientSecurity security) : IDisposable
 {
     private readonly SemaphoreSlim _bulkGate = new(1, 1);
     private BulkStoreClient? _bulk;
@@ -42,7 +42,7 @@ internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri
             if (!_bulkResolved)
             {
                 var info = await client.InfoAsync(new InfoRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                _bulk = info.BulkPort > 0 ? new BulkStoreClient(new System.Net.DnsEndPoint(schedulerAddress.Host, info.BulkPort), connectTimeout, schedulerAddress.Scheme == "https", security) : null;
+                _bulk = info.BulkPort > 0 ? new BulkStoreClient(new System.Net.DnsEndPoint(schedulerAddress.Host, info.BulkPort), timeouts.Connect, schedulerAddress.Scheme == "https", security, timeouts.SilenceBound) : null;
                 _bulkResolved = true;
             }
 
