@@ -81,7 +81,7 @@ public sealed class PackageConsumerTests : IDisposable
         var total = Path.Combine(app, "data", "total.json");
 
         var local = await DotnetAsync(app, dll, "run", "--runner", "thread");
-        Assert.Contains("Summary of pipeline '__default__': 3 node(s) ran, 0 skipped", local, StringComparison.Ordinal);
+        Assert.Contains("Pipeline '__default__' completed: 3 node(s) ran, 0 skipped", local, StringComparison.Ordinal);
         Assert.Equal("338350", (await File.ReadAllTextAsync(total)).Trim());
 
         File.Delete(total);

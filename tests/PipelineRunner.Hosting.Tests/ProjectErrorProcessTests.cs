@@ -37,7 +37,7 @@ public sealed class ProjectErrorProcessTests
         await using var app = ChildProcess.StartApp(App, new Dictionary<string, string> { ["BROKEN_PIPELINE"] = "lazy" }, "run", "--pipeline", "ok", "--params", "x=1");
 
         Assert.True(await app.WaitForExitAsync(Timeout) == 0, app.Output);
-        Assert.Contains("Summary of pipeline 'ok': 1 node(s) ran, 0 skipped", app.Output, StringComparison.Ordinal);
+        Assert.Contains("Pipeline 'ok' completed: 1 node(s) ran, 0 skipped", app.Output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -21,7 +21,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("24", _project.ReadTotal()); // 1 + 4 + 9 + offset 10 from conf/local
         Assert.Equal(["extra.scale", "make_numbers", "square", "total"], _project.Hook.Nodes);
         Assert.Equal(["SequentialRunner"], _project.Hook.Runners);
-        Assert.Contains("Summary of pipeline '__default__': 4 node(s) ran, 0 skipped", output, StringComparison.Ordinal);
+        Assert.Contains("Pipeline '__default__' completed: 4 node(s) ran, 0 skipped", output, StringComparison.Ordinal);
         Assert.Matches(@"\n  Slowest: (\S+ \(\d+\.\d\d s\)(, )?){3}\.", output);
         Assert.True(output.Contains($"  Written under '{_project.Directory}': data/numbers.json, data/total.json.", StringComparison.Ordinal), output);
         Assert.Contains("free outputs: extra.scaled.", output, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class RunCommandTests : IDisposable
         var (code, output, _) = await _project.RunAsync(["run", "--pipeline", "math", "--nodes", "make_numbers,square"]);
         Assert.Equal(0, code);
         Assert.Equal(["make_numbers", "square"], _project.Hook.Nodes);
-        Assert.Contains("Summary of pipeline 'math': 2 node(s) ran, 0 skipped", output, StringComparison.Ordinal);
+        Assert.Contains("Pipeline 'math' completed: 2 node(s) ran, 0 skipped", output, StringComparison.Ordinal);
     }
 
     [Fact]

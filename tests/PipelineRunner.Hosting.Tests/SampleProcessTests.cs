@@ -74,6 +74,9 @@ public sealed class SampleProcessTests : IAsyncLifetime
         Assert.Contains("Running pipeline '__default__' (9 nodes) with the DistributedRunner runner", run.Output, StringComparison.Ordinal);
         Assert.Contains("Completed 9 out of 9 tasks", run.Output, StringComparison.Ordinal);
         Assert.Contains("active_modelling_pipeline: R2=0.9", run.Output, StringComparison.Ordinal);
+        Assert.Single(run.Output.Split('\n'), line => line.Contains("completed", StringComparison.OrdinalIgnoreCase) && !line.Contains("Completed node", StringComparison.Ordinal) && !line.Contains(" out of ", StringComparison.Ordinal));
+        Assert.Contains("Pipeline '__default__' completed: 9 node(s) ran, 0 skipped, in ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Worker 'local-", run.Output, StringComparison.Ordinal); // the pool's plumbing is Debug
         Assert.All(Metrics(project), m => Assert.Contains("\"R2\"", m, StringComparison.Ordinal));
     }
 

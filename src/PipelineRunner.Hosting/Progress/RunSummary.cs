@@ -9,7 +9,8 @@ namespace PipelineRunner.Hosting.Progress;
 
 /// <summary>
 /// What a run did, gathered from its progress events (and passed on to the live line, if any): the few lines printed
-/// at its end — nodes run and skipped, wall time, the slowest nodes, and the files the run wrote.
+/// at its end — the completion line with the nodes run and skipped and the wall time, then the slowest nodes and the
+/// files the run wrote.
 /// </summary>
 internal sealed class RunSummary(IProgress<NodeProgress>? inner) : IProgress<NodeProgress>
 {
@@ -34,7 +35,7 @@ internal sealed class RunSummary(IProgress<NodeProgress>? inner) : IProgress<Nod
         var ran = completed.Select(c => c.Node).ToHashSet(StringComparer.Ordinal);
         var lines = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"Summary of pipeline '{pipelineName}': {completed.Length} node(s) ran, {pipeline.Nodes.Count - completed.Length} skipped, in {wallTime.TotalSeconds:0.00} s."),
+            string.Create(CultureInfo.InvariantCulture, $"Pipeline '{pipelineName}' completed: {completed.Length} node(s) ran, {pipeline.Nodes.Count - completed.Length} skipped, in {wallTime.TotalSeconds:0.00} s."),
         };
         if (completed.Length > 1)
         {
