@@ -8,7 +8,7 @@ using PipelineRunner.Distributed.Workers;
 const string Usage = """
     usage: pipeline-runner scheduler [--host IP] [--port N] [--token-file PATH] [--certificate PATH [--certificate-key PATH]]
                                      [--client-ca PATH] [--worker-timeout SECONDS] [--allowed-worker-deaths N]
-                                     [--max-store-memory MB] [--spill-directory PATH]
+                                     [--max-store-memory MB] [--spill-directory PATH] [--bulk-port N] [--bulk-address HOST:PORT]
            pipeline-runner --help | --version
       --host                   address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces)
       --port                   port (default 0: any free port)
@@ -19,6 +19,9 @@ const string Usage = """
       --allowed-worker-deaths  worker deaths a node may cause before it is failed as poisonous (default 3)
       --max-store-memory       megabytes of dataset values kept in memory; beyond, values spill to disk (default: half of RAM)
       --spill-directory        where spilled values go (default: a fresh temporary folder, removed on exit)
+      --bulk-port              port of the store's bulk endpoint for large values (default 0: any free port)
+      --bulk-address           host:port clients dial for the bulk endpoint, behind NAT or an ingress (default: the
+                               scheduler's host and the bulk port); clients that cannot reach it use the gRPC streams
     SIGTERM or Ctrl+C stops the scheduler: running runs' drivers are told, the spill folder is removed, exit code 0.
     """;
 

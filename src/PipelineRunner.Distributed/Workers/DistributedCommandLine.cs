@@ -123,7 +123,8 @@ public static class DistributedCommandLine
     /// printing <c>scheduler listening on URL</c>. Security: <c>--token-file PATH</c> (else <c>PIPELINERUNNER_ACCESS_TOKEN</c>),
     /// <c>--certificate PATH</c> [<c>--certificate-key PATH</c>] for TLS, <c>--client-ca PATH</c> to require client
     /// certificates it issued. Faults: <c>--worker-timeout SECONDS</c>, <c>--allowed-worker-deaths N</c>. Store:
-    /// <c>--max-store-memory MB</c>, <c>--spill-directory PATH</c>.
+    /// <c>--max-store-memory MB</c>, <c>--spill-directory PATH</c>, <c>--bulk-address HOST:PORT</c> (the bulk endpoint's address as
+    /// clients reach it, behind NAT or an ingress).
     /// </summary>
     /// <param name="args">The app's command-line arguments.</param>
     /// <param name="output">Where to print the address and argument errors.</param>
@@ -174,6 +175,18 @@ public static class DistributedCommandLine
             if (Option(args, "--max-store-memory") is { } memory)
             {
                 options.MaxStoreMemoryBytes = (long)(PositiveNumber(memory, "--max-store-memory") * 1024 * 1024);
+            }
+
+            if (Option(args, "--bulk-port") is { } bulkPortText)
+            {
+                options.BulkPort = int.TryParse(bulkPortText, NumberStyles.None, CultureInfo.InvariantCulture, out var bulkPort) && bulkPort <= 65535
+                    ? bulkPort
+                    : throw new ArgumentException($"--bulk-port must be a number from 0 to 65535, got '{bulkPortText}'.");
+            }
+
+            if (Option(args, "--bulk-address") is { } bulkAddress)
+            {
+                options.BulkAdvertisedAddress = bulkAddress;
             }
 
             if (Option(args, "--spill-directory") is { } spill)
