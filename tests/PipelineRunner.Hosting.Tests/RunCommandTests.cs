@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Runners;
 
 namespace PipelineRunner.Hosting.Tests;
 
@@ -86,6 +87,45 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, (await _project.RunAsync(["run"], b => b.Configuration["PipelineRunner:Runner"] = "thread")).ExitCode);
         Assert.Equal(0, (await _project.RunAsync(["run", "--runner", "sequential"], b => b.Configuration["PipelineRunner:Runner"] = "thread")).ExitCode);
         Assert.Equal(["ThreadRunner", "SequentialRunner"], _project.Hook.Runners);
+    }
+
+    [Fact]
+    public async Task TheAppsRegisteredRunner_IsTheDefault_AndConfigurationStillWins()
+    {
+        Assert.Equal(0, (await _project.RunAsync(["run"], b => b.Pipelines.UseThreadRunner())).ExitCode);
+        Assert.Equal(0, (await _project.RunAsync(["run", "--runner", "sequential"], b => b.Pipelines.UseThreadRunner())).ExitCode);
+        Assert.Equal(0, (await _project.RunAsync(["run"], b => b.Services.AddTransient<AbstractRunner>(_ => new RecordingRunner()))).ExitCode);
+        Assert.Equal(["ThreadRunner", "SequentialRunner", nameof(RecordingRunner)], _project.Hook.Runners);
+    }
+
+    [Fact]
+    public async Task TheAppsRegisteredRunnerOptions_ReachTheRunnerTheCommandLineNames()
+    {
+        // A failure policy registered in the app's services holds for the runner the command line names: the node after
+        // the failed one (in the sequential order, by name) still runs.
+        var pipeline = new Pipeline([
+            Node.Create((long count) => count > 0 ? throw new InvalidOperationException("boom") : count, "params:count", "never", name: "fails"),
+            Node.Create((long offset) => offset, "params:offset", "kept", name: "independent"),
+        ]);
+        var (code, _, error) = await _project.RunAsync(
+            ["run", "--pipeline", "math", "--runner", "sequential"],
+            b => b.Services.AddSingleton(new ThreadRunnerOptions { FailurePolicy = NodeFailurePolicy.ContinueIndependentNodes }),
+            pipeline);
+
+        Assert.Equal(1, code);
+        Assert.Contains("boom", error, StringComparison.Ordinal);
+        Assert.Contains("independent", _project.Hook.Nodes);
+    }
+
+    private sealed class RecordingRunner : AbstractRunner
+    {
+        public RecordingRunner()
+            : base(new RunnerOptions(), null)
+        {
+        }
+
+        protected override Task ExecuteAsync(PipelineRun run, CancellationToken cancellationToken) =>
+            new SequentialRunner().RunAsync(run.Pipeline, run.Catalog, cancellationToken: cancellationToken);
     }
 
     [Fact]
