@@ -157,7 +157,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("run --runner fast", "Argument 'fast' not recognized. Must be one of:")]
     [InlineData("run --workers 0", "--workers must be a whole number of at least 1, got 0.")]
     [InlineData("run --workers lots", "Cannot parse argument 'lots' for option '--workers'")]
-    [InlineData("run --scheduler ftp://host:1", "--scheduler must be an http:// or https:// URL such as http://127.0.0.1:5123, got 'ftp://host:1'.")]
+    [InlineData("run --scheduler ftp://host:1", "Invalid scheduler address 'ftp://host:1' (--scheduler): its scheme is 'ftp', not http or https. Expected http://HOST:PORT or https://HOST:PORT.")]
     [InlineData("run --bogus", "Unrecognized command or argument '--bogus'.")]
     [InlineData("rnu", "Unrecognized command or argument 'rnu'.")]
     [InlineData("list everything", "Argument 'everything' not recognized. Must be one of:")]
@@ -185,9 +185,9 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("worker --scheduler http://127.0.0.1:1 --concurrency 0", "--concurrency must be a whole number of at least 1, got 0.")]
     [InlineData("run --nodes ,", "--nodes was given without any name (','); give at least one, or leave the option out.")]
     [InlineData("run --env ../elsewhere", "Configuration environment '../elsewhere' is not a folder name")]
-    [InlineData("worker --scheduler http://127.0.0.1", "Invalid scheduler address 'http://127.0.0.1' (PipelineRunner:SchedulerAddress or --scheduler): it has no port")]
+    [InlineData("worker --scheduler http://127.0.0.1", "Invalid scheduler address 'http://127.0.0.1' (--scheduler): it has no port")]
     [InlineData("run --runner thread --scheduler http://127.0.0.1:80", "needs the distributed runner, but the runner is 'thread'")]
-    [InlineData("worker --scheduler http://127.0.0.1:5/run?x=1", "Invalid scheduler address 'http://127.0.0.1:5/run?x=1' (PipelineRunner:SchedulerAddress or --scheduler): it has a path, query or fragment.")]
+    [InlineData("worker --scheduler http://127.0.0.1:5/run?x=1", "Invalid scheduler address 'http://127.0.0.1:5/run?x=1' (--scheduler): it has a path, query or fragment.")]
     public async Task BadArguments_ExitWith2_SayingWhatIsWrong(string commandLine, string expected)
     {
         var (code, _, error) = await _project.RunAsync(commandLine.Split(' '));

@@ -50,6 +50,11 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
 
         ArgumentNullException.ThrowIfNull(_options.TimeProvider, "options.TimeProvider");
+        if (_options.SchedulerAddress is { } address)
+        {
+            SchedulerAddressRule.Check(address, "DistributedRunnerOptions.SchedulerAddress");
+        }
+
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 

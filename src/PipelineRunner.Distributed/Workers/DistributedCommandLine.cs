@@ -44,10 +44,14 @@ public static class DistributedCommandLine
             return null;
         }
 
-        var address = Option(args, "--scheduler");
-        if (address is null || !Uri.TryCreate(address, UriKind.Absolute, out var scheduler) || scheduler.Scheme is not ("http" or "https"))
+        Uri scheduler;
+        try
         {
-            await output.WriteLineAsync($"worker: --scheduler must be an http(s) URL such as http://127.0.0.1:5123, got '{address ?? "(missing)"}'.").ConfigureAwait(false);
+            scheduler = Internal.SchedulerAddressRule.Parse(Option(args, "--scheduler"), "--scheduler");
+        }
+        catch (ArgumentException ex)
+        {
+            await output.WriteLineAsync($"worker: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
 

@@ -43,6 +43,8 @@ public sealed partial class PipelineWorker
             throw new ArgumentException("WorkerOptions.SchedulerAddress is required (for example http://127.0.0.1:5123).", nameof(options));
         }
 
+        SchedulerAddressRule.Check(options.SchedulerAddress, "WorkerOptions.SchedulerAddress");
+
         if (options.MaxConcurrentNodes < 1)
         {
             throw new ArgumentException($"WorkerOptions.MaxConcurrentNodes must be at least 1, but was {options.MaxConcurrentNodes}.", nameof(options));

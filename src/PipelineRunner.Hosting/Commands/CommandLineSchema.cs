@@ -323,14 +323,15 @@ internal sealed class CommandLineSchema
         Description = description,
         CustomParser = result =>
         {
-            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            try
             {
-                return uri;
+                return Distributed.Internal.SchedulerAddressRule.Parse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, "--scheduler");
             }
-
-            result.AddError($"--scheduler must be an http:// or https:// URL such as http://127.0.0.1:5123, got '{text}'.");
-            return null;
+            catch (ArgumentException ex)
+            {
+                result.AddError(ex.Message);
+                return null;
+            }
         },
     };
 }
