@@ -33,6 +33,7 @@ public sealed class PipelineRunnerAppBuilder
             .AddConsoleFormatter<LiveLineConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         // Unknown keys in the section are errors (a misspelled "Runer" would otherwise be ignored without a word).
         _host.Services.AddOptions<PipelineRunnerHostOptions>().BindConfiguration(PipelineRunnerHostOptions.SectionName, o => o.ErrorOnUnknownConfiguration = true);
+        _host.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<PipelineRunnerHostOptions>, PipelineRunnerHostOptionsValidator>();
         // The command line owns Ctrl+C and SIGTERM (a run cancels, a worker drains); the host only starts and stops services.
         _host.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         Pipelines = _host.Services.AddPipelineRunner();

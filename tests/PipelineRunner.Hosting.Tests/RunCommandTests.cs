@@ -89,6 +89,25 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(["ThreadRunner", "SequentialRunner"], _project.Hook.Runners);
     }
 
+    [Theory]
+    [InlineData("run")]
+    [InlineData("worker")]
+    public async Task InvalidSettings_AreCheckedOnceByTheOptionsValidator_AllReportedInOneLine(string command)
+    {
+        var (code, _, error) = await _project.RunAsync([command], b =>
+        {
+            b.Configuration["PipelineRunner:WorkerConcurrency"] = "0";
+            b.Configuration["PipelineRunner:Workers"] = "0";
+            b.Configuration["PipelineRunner:SchedulerAddress"] = "http://scheduler";
+        });
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "error: Invalid scheduler address 'http://scheduler' (PipelineRunner:SchedulerAddress or --scheduler): it has no port (the scheduler prints its address, port included, when it starts). Expected http://HOST:PORT or https://HOST:PORT. "
+            + "Workers (PipelineRunner:Workers or --workers) must be at least 1, got 0. Worker concurrency (PipelineRunner:WorkerConcurrency or --concurrency) must be at least 1, got 0.",
+            error.Trim());
+    }
+
     [Fact]
     public async Task TheAppsRegisteredRunner_IsTheDefault_AndConfigurationStillWins()
     {

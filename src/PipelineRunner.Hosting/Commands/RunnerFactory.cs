@@ -35,13 +35,8 @@ internal static class RunnerFactory
             throw new ArgumentException($"A scheduler address ({options.SchedulerAddress}) needs the distributed runner, but the runner is '{runner}'. Add --runner distributed.");
         }
 
-        if (options.Workers is { } workers)
+        if (options.Workers is not null)
         {
-            if (workers < 1)
-            {
-                throw new ArgumentException($"Workers (PipelineRunner:Workers or --workers) must be at least 1, got {workers}.");
-            }
-
             if (runner == "sequential")
             {
                 throw new ArgumentException("--workers does not apply to the sequential runner, which runs one node at a time. Use --runner thread or --runner distributed.");
@@ -53,16 +48,10 @@ internal static class RunnerFactory
             }
         }
 
-        if (options.WaitForWorkers is { } wait && (wait <= 0 || double.IsNaN(wait) || options.SchedulerAddress is null))
+        if (options.WaitForWorkers is not null && options.SchedulerAddress is null)
         {
-            throw new ArgumentException(options.SchedulerAddress is null
-                ? "--wait-for-workers (PipelineRunner:WaitForWorkers) applies to a remote scheduler's workers; the run starts its own in-process pool. Add --scheduler, or remove it."
-                : $"--wait-for-workers (PipelineRunner:WaitForWorkers) must be a positive number of seconds, got {wait}.");
-        }
-
-        if (options.WorkerConcurrency < 1)
-        {
-            throw new ArgumentException($"Worker concurrency (PipelineRunner:WorkerConcurrency or --concurrency) must be at least 1, got {options.WorkerConcurrency}.");
+            throw new ArgumentException(
+                "--wait-for-workers (PipelineRunner:WaitForWorkers) applies to a remote scheduler's workers; the run starts its own in-process pool. Add --scheduler, or remove it.");
         }
 
         return runner switch

@@ -20,10 +20,6 @@ internal sealed class WorkerCommand(CommandContext context)
             var options = HostOptions.Get(services);
             scheduler = options.SchedulerAddress
                 ?? throw new ArgumentException("worker needs a scheduler: --scheduler http://HOST:PORT (or configuration PipelineRunner:SchedulerAddress).");
-            if (options.WorkerConcurrency < 1)
-            {
-                throw new ArgumentException($"Worker concurrency (PipelineRunner:WorkerConcurrency or --concurrency) must be at least 1, got {options.WorkerConcurrency}.");
-            }
 
             var registry = services.GetRequiredService<PipelineRegistry>();
             if (registry.Get().Nodes.Count == 0)
