@@ -53,3 +53,6 @@ void Stop(PosixSignalContext context)
     context.Cancel = !stop.IsCancellationRequested;
     stop.Cancel();
 }
+
+/// <summary>The tool's entry point; an app, not an API.</summary>
+internal static partial class Program;
