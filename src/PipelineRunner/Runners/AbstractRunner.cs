@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PipelineRunner.Catalog;
 using PipelineRunner.Diagnostics;
-using PipelineRunner.Hooks;
 using PipelineRunner.Pipelines;
 using PipelineRunner.Pipelines.Internal;
 using PipelineRunner.Runners.Internal;
