@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PipelineRunner.Hosting.Commands;
 
@@ -76,7 +77,9 @@ public sealed class PipelineRunnerApp : IAsyncDisposable
         await _host.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _schema.InvokeAsync(_parseResult, new CommandContext(_host.Services, _output, _error), cancellationToken).ConfigureAwait(false);
+            // An app with no pipelines (the pipeline-runner tool) has nothing to run: without arguments it shows its help.
+            var parsed = _schema.NoArguments && !_host.Services.GetServices<PipelineRegistration>().Any() ? _schema.Help() : _parseResult;
+            return await _schema.InvokeAsync(parsed, new CommandContext(_host.Services, _output, _error), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

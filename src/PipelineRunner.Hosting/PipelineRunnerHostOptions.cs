@@ -11,8 +11,12 @@ public sealed class PipelineRunnerHostOptions
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "PipelineRunner";
 
-    /// <summary>The runner of <c>run</c>: <c>sequential</c> (the default), <c>thread</c> or <c>distributed</c>.</summary>
-    public string Runner { get; set; } = "sequential";
+    /// <summary>
+    /// The runner of <c>run</c>: <c>sequential</c>, <c>thread</c> or <c>distributed</c>; by default (null) the app's
+    /// registered <c>AbstractRunner</c> (the sequential runner, the thread runner after <c>UseThreadRunner()</c>, or a
+    /// runner of the app's own).
+    /// </summary>
+    public string? Runner { get; set; }
 
     /// <summary>A remote scheduler for the distributed runner and for <c>worker</c>; none starts an in-process pool.</summary>
     public Uri? SchedulerAddress { get; set; }

@@ -32,25 +32,45 @@ public sealed class NoWorkersTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithAWaitForWorkersTimeout_TheRunFailsNamingTheScheduler_AfterWarning()
+    public async Task WithAWaitForWorkersTimeout_TheRunWarnsAtEveryInterval_ThenFailsNamingTheScheduler()
     {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         await using var runner = new DistributedRunner(
-            new DistributedRunnerOptions { SchedulerAddress = _scheduler.Address, WaitForWorkersTimeout = TimeSpan.FromSeconds(1), NoWorkersWarningInterval = TimeSpan.FromMilliseconds(200) },
+            new DistributedRunnerOptions
+            {
+                SchedulerAddress = _scheduler.Address,
+                WaitForWorkersTimeout = TimeSpan.FromSeconds(30),
+                NoWorkersWarningInterval = TimeSpan.FromSeconds(10),
+                TimeProvider = clock,
+            },
             _loggerFactory);
+        var run = runner.RunAsync(SharedPipelines.Chain(3), Catalog());
 
-        var ex = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => runner.RunAsync(SharedPipelines.Chain(3), Catalog()).WaitAsync(Timeout));
-
-        Assert.StartsWith($"No workers connected to the scheduler at {_scheduler.Address} within 1 s (DistributedRunnerOptions.WaitForWorkersTimeout, --wait-for-workers)", ex.Message, StringComparison.Ordinal);
-        Assert.True(_log.Count($"Warning: No workers are connected to the scheduler at {_scheduler.Address}; the run waits for workers") >= 2, _log.ToString());
-        // The scheduler's record of the run, written once it sees the driver's stream end.
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while ((_log.Count(" cancelled by its driver after ") == 0 || _scheduler.StoreNames.Count > 0) && watch.Elapsed < TimeSpan.FromSeconds(10))
+        // Warned at once, then every 10 s of the (fake) clock; at 30 s without workers the run fails.
+        for (var warnings = 1; warnings <= 3; warnings++)
         {
-            await Task.Delay(10);
+            await WaitForAsync(() => _log.Count("No workers are connected") >= warnings);
+            Assert.False(run.IsCompleted, $"the run ended after {warnings} warning(s)");
+            Assert.Equal(warnings, _log.Count("No workers are connected"));
+            clock.Advance(TimeSpan.FromSeconds(10));
         }
 
-        Assert.Contains(" cancelled by its driver after ", _log.ToString(), StringComparison.Ordinal);
-        Assert.Empty(_scheduler.StoreNames); // the driver released what it published
+        var ex = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => run.WaitAsync(Timeout));
+        Assert.StartsWith($"No workers connected to the scheduler at {_scheduler.Address} within 30 s (DistributedRunnerOptions.WaitForWorkersTimeout, --wait-for-workers)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"Warning: No workers are connected to the scheduler at {_scheduler.Address}; the run waits for workers (20 s so far)", _log.ToString(), StringComparison.Ordinal);
+
+        // The scheduler's record of the run, written once it sees the driver's stream end; the driver released its inputs.
+        await WaitForAsync(() => _log.Count(" cancelled by its driver after ") > 0 && _scheduler.StoreNames.Count == 0);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < Timeout, "timed out waiting");
+            await Task.Delay(10);
+        }
     }
 
     [Fact]

@@ -119,8 +119,9 @@ public sealed class ProcessClusterTests : IAsyncLifetime
 public sealed class DistributedCommandLineTests
 {
     [Theory]
-    [InlineData(new[] { "worker" }, "worker: --scheduler must be an http(s) URL such as http://127.0.0.1:5123, got '(missing)'.")]
-    [InlineData(new[] { "worker", "--scheduler", "tcp://x" }, "worker: --scheduler must be an http(s) URL such as http://127.0.0.1:5123, got 'tcp://x'.")]
+    [InlineData(new[] { "worker" }, "worker: A scheduler address is needed (--scheduler), such as http://127.0.0.1:5123.")]
+    [InlineData(new[] { "worker", "--scheduler", "tcp://x" }, "worker: Invalid scheduler address 'tcp://x' (--scheduler): its scheme is 'tcp', not http or https. Expected http://HOST:PORT or https://HOST:PORT.")]
+    [InlineData(new[] { "worker", "--scheduler", "http://x" }, "worker: Invalid scheduler address 'http://x' (--scheduler): it has no port (the scheduler prints its address, port included, when it starts). Expected http://HOST:PORT or https://HOST:PORT.")]
     [InlineData(new[] { "worker", "--scheduler", "http://127.0.0.1:1", "--concurrency", "0" }, "worker: --concurrency must be a whole number of at least 1, got '0'.")]
     public async Task Worker_BadArguments_SayWhatIsWrong(string[] args, string message)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Runners;
 
 namespace PipelineRunner.Hosting.Tests;
 
@@ -89,6 +90,45 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task TheAppsRegisteredRunner_IsTheDefault_AndConfigurationStillWins()
+    {
+        Assert.Equal(0, (await _project.RunAsync(["run"], b => b.Pipelines.UseThreadRunner())).ExitCode);
+        Assert.Equal(0, (await _project.RunAsync(["run", "--runner", "sequential"], b => b.Pipelines.UseThreadRunner())).ExitCode);
+        Assert.Equal(0, (await _project.RunAsync(["run"], b => b.Services.AddTransient<AbstractRunner>(_ => new RecordingRunner()))).ExitCode);
+        Assert.Equal(["ThreadRunner", "SequentialRunner", nameof(RecordingRunner)], _project.Hook.Runners);
+    }
+
+    [Fact]
+    public async Task TheAppsRegisteredRunnerOptions_ReachTheRunnerTheCommandLineNames()
+    {
+        // A failure policy registered in the app's services holds for the runner the command line names: the node after
+        // the failed one (in the sequential order, by name) still runs.
+        var pipeline = new Pipeline([
+            Node.Create((long count) => count > 0 ? throw new InvalidOperationException("boom") : count, "params:count", "never", name: "fails"),
+            Node.Create((long offset) => offset, "params:offset", "kept", name: "independent"),
+        ]);
+        var (code, _, error) = await _project.RunAsync(
+            ["run", "--pipeline", "math", "--runner", "sequential"],
+            b => b.Services.AddSingleton(new ThreadRunnerOptions { FailurePolicy = NodeFailurePolicy.ContinueIndependentNodes }),
+            pipeline);
+
+        Assert.Equal(1, code);
+        Assert.Contains("boom", error, StringComparison.Ordinal);
+        Assert.Contains("independent", _project.Hook.Nodes);
+    }
+
+    private sealed class RecordingRunner : AbstractRunner
+    {
+        public RecordingRunner()
+            : base(new RunnerOptions(), null)
+        {
+        }
+
+        protected override Task ExecuteAsync(PipelineRun run, CancellationToken cancellationToken) =>
+            new SequentialRunner().RunAsync(run.Pipeline, run.Catalog, cancellationToken: cancellationToken);
+    }
+
+    [Fact]
     public async Task Async_ReachesTheRunner()
     {
         Assert.Equal(0, (await _project.RunAsync(["run", "--async"])).ExitCode);
@@ -117,7 +157,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("run --runner fast", "Argument 'fast' not recognized. Must be one of:")]
     [InlineData("run --workers 0", "--workers must be a whole number of at least 1, got 0.")]
     [InlineData("run --workers lots", "Cannot parse argument 'lots' for option '--workers'")]
-    [InlineData("run --scheduler ftp://host:1", "--scheduler must be an http:// or https:// URL such as http://127.0.0.1:5123, got 'ftp://host:1'.")]
+    [InlineData("run --scheduler ftp://host:1", "Invalid scheduler address 'ftp://host:1' (--scheduler): its scheme is 'ftp', not http or https. Expected http://HOST:PORT or https://HOST:PORT.")]
     [InlineData("run --bogus", "Unrecognized command or argument '--bogus'.")]
     [InlineData("rnu", "Unrecognized command or argument 'rnu'.")]
     [InlineData("list everything", "Argument 'everything' not recognized. Must be one of:")]
@@ -145,9 +185,9 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("worker --scheduler http://127.0.0.1:1 --concurrency 0", "--concurrency must be a whole number of at least 1, got 0.")]
     [InlineData("run --nodes ,", "--nodes was given without any name (','); give at least one, or leave the option out.")]
     [InlineData("run --env ../elsewhere", "Configuration environment '../elsewhere' is not a folder name")]
-    [InlineData("worker --scheduler http://127.0.0.1", "Invalid scheduler address 'http://127.0.0.1' (PipelineRunner:SchedulerAddress or --scheduler): it has no port")]
+    [InlineData("worker --scheduler http://127.0.0.1", "Invalid scheduler address 'http://127.0.0.1' (--scheduler): it has no port")]
     [InlineData("run --runner thread --scheduler http://127.0.0.1:80", "needs the distributed runner, but the runner is 'thread'")]
-    [InlineData("worker --scheduler http://127.0.0.1:5/run?x=1", "Invalid scheduler address 'http://127.0.0.1:5/run?x=1' (PipelineRunner:SchedulerAddress or --scheduler): it has a path, query or fragment.")]
+    [InlineData("worker --scheduler http://127.0.0.1:5/run?x=1", "Invalid scheduler address 'http://127.0.0.1:5/run?x=1' (--scheduler): it has a path, query or fragment.")]
     public async Task BadArguments_ExitWith2_SayingWhatIsWrong(string commandLine, string expected)
     {
         var (code, _, error) = await _project.RunAsync(commandLine.Split(' '));

@@ -156,7 +156,7 @@ public sealed class SampleProcessTests : IAsyncLifetime
         var address = (await scheduler.WaitForLineAsync("scheduler listening on ", StartTimeout))["scheduler listening on ".Length..];
         var worker = ChildProcess.StartAppAsFromATerminal(Sample, null, "worker", "--scheduler", address, "--id", "w1");
         _processes.Add(worker);
-        await scheduler.WaitForLineAsync("info: PipelineRunner.Distributed.Scheduling.SchedulerState[101] Worker 'w1' connected", StartTimeout);
+        await scheduler.WaitForLineContainingAsync("info: PipelineRunner.Distributed.Scheduling.SchedulerState[101] Worker 'w1' connected", StartTimeout);
 
         worker.Signal(signal);
 
@@ -175,5 +175,24 @@ public sealed class SampleProcessTests : IAsyncLifetime
 
         Assert.Equal(0, await app.WaitForExitAsync(StartTimeout));
         Assert.DoesNotContain("Exception", app.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheAppItself_ServesAsTheScheduler_WithTheSameCommandTree()
+    {
+        var scheduler = ChildProcess.StartAppAsFromATerminal(Sample, null, "scheduler", "--port", "0");
+        _processes.Add(scheduler);
+        var address = (await scheduler.WaitForLineAsync("scheduler listening on ", StartTimeout))["scheduler listening on ".Length..];
+        var worker = Start(null, "worker", "--scheduler", address, "--id", "w1");
+        await scheduler.WaitForLineContainingAsync("Worker 'w1' connected", StartTimeout);
+        var project = NewProject("app-scheduler");
+
+        var driver = Start(project, "run", "--scheduler", address);
+
+        Assert.True(await driver.WaitForExitAsync(RunTimeout) == 0, driver.Output);
+        Assert.All(Metrics(project), m => Assert.Contains("\"R2\"", m, StringComparison.Ordinal));
+        scheduler.Signal("TERM");
+        Assert.Equal(0, await scheduler.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Matches(@"Run \w+ succeeded after [0-9.]+ s: 9 node\(s\) completed, 0 failed", scheduler.Output);
     }
 }

@@ -25,6 +25,10 @@ internal sealed class SchedulerFailure
         Error = error;
     }
 
+    /// <summary>The scheduler ended a stream that was open: <paramref name="reason"/> says how.</summary>
+    public static SchedulerFailure Closed(Uri address, string reason) =>
+        new(address, reason, isRefusal: false, new RpcException(new Status(StatusCode.Unavailable, reason)));
+
     /// <summary>The scheduler's address.</summary>
     public Uri Address { get; }
 

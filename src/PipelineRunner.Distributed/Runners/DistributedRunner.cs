@@ -50,6 +50,11 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
 
         ArgumentNullException.ThrowIfNull(_options.TimeProvider, "options.TimeProvider");
+        if (_options.SchedulerAddress is { } address)
+        {
+            SchedulerAddressRule.Check(address, "DistributedRunnerOptions.SchedulerAddress");
+        }
+
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 
@@ -665,7 +670,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                     address = _cluster.Scheduler.Address;
                 }
 
-                var channel = new SchedulerChannel(address, _timeouts, _options.Security);
+                var channel = new SchedulerChannel(address, _timeouts, _options.Security, Logger);
                 _releases = new ReleaseQueue(channel.Store);
                 _channel = channel;
             }

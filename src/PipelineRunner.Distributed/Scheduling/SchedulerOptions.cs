@@ -20,6 +20,13 @@ public sealed class SchedulerOptions
     /// <summary>The port of the store's bulk endpoint (raw TCP for large values); 0 (the default) picks a free one.</summary>
     public int BulkPort { get; set; }
 
+    /// <summary>
+    /// The address (<c>host:port</c>) drivers and workers dial for the bulk endpoint, when it differs from the
+    /// scheduler's host and <see cref="BulkPort"/> (behind NAT, a port mapping or an ingress); null (the default) for
+    /// those. Clients that cannot reach it move values over the gRPC streams instead, more slowly.
+    /// </summary>
+    public string? BulkAdvertisedAddress { get; set; }
+
     /// <summary>The largest dataset value the store accepts, in bytes. Default 2,000,000,000 (just under 2 GB).</summary>
     public long MaxDatasetBytes { get; set; } = 2_000_000_000;
 

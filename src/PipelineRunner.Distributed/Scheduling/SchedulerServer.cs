@@ -65,6 +65,11 @@ public sealed class SchedulerServer : IAsyncDisposable
     public static async Task<SchedulerServer> StartAsync(SchedulerOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
+        if (options.BulkAdvertisedAddress is { } advertised && !BulkAddress.TryParse(advertised, out _))
+        {
+            throw new ArgumentException($"SchedulerOptions.BulkAdvertisedAddress (--bulk-address) must be host:port with a port from 1 to 65535, got '{advertised}'.", nameof(options));
+        }
+
         if (!IPAddress.TryParse(options.Host, out var ip))
         {
             throw new ArgumentException($"SchedulerOptions.Host '{options.Host}' is not an IP address (for example 127.0.0.1 or 0.0.0.0).", nameof(options));
@@ -125,7 +130,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.Services.AddSingleton<SchedulerState>();
         builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();
         var bulk = new BulkStoreServer(ip, options.BulkPort, store, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SchedulerServer>());
-        var bulkEndpoint = new BulkEndpoint { Port = bulk.Port };
+        var bulkEndpoint = new BulkEndpoint { Port = bulk.Port, AdvertisedAddress = options.BulkAdvertisedAddress ?? string.Empty };
         builder.Services.AddSingleton(bulkEndpoint);
         WebApplication app;
         try
@@ -169,4 +174,7 @@ public sealed class SchedulerServer : IAsyncDisposable
 internal sealed class BulkEndpoint
 {
     public int Port { get; set; }
+
+    /// <summary>The <c>host:port</c> clients are told to dial; empty for the scheduler's host and <see cref="Port"/>.</summary>
+    public string AdvertisedAddress { get; set; } = string.Empty;
 }

@@ -23,7 +23,7 @@ internal sealed partial class SchedulerService(
     internal const string RegisteredHeader = "pipelinerunner-registered";
 
     public Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
-        Task.FromResult(new InfoResponse { BulkPort = bulk.Port, Workers = state.WorkerCount });
+        Task.FromResult(new InfoResponse { BulkPort = bulk.Port, BulkAddress = bulk.AdvertisedAddress, Workers = state.WorkerCount });
 
     public async Task SubmitRun(SubmitRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
     {

@@ -171,7 +171,17 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         Stream stream;
         try
         {
-            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new BulkUnreachableException(
+                    ex is SocketException socketError ? $"cannot connect to {endpoint.Host}:{endpoint.Port} ({socketError.SocketErrorCode})" : $"no connection to {endpoint.Host}:{endpoint.Port} within {connectTimeout.TotalSeconds:0.#} s",
+                    ex);
+            }
+
             stream = new SilenceLimitedStream(new NetworkStream(socket, ownsSocket: true), silenceLimit, $"{endpoint.Host}:{endpoint.Port}");
         }
         catch

@@ -11,7 +11,12 @@ namespace PipelineRunner.Distributed.Storage;
 /// Reads and writes the scheduler's dataset store. Drivers and workers use this one code path, so what a worker
 /// publishes is exactly what the driver fetches. Values move in chunks of at most <see cref="ChunkSize"/> bytes.
 /// </summary>
-internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri schedulerAddress, Internal.ChannelTimeouts timeouts, Security.SchedulerClientSecurity security) : IDisposable
+internal sealed partial class StoreClient(
+    Protocol.Scheduler.SchedulerClient client,
+    Uri schedulerAddress,
+    Internal.ChannelTimeouts timeouts,
+    Security.SchedulerClientSecurity security,
+    Microsoft.Extensions.Logging.ILogger? logger = null) : IDisposable
 {
     private readonly SemaphoreSlim _bulkGate = new(1, 1);
     private BulkStoreClient? _bulk;
@@ -42,7 +47,10 @@ internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri
             if (!_bulkResolved)
             {
                 var info = await client.InfoAsync(new InfoRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                _bulk = info.BulkPort > 0 ? new BulkStoreClient(new System.Net.DnsEndPoint(schedulerAddress.Host, info.BulkPort), timeouts.Connect, schedulerAddress.Scheme == "https", security, timeouts.SilenceBound) : null;
+                var endpoint = info.BulkAddress.Length > 0 && BulkAddress.TryParse(info.BulkAddress, out var advertised) ? advertised
+                    : info.BulkPort > 0 ? new System.Net.DnsEndPoint(schedulerAddress.Host, info.BulkPort)
+                    : null;
+                _bulk = endpoint is null ? null : new BulkStoreClient(endpoint, timeouts.Connect, schedulerAddress.Scheme == "https", security, timeouts.SilenceBound);
                 _bulkResolved = true;
             }
 
@@ -54,12 +62,44 @@ internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri
         }
     }
 
+    /// <summary>
+    /// The bulk endpoint cannot be connected to (an advertised address this client cannot reach, a firewall): values
+    /// go over the gRPC streams from now on. Nothing was sent on the failed attempt, so it is safe to send again.
+    /// </summary>
+    private bool FallBackToGrpc(RpcException error)
+    {
+        if (error.Status.DebugException is not BulkUnreachableException unreachable)
+        {
+            return false;
+        }
+
+        var bulk = Interlocked.Exchange(ref _bulk, null);
+        if (bulk is not null)
+        {
+            if (logger is not null)
+            {
+                Log.BulkUnreachable(logger, SchedulerAddress, unreachable.Message);
+            }
+
+            bulk.Dispose();
+        }
+
+        return true;
+    }
+
     public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
     {
         if (await BulkAsync(cancellationToken).ConfigureAwait(false) is { } bulk)
         {
-            await bulk.PublishAsync(name, value, cancellationToken).ConfigureAwait(false);
-            return;
+            try
+            {
+                await bulk.PublishAsync(name, value, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RpcException ex) when (FallBackToGrpc(ex))
+            {
+                // Sent over the gRPC stream below.
+            }
         }
 
         using var call = client.Publish(cancellationToken: cancellationToken);
@@ -95,7 +135,14 @@ internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri
         object? Read(ReadOnlySequence<byte> bytes) => ValueSerializer.Deserialize(name, type, bytes);
         if (await BulkAsync(cancellationToken).ConfigureAwait(false) is { } bulk)
         {
-            return await bulk.GetAsync(name, Read, type == typeof(byte[]) ? static value => value : null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await bulk.GetAsync(name, Read, type == typeof(byte[]) ? static value => value : null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (FallBackToGrpc(ex))
+            {
+                // Fetched over the gRPC stream below.
+            }
         }
 
         return Read(await GetOverGrpcAsync(name, cancellationToken).ConfigureAwait(false));
@@ -172,5 +219,11 @@ internal sealed class StoreClient(Protocol.Scheduler.SchedulerClient client, Uri
             Next = next;
             return next;
         }
+    }
+
+    private static partial class Log
+    {
+        [Microsoft.Extensions.Logging.LoggerMessage(EventId = 320, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "The store's bulk endpoint of the scheduler at {Address} cannot be reached ({Reason}); values go over the gRPC streams instead, more slowly. If the scheduler is behind NAT or an ingress, give it --bulk-address with an address this machine can reach")]
+        public static partial void BulkUnreachable(Microsoft.Extensions.Logging.ILogger logger, string address, string reason);
     }
 }

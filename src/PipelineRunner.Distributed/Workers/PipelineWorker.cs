@@ -43,6 +43,8 @@ public sealed partial class PipelineWorker
             throw new ArgumentException("WorkerOptions.SchedulerAddress is required (for example http://127.0.0.1:5123).", nameof(options));
         }
 
+        SchedulerAddressRule.Check(options.SchedulerAddress, "WorkerOptions.SchedulerAddress");
+
         if (options.MaxConcurrentNodes < 1)
         {
             throw new ArgumentException($"WorkerOptions.MaxConcurrentNodes must be at least 1, but was {options.MaxConcurrentNodes}.", nameof(options));
@@ -160,9 +162,9 @@ public sealed partial class PipelineWorker
     /// One connection to the scheduler, served until it ends: null when the worker stopped (or left gracefully),
     /// otherwise why the connection failed or was lost.
     /// </summary>
-    private async Task<ConnectionLoss?> ServeAsync(Attempt attempt, CancellationToken stopToken)
+    private async Task<SchedulerFailure?> ServeAsync(Attempt attempt, CancellationToken stopToken)
     {
-        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _timeouts, _options.Security);
+        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _timeouts, _options.Security, _logger);
         using var connection = new CancellationTokenSource();
         using var call = channel.Client.Connect(cancellationToken: connection.Token);
         var outbox = Channel.CreateUnbounded<WorkerMessage>(new UnboundedChannelOptions { SingleReader = true });
@@ -234,7 +236,7 @@ public sealed partial class PipelineWorker
 
             return Volatile.Read(ref leaving) == 1
                 ? null
-                : ConnectionLoss.Closed(channel.Address, "the scheduler closed the stream (it stopped, or stopped hearing this worker's heartbeats)");
+                : SchedulerFailure.Closed(channel.Address, "the scheduler closed the stream (it stopped, or stopped hearing this worker's heartbeats)");
         }
         catch (Exception ex) when ((ex is RpcException or OperationCanceledException) && Volatile.Read(ref leaving) == 1)
         {
@@ -242,7 +244,7 @@ public sealed partial class PipelineWorker
         }
         catch (RpcException ex)
         {
-            return ConnectionLoss.From(await SchedulerFailure.ExplainAsync(ex, channel, stopToken).ConfigureAwait(false));
+            return await SchedulerFailure.ExplainAsync(ex, channel, stopToken).ConfigureAwait(false);
         }
         finally
         {
@@ -461,36 +463,6 @@ public sealed partial class PipelineWorker
 
         /// <summary>Whether the scheduler accepted the worker's registration on this attempt.</summary>
         public bool Connected { get; set; }
-    }
-
-    /// <summary>Why a connection failed or ended: one clause, whether retrying can help, and the error.</summary>
-    private sealed class ConnectionLoss
-    {
-        private readonly SchedulerFailure? _failure;
-
-        private ConnectionLoss(Uri address, string reason, bool isRefusal, RpcException error, SchedulerFailure? failure)
-        {
-            Address = address;
-            Reason = reason;
-            IsRefusal = isRefusal;
-            Error = error;
-            _failure = failure;
-        }
-
-        public Uri Address { get; }
-
-        public string Reason { get; }
-
-        public bool IsRefusal { get; }
-
-        public RpcException Error { get; }
-
-        public static ConnectionLoss From(SchedulerFailure failure) => new(failure.Address, failure.Reason, failure.IsRefusal, failure.Error, failure);
-
-        public static ConnectionLoss Closed(Uri address, string reason) => new(address, reason, isRefusal: false, new RpcException(new Status(StatusCode.Unavailable, reason)), null);
-
-        public string Sentence(string subject, bool connected) =>
-            _failure?.Sentence(subject, connected) ?? $"{subject} lost the connection to the scheduler at {Address}: {Reason}.";
     }
 
     /// <summary>The event id of a node failure logged by the worker; the driver reports the same failure.</summary>

@@ -5,7 +5,7 @@ using PipelineRunner.DependencyInjection;
 namespace PipelineRunner.Hosting.Commands;
 
 /// <summary>
-/// The app's commands and options (System.CommandLine): <c>run</c>, <c>worker</c> and <c>list</c>. Options that are
+/// The app's commands and options (System.CommandLine): <c>run</c>, <c>worker</c>, <c>list</c> and <c>scheduler</c>. Options that are
 /// settings (runner, scheduler, workers, env, async, concurrency) also become configuration keys of the
 /// <c>PipelineRunner</c> section, so the command line is the last configuration layer.
 /// </summary>
@@ -15,7 +15,7 @@ internal sealed class CommandLineSchema
     internal static readonly string[] ListTopics = ["all", "pipelines", "nodes", "datasets"];
     private const string Section = PipelineRunnerHostOptions.SectionName;
 
-    private readonly RootCommand _root = new("A PipelineRunner project: run its pipelines, serve as a worker, list what it has.");
+    private readonly RootCommand _root = new("A PipelineRunner project: run its pipelines, serve as a worker, list what it has, or run a scheduler.");
     private CommandContext? _context;
 
     public CommandLineSchema()
@@ -54,9 +54,20 @@ internal sealed class CommandLineSchema
         List.Options.Add(ListConfSource);
         List.SetAction((result, ct) => Started(() => new ListCommand(Context).ExecuteAsync(result, this, ct)));
 
+        Scheduler = new Command("scheduler", "Run a standalone scheduler with its dataset store (needs no pipelines): drivers and workers connect to the address it prints.");
+        foreach (var (name, description) in Distributed.Workers.DistributedCommandLine.SchedulerOptionDescriptions)
+        {
+            var option = new Option<string>(name) { Description = description };
+            SchedulerOptions[name] = option;
+            Scheduler.Options.Add(option);
+        }
+
+        Scheduler.SetAction((result, ct) => Started(() => new SchedulerCommand(Context).ExecuteAsync(result, this, ct)));
+
         _root.Subcommands.Add(Run);
         _root.Subcommands.Add(Worker);
         _root.Subcommands.Add(List);
+        _root.Subcommands.Add(Scheduler);
 
         RunRunner.AcceptOnlyFromAmong(Runners);
         ListTopic.AcceptOnlyFromAmong(ListTopics);
@@ -72,6 +83,11 @@ internal sealed class CommandLineSchema
     public Command Worker { get; }
 
     public Command List { get; }
+
+    public Command Scheduler { get; }
+
+    /// <summary>The scheduler command's options by name (<c>--port</c>).</summary>
+    public Dictionary<string, Option<string>> SchedulerOptions { get; } = new(StringComparer.Ordinal);
 
     public Option<string> RunPipeline { get; } = PipelineOption();
 
@@ -134,9 +150,16 @@ internal sealed class CommandLineSchema
 
     private CommandContext Context => _context ?? throw new InvalidOperationException("The command line was invoked without a context.");
 
+    /// <summary>Whether the app was started without arguments (then <c>run</c>, or the help of an app with no pipelines).</summary>
+    public bool NoArguments { get; private set; }
+
+    /// <summary>The help, as <c>--help</c> gives it.</summary>
+    public ParseResult Help() => _root.Parse(["--help"]);
+
     /// <summary>Parses the arguments; with no command (or only options), <c>run</c> is the command.</summary>
     public ParseResult Parse(IReadOnlyList<string> args)
     {
+        NoArguments = args.Count == 0;
         var first = args.Count > 0 ? args[0] : null;
         var implicitRun = first is null || (first.StartsWith('-') && first is not ("-h" or "-?" or "--help" or "--version"));
         return _root.Parse(implicitRun ? ["run", .. args] : args);
@@ -300,14 +323,15 @@ internal sealed class CommandLineSchema
         Description = description,
         CustomParser = result =>
         {
-            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            try
             {
-                return uri;
+                return Distributed.Internal.SchedulerAddressRule.Parse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, "--scheduler");
             }
-
-            result.AddError($"--scheduler must be an http:// or https:// URL such as http://127.0.0.1:5123, got '{text}'.");
-            return null;
+            catch (ArgumentException ex)
+            {
+                result.AddError(ex.Message);
+                return null;
+            }
         },
     };
 }

@@ -26,7 +26,7 @@ internal sealed record ProjectLocation(string Directory, string? ConfigurationDi
         string[] candidates = string.IsNullOrEmpty(options.ProjectDirectory)
             ? Path.IsPathRooted(source) ? [currentDirectory] : [currentDirectory, appDirectory]
             : [Path.GetFullPath(options.ProjectDirectory, currentDirectory)];
-        candidates = [.. candidates.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)];
+        candidates = [.. candidates.Select(c => Path.TrimEndingDirectorySeparator(Path.GetFullPath(c))).Distinct(StringComparer.Ordinal)];
         if (!string.IsNullOrEmpty(options.ProjectDirectory) && !System.IO.Directory.Exists(candidates[0]))
         {
             throw new CatalogConfigurationException(

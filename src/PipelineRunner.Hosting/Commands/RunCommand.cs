@@ -35,7 +35,7 @@ internal sealed class RunCommand(CommandContext context)
             project = ProjectLocation.Resolve(options);
             catalog = ProjectCatalog.Create(project, options, runtimeParameters, services);
             await RuntimeParameterCheck.ValidateAsync(options, runtimeParameters, pipeline, catalog, services, cancellationToken).ConfigureAwait(false);
-            runner = RunnerFactory.Create(options, new CompletionLineFilter(loggerFactory));
+            runner = RunnerFactory.Create(options, new CompletionLineFilter(loggerFactory), services);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException or PipelineException
             or CatalogConfigurationException or DatasetException or InvalidOperationException or OptionsValidationException)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed;
 using PipelineRunner.Runners;
@@ -9,9 +10,19 @@ internal static class RunnerFactory
 {
     /// <summary>Creates the runner; dispose it when it is <see cref="IAsyncDisposable"/>.</summary>
     /// <exception cref="ArgumentException">The runner is unknown, or an option does not apply to it; the message says which.</exception>
-    public static AbstractRunner Create(PipelineRunnerHostOptions options, ILoggerFactory loggerFactory)
+    public static AbstractRunner Create(PipelineRunnerHostOptions options, ILoggerFactory loggerFactory, IServiceProvider services)
     {
-        var runner = options.Runner?.Trim().ToUpperInvariant() switch
+        // The app's registrations are the defaults: the runner options given to AddPipelineRunner (failure and retry
+        // policies, parallelism) and its default runner (UseThreadRunner(), or a runner type of its own).
+        var registered = services.GetService<ThreadRunnerOptions>() ?? new ThreadRunnerOptions();
+        var registeredRunner = options.Runner is null && options.SchedulerAddress is null ? services.GetService<AbstractRunner>() : null;
+        if (registeredRunner is not (null or SequentialRunner or ThreadRunner) && options.Workers is null)
+        {
+            return registeredRunner;
+        }
+
+        var name = options.Runner ?? (options.SchedulerAddress is not null ? "distributed" : registeredRunner is ThreadRunner ? "thread" : "sequential");
+        var runner = name.Trim().ToUpperInvariant() switch
         {
             "SEQUENTIAL" => "sequential",
             "THREAD" => "thread",
@@ -56,19 +67,32 @@ internal static class RunnerFactory
 
         return runner switch
         {
-            "sequential" => new SequentialRunner(new RunnerOptions { IsAsync = options.Async }, loggerFactory.CreateLogger<SequentialRunner>()),
+            "sequential" => new SequentialRunner(With(registered, new RunnerOptions(), options), loggerFactory.CreateLogger<SequentialRunner>()),
             "thread" => new ThreadRunner(
-                new ThreadRunnerOptions { IsAsync = options.Async, MaxDegreeOfParallelism = options.Workers ?? Environment.ProcessorCount },
+                With(registered, new ThreadRunnerOptions { MaxDegreeOfParallelism = options.Workers ?? registered.MaxDegreeOfParallelism }, options),
                 loggerFactory.CreateLogger<ThreadRunner>()),
-            _ => CreateDistributed(options, loggerFactory),
+            _ => CreateDistributed(options, registered, loggerFactory),
         };
     }
 
-    private static DistributedRunner CreateDistributed(PipelineRunnerHostOptions options, ILoggerFactory loggerFactory)
+    /// <summary><paramref name="target"/> with the app's registered failure and retry policies, and async if either asks for it.</summary>
+    private static T With<T>(RunnerOptions registered, T target, PipelineRunnerHostOptions options)
+        where T : RunnerOptions
     {
-        var distributed = new DistributedRunnerOptions
+        target.IsAsync = options.Async || registered.IsAsync;
+        target.FailurePolicy = registered.FailurePolicy;
+        target.RetryPolicy = registered.RetryPolicy;
+        return target;
+    }
+
+    private static DistributedRunner CreateDistributed(PipelineRunnerHostOptions options, RunnerOptions registered, ILoggerFactory loggerFactory)
+    {
+        var distributed = With(registered, new DistributedRunnerOptions(), options);
+        distributed = new DistributedRunnerOptions
         {
-            IsAsync = options.Async,
+            IsAsync = distributed.IsAsync,
+            FailurePolicy = distributed.FailurePolicy,
+            RetryPolicy = distributed.RetryPolicy,
             SchedulerAddress = options.SchedulerAddress,
             LocalWorkers = options.Workers ?? Environment.ProcessorCount,
             LocalWorkerConcurrency = options.WorkerConcurrency,

@@ -26,6 +26,12 @@ internal sealed class WorkerCommand(CommandContext context)
             }
 
             var registry = services.GetRequiredService<PipelineRegistry>();
+            if (registry.Get().Nodes.Count == 0)
+            {
+                throw new ArgumentException(
+                    "This app registers no pipelines, so a worker of it has no nodes to run: start workers from the app that registers your pipelines ('myapp worker --scheduler URL').");
+            }
+
             var workerOptions = new WorkerOptions
             {
                 SchedulerAddress = scheduler,

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PipelineRunner.Distributed.Workers;
+
+namespace PipelineRunner.Hosting.Commands;
+
+/// <summary>
+/// <c>scheduler</c>: a standalone scheduler with its dataset store, until stopped (Ctrl+C or SIGTERM: running runs'
+/// drivers are told, spill files removed, exit code 0). The options and their checks are the distributed package's
+/// own, shared by every command line that starts a scheduler.
+/// </summary>
+internal sealed class SchedulerCommand(CommandContext context)
+{
+    public async Task<int> ExecuteAsync(ParseResult parsed, CommandLineSchema schema, CancellationToken cancellationToken)
+    {
+        Distributed.Scheduling.SchedulerOptions options;
+        try
+        {
+            options = DistributedCommandLine.SchedulerOptionsFrom(name => parsed.GetValue(schema.SchedulerOptions[name]));
+        }
+        catch (ArgumentException ex)
+        {
+            await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        return await DistributedCommandLine.ServeSchedulerAsync(options, context.Output, context.Services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+using PipelineRunner.Catalog;
+using PipelineRunner.Distributed.Scheduling;
+using PipelineRunner.Distributed.TestApp;
+using PipelineRunner.Distributed.Workers;
+using PipelineRunner.Runners;
+
+namespace PipelineRunner.Distributed.Tests;
+
+/// <summary>
+/// The bulk endpoint as clients reach it: an advertised address (behind NAT or an ingress) is dialled, and clients that
+/// cannot reach the bulk endpoint move values over the gRPC streams instead.
+/// </summary>
+public sealed class BulkAddressTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static async Task<(IReadOnlyDictionary<string, object?> Outputs, string Log)> RunBlobsAsync(Func<int, string> advertise)
+    {
+        var log = new StringWriterLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(log));
+        // The bulk port is known before the scheduler starts, so the advertised address can name it (or not).
+        var bulkPort = FreePort();
+        await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { BulkPort = bulkPort, BulkAdvertisedAddress = advertise(bulkPort) }, loggerFactory);
+        using var stop = new CancellationTokenSource();
+        var worker = new PipelineWorker(new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = "w1" }, new PipelineNodeResolver(SharedPipelines.All()), loggerFactory);
+        var serving = worker.RunAsync(stop.Token);
+        try
+        {
+            await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = scheduler.Address }, loggerFactory);
+            var outputs = await runner.RunAsync(SharedPipelines.Blobs(), Catalog()).WaitAsync(Timeout);
+            Assert.Equal(["total_checksum"], (await runner.ListStoreAsync()).Names);
+            return (outputs, log.ToString());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving;
+        }
+    }
+
+    private static DataCatalog Catalog()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddParameters(new Dictionary<string, object?> { ["blob_mb"] = 2L });
+        return catalog;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task AnAdvertisedAddressClientsCannotReach_FallsBackToTheGrpcStreams_WithOneWarningEach()
+    {
+        var expected = await new SequentialRunner().RunAsync(SharedPipelines.Blobs(), Catalog());
+
+        // Port 1 on loopback: nothing listens, as when the advertised address is wrong for this network.
+        var (outputs, log) = await RunBlobsAsync(_ => "127.0.0.1:1");
+
+        Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
+        Assert.Contains("The store's bulk endpoint of the scheduler at ", log, StringComparison.Ordinal);
+        Assert.Contains("cannot be reached (cannot connect to 127.0.0.1:1 (ConnectionRefused)); values go over the gRPC streams instead", log, StringComparison.Ordinal);
+        Assert.InRange(log.Split('\n').Count(l => l.Contains("values go over the gRPC streams instead", StringComparison.Ordinal)), 1, 2); // once per client: the driver, the worker
+    }
+
+    [Fact]
+    public async Task AnAdvertisedAddress_IsDialledForTheBulkEndpoint()
+    {
+        var expected = await new SequentialRunner().RunAsync(SharedPipelines.Blobs(), Catalog());
+
+        var (outputs, log) = await RunBlobsAsync(port => $"localhost:{port}");
+
+        Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
+        Assert.DoesNotContain("gRPC streams instead", log, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("no-port")]
+    [InlineData("host:0")]
+    [InlineData("host:70000")]
+    [InlineData(":5124")]
+    public async Task AMalformedAdvertisedAddress_IsRefusedAtStart_NamingIt(string address)
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => SchedulerServer.StartAsync(new SchedulerOptions { BulkAdvertisedAddress = address }));
+
+        Assert.StartsWith($"SchedulerOptions.BulkAdvertisedAddress (--bulk-address) must be host:port with a port from 1 to 65535, got '{address}'.", ex.Message, StringComparison.Ordinal);
+    }
+}
