@@ -6,3 +6,6 @@ using PipelineRunner.Hosting;
 var builder = PipelineRunnerApp.CreateBuilder(args);
 await using var app = builder.Build();
 return await app.RunAsync();
+
+/// <summary>The tool's entry point; an app, not an API.</summary>
+internal static partial class Program;

@@ -51,7 +51,7 @@ public sealed class DistributedRetryTests
         var hook = new ErrorHook();
         await using var runner = new DistributedRunner(new DistributedRunnerOptions { LocalWorkers = 1 });
 
-        var outputs = await runner.RunAsync(pipeline, Catalog(), [hook]).WaitAsync(Timeout);
+        var outputs = await runner.RunAsync(pipeline, Catalog(), new RunOptions { Hooks = [hook] }).WaitAsync(Timeout);
 
         Assert.Equal(2, outputs["y"]);
         Assert.Equal(3, calls());

@@ -351,7 +351,7 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         catalog.AddValues([new("chain_input", 1)]);
         var hook = new BrokenHook();
 
-        var error = await Assert.ThrowsAsync<NodeExecutionException>(() => _runner.RunAsync(SharedPipelines.Chain(3), catalog, [hook]).WaitAsync(TimeSpan.FromSeconds(30)));
+        var error = await Assert.ThrowsAsync<NodeExecutionException>(() => _runner.RunAsync(SharedPipelines.Chain(3), catalog, new RunOptions { Hooks = [hook] }).WaitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.Equal("inc002", error.NodeName);
         Assert.Equal("hook broke", error.InnerException!.Message);
@@ -371,7 +371,7 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         var catalog = new DataCatalog();
         catalog.AddValues([new("chain_input", 1)]);
 
-        var outputs = await _runner.RunAsync(SharedPipelines.Chain(3), catalog, [new ReplacingHook()]);
+        var outputs = await _runner.RunAsync(SharedPipelines.Chain(3), catalog, new RunOptions { Hooks = [new ReplacingHook()] });
 
         Assert.Equal(102, outputs["chain_3"]); // inc002 read 100 instead of 2
         Assert.DoesNotContain((await _runner.ListStoreAsync()).Names, n => n.Contains("replaced_for", StringComparison.Ordinal)); // freed with the run
@@ -383,7 +383,7 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         var hook = new RecordingHook();
         var catalog = new DataCatalog();
         catalog.AddValues([new("chain_input", 1)]);
-        await _runner.RunAsync(SharedPipelines.Chain(2), catalog, [hook]);
+        await _runner.RunAsync(SharedPipelines.Chain(2), catalog, new RunOptions { Hooks = [hook] });
         Assert.Equal(
             [
                 "before_pipeline:DistributedRunner",

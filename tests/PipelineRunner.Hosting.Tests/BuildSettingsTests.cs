@@ -7,7 +7,7 @@ namespace PipelineRunner.Hosting.Tests;
 /// <summary>
 /// The repository's build settings (Directory.Build.props and friends) in a clone at a path that contains a folder
 /// named <c>src</c>, as in <c>~/src/PipelineRunner</c>: only the projects under the repository's own <c>src/</c> are
-/// packages that need XML docs.
+/// packages that need XML docs and a public API baseline.
 /// </summary>
 public sealed class BuildSettingsTests : IDisposable
 {
@@ -93,6 +93,21 @@ public sealed class BuildSettingsTests : IDisposable
         Assert.Contains($"<dependency id=\"Bar\" version=\"{version}\"", await nuspec.ReadToEndAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task APackage_FailsToBuild_WhenItsPublicApiDiffersFromItsBaseline_OrItHasNone()
+    {
+        CopyBuildFiles();
+        WritePackage("Bar");
+        Write("src/Bar/BarType.cs", "namespace Layout;\n\n/// <summary>A type of Bar.</summary>\npublic sealed class BarType\n{\n    /// <summary>New.</summary>\n    public int Size => 1;\n}\n");
+
+        var build = await DotnetFailingAsync("build", Path.Combine(Clone, "src", "Bar", "Bar.csproj"));
+        Assert.Contains("error RS0016: Symbol 'Layout.BarType.Size.get -> int' is not part of the declared public API", build, StringComparison.Ordinal);
+
+        File.Delete(Path.Combine(Clone, "src", "Bar", "PublicAPI.Unshipped.txt"));
+        build = await DotnetFailingAsync("build", Path.Combine(Clone, "src", "Bar", "Bar.csproj"));
+        Assert.Contains("Bar has no public API baseline", build, StringComparison.Ordinal);
+    }
+
     private void CopyBuildFiles()
     {
         foreach (var file in BuildFiles)
@@ -101,12 +116,14 @@ public sealed class BuildSettingsTests : IDisposable
         }
     }
 
-    /// <summary>A documented library under src/ (a package), optionally referencing another.</summary>
+    /// <summary>A documented library under src/ (a package) with its public API baseline, optionally referencing another.</summary>
     private void WritePackage(string name, string? reference = null)
     {
         var item = reference is null ? "" : $"""<ItemGroup><ProjectReference Include="../{reference}/{reference}.csproj" /></ItemGroup>""";
         Write($"src/{name}/{name}.csproj", $"""<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><RootNamespace>Layout</RootNamespace></PropertyGroup>{item}</Project>""");
         Write($"src/{name}/{name}Type.cs", $"namespace Layout;\n\n/// <summary>A type of {name}.</summary>\npublic sealed class {name}Type\n{{\n}}\n");
+        Write($"src/{name}/PublicAPI.Shipped.txt", $"#nullable enable\nLayout.{name}Type\nLayout.{name}Type.{name}Type() -> void\n");
+        Write($"src/{name}/PublicAPI.Unshipped.txt", "#nullable enable\n");
     }
 
     /// <summary>The version a pack of the project gives it (NuGet's own answer, as packages referencing it see it).</summary>
@@ -130,6 +147,14 @@ public sealed class BuildSettingsTests : IDisposable
         var json = await DotnetAsync("msbuild", Path.Combine(Clone, project), "-getProperty:IsPackable", "-getProperty:GenerateDocumentationFile");
         var properties = JsonDocument.Parse(json).RootElement.GetProperty("Properties");
         return (properties.GetProperty("IsPackable").GetString(), properties.GetProperty("GenerateDocumentationFile").GetString());
+    }
+
+    private static async Task<string> DotnetFailingAsync(params string[] args)
+    {
+        await using var process = ChildProcess.StartExecutable("dotnet", [.. args, "-nodeReuse:false"]);
+        var exit = await process.WaitForExitAsync(CommandTimeout);
+        Assert.True(exit != 0, $"dotnet {string.Join(' ', args)} exited with {exit}:\n{process.Output}");
+        return process.Output;
     }
 
     private static async Task<string> DotnetAsync(params string[] args)

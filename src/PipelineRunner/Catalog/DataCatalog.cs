@@ -182,6 +182,7 @@ public sealed class DataCatalog
     /// <returns>The data.</returns>
     /// <exception cref="DatasetNotFoundException">The dataset is not in the catalog.</exception>
     /// <exception cref="DatasetException">The load failed; the message names the dataset and the cause.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ by generic arity (LoadAsync(name, type) vs LoadAsync<T>(name)); a call never binds to both.")]
     public ValueTask<object?> LoadAsync(string name, Type? requestedType = null, CancellationToken cancellationToken = default) =>
         LoadFromAsync(name, GetDataset(name), requestedType ?? typeof(object), cancellationToken);
 
@@ -191,6 +192,7 @@ public sealed class DataCatalog
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The data.</returns>
     /// <exception cref="DatasetException">The load failed or the data is not a <typeparamref name="T"/>.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ by generic arity (LoadAsync(name, type) vs LoadAsync<T>(name)); a call never binds to both.")]
     public async ValueTask<T> LoadAsync<T>(string name, CancellationToken cancellationToken = default)
     {
         var value = await LoadAsync(name, typeof(T), cancellationToken).ConfigureAwait(false);

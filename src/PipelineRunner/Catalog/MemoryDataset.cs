@@ -41,11 +41,13 @@ public sealed class MemoryDataset : IDataset
 
     /// <summary>Creates an empty memory dataset.</summary>
     /// <param name="copyMode">How values are copied on save and load.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The empty and the initial-value constructors differ by their required parameter; both shipped in the first baseline.")]
     public MemoryDataset(MemoryCopyMode copyMode = MemoryCopyMode.Assign) => CopyMode = copyMode;
 
     /// <summary>Creates a memory dataset holding <paramref name="data"/>.</summary>
     /// <param name="data">The initial value.</param>
     /// <param name="copyMode">How values are copied on save and load.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The empty and the initial-value constructors differ by their required parameter; both shipped in the first baseline.")]
     public MemoryDataset(object? data, MemoryCopyMode copyMode = MemoryCopyMode.Assign)
         : this(copyMode)
     {

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PipelineRunner.Catalog;
 using PipelineRunner.Diagnostics;
-using PipelineRunner.Hooks;
 using PipelineRunner.Pipelines;
 using PipelineRunner.Pipelines.Internal;
 using PipelineRunner.Runners.Internal;
@@ -34,31 +33,14 @@ public abstract class AbstractRunner
     /// <summary>The runner's logger.</summary>
     protected ILogger Logger { get; }
 
-    /// <summary>Runs a pipeline.</summary>
+    /// <summary>
+    /// Runs a pipeline, with per-run options (hooks, session id, progress) when given:
+    /// <c>RunAsync(pipeline, catalog)</c>, <c>RunAsync(pipeline, catalog, null)</c> and
+    /// <c>RunAsync(pipeline, catalog, new RunOptions { Hooks = [hook] })</c>.
+    /// </summary>
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="catalog">The catalog to load inputs from and save outputs to; not modified.</param>
-    /// <param name="hooks">Hooks to call; none when null.</param>
-    /// <param name="sessionId">The session id given to hooks; a new one when null.</param>
-    /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>The free outputs (pipeline outputs the catalog does not register), loaded, keyed by dataset name.</returns>
-    /// <exception cref="MissingInputsException">
-    /// Free inputs are missing from the catalog; no node ran (the pipeline hooks saw the run start and fail).
-    /// </exception>
-    /// <exception cref="NodeExecutionException">A node failed (stop-on-first-failure policy).</exception>
-    /// <exception cref="PipelineRunFailedException">Nodes failed (continue policy).</exception>
-    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
-    public Task<IReadOnlyDictionary<string, object?>> RunAsync(
-        Pipeline pipeline,
-        DataCatalog catalog,
-        IEnumerable<IRunHook>? hooks = null,
-        string? sessionId = null,
-        CancellationToken cancellationToken = default) =>
-        RunAsync(pipeline, catalog, new RunOptions { Hooks = hooks?.ToList() ?? [], SessionId = sessionId }, cancellationToken);
-
-    /// <summary>Runs a pipeline with per-run options (hooks, session id, progress).</summary>
-    /// <param name="pipeline">The pipeline.</param>
-    /// <param name="catalog">The catalog to load inputs from and save outputs to; not modified.</param>
-    /// <param name="options">Per-run options; defaults when null.</param>
+    /// <param name="options">Per-run options; defaults (no hooks, a new session id, no progress) when null.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The free outputs (pipeline outputs the catalog does not register), loaded, keyed by dataset name.</returns>
     /// <exception cref="MissingInputsException">
@@ -70,7 +52,7 @@ public abstract class AbstractRunner
     public async Task<IReadOnlyDictionary<string, object?>> RunAsync(
         Pipeline pipeline,
         DataCatalog catalog,
-        RunOptions? options,
+        RunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);

@@ -89,7 +89,7 @@ public class HookTests
     {
         var calls = new ConcurrentQueue<string>();
         var pipeline = new Pipeline([Node.Create((int a) => a + 1, "a", "b", name: "inc")]);
-        await new SequentialRunner().RunAsync(pipeline, Catalog(), [new RecordingHook("h", calls)], sessionId: "s1");
+        await new SequentialRunner().RunAsync(pipeline, Catalog(), new RunOptions { Hooks = [new RecordingHook("h", calls)], SessionId = "s1" });
         Assert.Equal(
             [
                 "h:before_pipeline:s1:SequentialRunner",
@@ -109,7 +109,7 @@ public class HookTests
     {
         var calls = new ConcurrentQueue<string>();
         var pipeline = new Pipeline([Node.Create((int a) => a, "a", "b", name: "n")]);
-        await new SequentialRunner().RunAsync(pipeline, Catalog(), [new RecordingHook("1", calls), new RecordingHook("2", calls)]);
+        await new SequentialRunner().RunAsync(pipeline, Catalog(), new RunOptions { Hooks = [new RecordingHook("1", calls), new RecordingHook("2", calls)] });
         var before = calls.Where(c => c.Contains(":before_pipeline", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, before.Count);
         Assert.StartsWith("1:", before[0]);
@@ -120,7 +120,7 @@ public class HookTests
     public async Task BeforeNodeRun_CanReplaceInputs()
     {
         var pipeline = new Pipeline([Node.Create((int a) => a + 1, "a", "b", name: "inc")]);
-        var result = await new SequentialRunner().RunAsync(pipeline, Catalog(), [new OverrideHook()]);
+        var result = await new SequentialRunner().RunAsync(pipeline, Catalog(), new RunOptions { Hooks = [new OverrideHook()] });
         Assert.Equal(101, result["b"]);
     }
 
@@ -129,7 +129,7 @@ public class HookTests
     {
         var calls = new ConcurrentQueue<string>();
         var pipeline = new Pipeline([Node.Create((int a) => a > 0 ? throw new FormatException("nope") : a, "a", "b", name: "bad")]);
-        await Assert.ThrowsAsync<NodeExecutionException>(() => new SequentialRunner().RunAsync(pipeline, Catalog(), [new RecordingHook("h", calls)]));
+        await Assert.ThrowsAsync<NodeExecutionException>(() => new SequentialRunner().RunAsync(pipeline, Catalog(), new RunOptions { Hooks = [new RecordingHook("h", calls)] }));
         Assert.Contains("h:node_error:bad:nope", calls);
         Assert.Contains("h:pipeline_error:NodeExecutionException", calls);
         Assert.DoesNotContain(calls, c => c.Contains("after_pipeline", StringComparison.Ordinal));
@@ -140,7 +140,7 @@ public class HookTests
     {
         var calls = new ConcurrentQueue<string>();
         var pipeline = new Pipeline([Node.Create((int a) => a + 1, "absent", "b", name: "needs_absent")]);
-        var error = await Assert.ThrowsAsync<MissingInputsException>(() => new SequentialRunner().RunAsync(pipeline, new DataCatalog(), [new RecordingHook("h", calls)], sessionId: "s1"));
+        var error = await Assert.ThrowsAsync<MissingInputsException>(() => new SequentialRunner().RunAsync(pipeline, new DataCatalog(), new RunOptions { Hooks = [new RecordingHook("h", calls)], SessionId = "s1" }));
         Assert.Equal("Pipeline input(s) [absent] not found in the DataCatalog.", error.Message);
         Assert.Equal(["h:before_pipeline:s1:SequentialRunner", "h:pipeline_error:MissingInputsException"], calls);
     }

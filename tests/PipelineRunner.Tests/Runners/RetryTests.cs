@@ -64,7 +64,7 @@ public sealed class RetryTests
         var logger = new ListLogger<SequentialRunner>();
         AbstractRunner runner = threaded ? new ThreadRunner() : new SequentialRunner(logger: logger);
 
-        var outputs = await runner.RunAsync(new Pipeline([node.WithRetry(Fast)]), Catalog(), [hook]);
+        var outputs = await runner.RunAsync(new Pipeline([node.WithRetry(Fast)]), Catalog(), new RunOptions { Hooks = [hook] });
 
         Assert.Equal(42, outputs["y"]);
         Assert.Equal(3, calls());

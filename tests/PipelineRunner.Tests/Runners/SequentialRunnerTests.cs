@@ -30,6 +30,20 @@ public class SequentialRunnerTests
     }
 
     [Fact]
+    public async Task Run_WithNullOptions_CompilesAndRunsWithDefaultOptions()
+    {
+        // Was CS0121 (ambiguous between the hooks overload and the options overload): one overload now, null = defaults.
+        AbstractRunner runner = new SequentialRunner();
+        var result = await runner.RunAsync(Chain(), Catalog(), null);
+        Assert.Equal("5", result["d"]);
+        using var cts = new CancellationTokenSource();
+        result = await runner.RunAsync(Chain(), Catalog(), null, cts.Token);
+        Assert.Equal("5", result["d"]);
+        result = await runner.RunAsync(Chain(), Catalog(), cancellationToken: cts.Token);
+        Assert.Equal("5", result["d"]);
+    }
+
+    [Fact]
     public async Task Run_RegisteredOutputsAreSavedNotReturned()
     {
         var catalog = Catalog();
