@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using PipelineRunner.Distributed.Protocol;
@@ -110,5 +111,42 @@ public sealed class SchedulerStateTests : IDisposable
         Assert.All(changes, c => Assert.Equal(("r", "a"), (c.RunId, c.Node)));
         Assert.Equal(_time.GetUtcNow(), changes[^1].Time);
         Assert.Equal("w", changes[^1].Worker);
+    }
+
+    [Fact]
+    public async Task SilentWorker_IsDeclaredDead_AfterWorkerTimeoutOnTheSchedulersClock_AndAMessageRestartsIt()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { WorkerTimeout = TimeSpan.FromSeconds(10), TimeProvider = time });
+        using var channel = GrpcChannel.ForAddress(scheduler.Address);
+        var client = new Protocol.Scheduler.SchedulerClient(channel);
+        using var call = client.Connect();
+        await call.RequestStream.WriteAsync(new WorkerMessage { Register = new RegisterWorker { WorkerId = "silent", Concurrency = 1 } });
+        await call.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(300); // the scheduler starts its silence timer right after registering the worker
+
+        time.Advance(TimeSpan.FromSeconds(9));
+        await call.RequestStream.WriteAsync(new WorkerMessage { Heartbeat = new Heartbeat() });
+        await Task.Delay(300);
+        time.Advance(TimeSpan.FromSeconds(9)); // 18 s since registering, 9 s since the heartbeat
+        await Task.Delay(300);
+        Assert.Equal(1, (await client.InfoAsync(new InfoRequest())).Workers);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        var ended = Task.Run(async () =>
+        {
+            try
+            {
+                while (await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                }
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // the stream ended abruptly: also an end
+            }
+        });
+        await ended.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, (await client.InfoAsync(new InfoRequest())).Workers);
     }
 }

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PipelineRunner.Distributed.Storage;
@@ -123,7 +122,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         var store = new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DatasetStore>());
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options);
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddSingleton<SchedulerState>();
         builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();
         var bulk = new BulkStoreServer(ip, options.BulkPort, store, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SchedulerServer>());
