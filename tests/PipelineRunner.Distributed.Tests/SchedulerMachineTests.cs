@@ -140,6 +140,43 @@ public sealed class SchedulerMachineTests
     }
 
     [Fact]
+    public void ReleasedNode_RequeuedAfterItsWorkerDied_RunsAgainWithItsOverrides_WithoutANewAnnouncement()
+    {
+        var machine = NewMachine();
+        var first = Join(machine, "w1");
+        var spec = Node("a");
+        spec.Datasets.Add(new DatasetSpec { Name = "x" });
+        spec.Inputs.Add("x");
+        var run = Build("r", holdForDriver: true, continueOnFailure: false, spec);
+        machine.Handle(new SchedulerEvent.RunSubmitted(run));
+        var release = new ReleaseNodeRequest { RunId = "r", Node = "a" };
+        release.Overrides.Add(new InputOverride { Input = "x", StoreName = "x.hooked" });
+        machine.Handle(new SchedulerEvent.NodeReleased(release));
+        Join(machine, "w2");
+
+        var lost = machine.Handle(new SchedulerEvent.WorkerLost(first));
+
+        Assert.Equal([("a", NodeStatus.Running, NodeStatus.Ready), ("a", NodeStatus.Ready, NodeStatus.Running)], Changes(lost));
+        Assert.Empty(Emitted(lost)); // no second NodeReady
+        Assert.Equal("x.hooked", Assert.Single(Assert.Single(lost.OfType<Instruction.Assign>()).Message.Overrides).StoreName);
+    }
+
+    [Fact]
+    public void RetryReport_OfARunningNode_GoesToTheDriverNamingTheWorker_AndChangesNoStatus()
+    {
+        var machine = NewMachine();
+        var worker = Join(machine, "w");
+        var run = Build("r", Node("a"));
+        machine.Handle(new SchedulerEvent.RunSubmitted(run));
+
+        var retrying = machine.Handle(new SchedulerEvent.RetryReported(worker, new NodeRetrying { RunId = "r", Node = "a" }));
+
+        Assert.Empty(Changes(retrying));
+        Assert.Equal(("a", "w"), (Assert.Single(Emitted(retrying)).Retrying.Node, Emitted(retrying)[0].Retrying.Worker));
+        Assert.Equal(NodeStatus.Running, run.Nodes["a"].Status);
+    }
+
+    [Fact]
     public void HeldToCancelled_AndWaitingToCancelled_WhenTheRunStopsAfterAFailure()
     {
         var machine = NewMachine();
