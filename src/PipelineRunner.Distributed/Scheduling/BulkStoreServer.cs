@@ -74,8 +74,8 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
             {
                 var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                handshake.CancelAfter(TimeSpan.FromSeconds(10));
+                using var handshakeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _options.TimeProvider);
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, handshakeTimeout.Token);
                 await tls.AuthenticateAsServerAsync(
                     new System.Net.Security.SslServerAuthenticationOptions
                     {
@@ -90,13 +90,9 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
             {
                 // [op:1][name length:4]
                 // Until it authenticates, a connection gets 10 s per request: idle unauthenticated connections cannot pile up.
-                using var unauthenticated = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                if (!authenticated)
-                {
-                    unauthenticated.CancelAfter(TimeSpan.FromSeconds(10));
-                }
-
-                var readToken = authenticated ? _stop.Token : unauthenticated.Token;
+                using var idle = authenticated ? null : new CancellationTokenSource(TimeSpan.FromSeconds(10), _options.TimeProvider);
+                using var unauthenticated = idle is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, idle.Token);
+                var readToken = unauthenticated?.Token ?? _stop.Token;
                 if (await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, readToken).ConfigureAwait(false) < header.Length)
                 {
                     return; // closed between requests

@@ -52,6 +52,12 @@ public sealed class SchedulerOptions
     public TimeSpan DriverLeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// The scheduler's clock: worker timeouts, driver leases and the times of node state changes. Internal (tests use a
+    /// fake clock); default <see cref="TimeProvider.System"/>.
+    /// </summary>
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
     /// A shared secret every call must carry (<c>authorization: Bearer TOKEN</c>, and the bulk endpoint's first
     /// request); calls without it get <c>Unauthenticated</c> and change nothing. None by default: set one whenever the
     /// scheduler listens beyond loopback.

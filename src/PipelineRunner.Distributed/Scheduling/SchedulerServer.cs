@@ -127,6 +127,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         var store = new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DatasetStore>());
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddSingleton<SchedulerState>();
         builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();
         var bulk = new BulkStoreServer(ip, options.BulkPort, store, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SchedulerServer>());

@@ -17,6 +17,7 @@ internal sealed partial class SchedulerService(
     SchedulerOptions options,
     BulkEndpoint bulk,
     IHostApplicationLifetime lifetime,
+    TimeProvider timeProvider,
     ILogger<SchedulerService> logger)
 {
     /// <summary>The response header a worker's stream opens with once the scheduler has registered the worker.</summary>
@@ -42,7 +43,7 @@ internal sealed partial class SchedulerService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
         }
 
-        var started = TimeProvider.System.GetTimestamp();
+        var started = timeProvider.GetTimestamp();
         var (completed, failed) = (0, 0);
         var outcome = "cancelled by its driver";
         SchedulerLog.RunSubmitted(logger, run.Id, request.Nodes.Count, state.WorkerCount);
@@ -68,7 +69,7 @@ internal sealed partial class SchedulerService(
         }
         finally
         {
-            SchedulerLog.RunFinished(logger, run.Id, outcome, completed, failed, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
+            SchedulerLog.RunFinished(logger, run.Id, outcome, completed, failed, timeProvider.GetElapsedTime(started).TotalSeconds);
             // The driver cancelled or went away: nothing of this run may keep running, and what it stored is freed
             // once its lease expires (a driver that cancelled releases its datasets itself; that is harmless).
             if (state.CancelRun(run))
@@ -137,21 +138,21 @@ internal sealed partial class SchedulerService(
         var writer = Task.Run(
             async () =>
             {
-                await foreach (var message in worker.Outbox.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                await foreach (var item in worker.Outbox.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
                 {
-                    await responseStream.WriteAsync(message, stop.Token).ConfigureAwait(false);
+                    await responseStream.WriteAsync(state.Prepare(item), stop.Token).ConfigureAwait(false);
                 }
             },
             stop.Token);
-        // A worker that sends nothing, not even a heartbeat, for WorkerTimeout is declared dead.
-        using var alive = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        // A worker that sends nothing, not even a heartbeat, for WorkerTimeout (by the TimeProvider) is declared dead.
+        using var silence = new CancellationTokenSource(options.WorkerTimeout, timeProvider);
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, silence.Token);
         RpcException? malformed = null;
-        alive.CancelAfter(options.WorkerTimeout);
         try
         {
             while (await requestStream.MoveNext(alive.Token).ConfigureAwait(false))
             {
-                alive.CancelAfter(options.WorkerTimeout);
+                silence.CancelAfter(options.WorkerTimeout);
                 var message = requestStream.Current;
                 switch (message.KindCase)
                 {
