@@ -19,9 +19,9 @@ public sealed class SchedulerServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DatasetStore _store;
-    private readonly BulkStoreServer _bulk;
+    private readonly BulkEndpoint _bulk;
 
-    private SchedulerServer(WebApplication app, DatasetStore store, BulkStoreServer bulk, Uri address)
+    private SchedulerServer(WebApplication app, DatasetStore store, BulkEndpoint bulk, Uri address)
     {
         _app = app;
         _store = store;
@@ -65,32 +65,8 @@ public sealed class SchedulerServer : IAsyncDisposable
     public static async Task<SchedulerServer> StartAsync(SchedulerOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
-        if (options.BulkAdvertisedAddress is { } advertised && !BulkAddress.TryParse(advertised, out _))
-        {
-            throw new ArgumentException($"SchedulerOptions.BulkAdvertisedAddress (--bulk-address) must be host:port with a port from 1 to 65535, got '{advertised}'.", nameof(options));
-        }
-
-        if (!IPAddress.TryParse(options.Host, out var ip))
-        {
-            throw new ArgumentException($"SchedulerOptions.Host '{options.Host}' is not an IP address (for example 127.0.0.1 or 0.0.0.0).", nameof(options));
-        }
-
-        if (options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate || options.TrustedClientCertificates.Count > 0)
-        {
-            if (options.Certificate is null)
-            {
-                throw new ArgumentException("Client certificates need TLS: set SchedulerOptions.Certificate (--certificate) as well, or the scheduler would accept plain connections.", nameof(options));
-            }
-
-            if (options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate || options.TrustedClientCertificates.Count == 0)
-            {
-                throw new ArgumentException(
-                    "Client certificates need both SchedulerOptions.ClientCertificateMode = RequireCertificate and the authorities to trust in TrustedClientCertificates (--client-ca); "
-                    + "otherwise any publicly issued certificate, or none, would be accepted.",
-                    nameof(options));
-            }
-        }
-
+        SchedulerOptionsCheck.Validate(options);
+        var ip = IPAddress.Parse(options.Host);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Internal.EmbeddedHostLifetime>();
@@ -115,42 +91,23 @@ public sealed class SchedulerServer : IAsyncDisposable
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 * 1024 * 1024;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
         });
-        builder.Services.AddGrpc(grpc =>
-        {
-            grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
-            grpc.MaxSendMessageSize = options.MaxMessageBytes;
-            if (options.AccessToken is { } token)
-            {
-                grpc.Interceptors.Add<Security.AccessTokenInterceptor>(token);
-            }
-        });
-        var store = new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DatasetStore>());
-        builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(options.TimeProvider);
-        builder.Services.AddSingleton<SchedulerState>();
-        builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();
-        var bulk = new BulkStoreServer(ip, options.BulkPort, store, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SchedulerServer>());
-        var bulkEndpoint = new BulkEndpoint { Port = bulk.Port, AdvertisedAddress = options.BulkAdvertisedAddress ?? string.Empty };
-        builder.Services.AddSingleton(bulkEndpoint);
-        WebApplication app;
+        builder.Services.AddPipelineRunnerScheduler(options);
+        var app = builder.Build();
         try
         {
-            app = builder.Build();
-            app.MapGrpcService<SchedulerService>();
+            app.MapPipelineRunnerScheduler();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await bulk.DisposeAsync().ConfigureAwait(false);
-            store.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         var host = ip.Equals(IPAddress.Any) ? "127.0.0.1" : options.Host;
         var scheme = options.Certificate is null ? "http" : "https";
-        return new SchedulerServer(app, store, bulk, new Uri($"{scheme}://{host}:{port}"));
+        return new SchedulerServer(app, app.Services.GetRequiredService<DatasetStore>(), app.Services.GetRequiredService<BulkEndpoint>(), new Uri($"{scheme}://{host}:{port}"));
     }
 
     /// <summary>Whether a client certificate passes <see cref="SchedulerOptions.TrustedClientCertificates"/> (or the system's trust).</summary>
@@ -164,16 +121,15 @@ public sealed class SchedulerServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(timeout.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        await _bulk.DisposeAsync().ConfigureAwait(false);
-        _store.Dispose();
+        await _app.StopAsync(timeout.Token).ConfigureAwait(false); // the bulk endpoint stops with the app's hosted services
+        await _app.DisposeAsync().ConfigureAwait(false); // and the store (its spill folder) with the app's services
     }
 }
 
 /// <summary>Where the store's bulk endpoint listens, once bound.</summary>
 internal sealed class BulkEndpoint
 {
+    /// <summary>The bound port; 0 until the bulk endpoint has started.</summary>
     public int Port { get; set; }
 
     /// <summary>The <c>host:port</c> clients are told to dial; empty for the scheduler's host and <see cref="Port"/>.</summary>

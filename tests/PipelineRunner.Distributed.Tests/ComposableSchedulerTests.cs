@@ -1,0 +1,71 @@
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using PipelineRunner.Catalog;
+using PipelineRunner.Distributed.TestApp;
+using PipelineRunner.Distributed.Workers;
+using PipelineRunner.Runners;
+
+namespace PipelineRunner.Distributed.Tests;
+
+/// <summary>The scheduler as a piece of any ASP.NET Core app: AddPipelineRunnerScheduler + MapPipelineRunnerScheduler.</summary>
+public sealed class ComposableSchedulerTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task AnAspNetCoreApp_HostsTheScheduler_ServesRuns_AndAnswersHealthProbesWithoutTheToken()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddPipelineRunnerScheduler(o => o.AccessToken = "secret-token");
+        await using var app = builder.Build();
+        app.MapPipelineRunnerScheduler();
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+        // The gRPC health service answers an orchestrator's probe, which carries no token.
+        using (var channel = GrpcChannel.ForAddress(address))
+        {
+            var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest()).ResponseAsync.WaitAsync(Timeout);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        }
+
+        // A worker and a driver with the token run a pipeline through it, large values over its bulk endpoint.
+        using var stop = new CancellationTokenSource();
+        var workerOptions = new WorkerOptions { SchedulerAddress = address, WorkerId = "w1" };
+        workerOptions.Security.AccessToken = "secret-token";
+        var serving = new PipelineWorker(workerOptions, new PipelineNodeResolver(SharedPipelines.All())).RunAsync(stop.Token);
+        try
+        {
+            var runnerOptions = new DistributedRunnerOptions { SchedulerAddress = address };
+            runnerOptions.Security.AccessToken = "secret-token";
+            await using var runner = new DistributedRunner(runnerOptions);
+            var catalog = new DataCatalog();
+            catalog.AddParameters(new Dictionary<string, object?> { ["blob_mb"] = 2L });
+            var expected = await new SequentialRunner().RunAsync(SharedPipelines.Blobs(), catalog);
+
+            var outputs = await runner.RunAsync(SharedPipelines.Blobs(), catalog).WaitAsync(Timeout);
+
+            Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving;
+        }
+    }
+
+    [Fact]
+    public void InvalidOptions_AreRefusedWhenTheSchedulerIsAdded_NamingTheOption()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddPipelineRunnerScheduler(o => o.Host = "localhost"));
+
+        Assert.StartsWith("SchedulerOptions.Host 'localhost' is not an IP address (for example 127.0.0.1 or 0.0.0.0).", ex.Message, StringComparison.Ordinal);
+    }
+}
