@@ -35,7 +35,7 @@ public static class SchedulerServiceCollectionExtensions
         SchedulerOptionsCheck.Validate(options);
         services.TryAddSingleton(options);
         services.TryAddSingleton(options.TimeProvider);
-        services.TryAddSingleton(sp => new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, sp.GetRequiredService<ILogger<DatasetStore>>()));
+        services.TryAddSingleton(sp => new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, sp.GetRequiredService<ILogger<DatasetStore>>(), options.TimeProvider));
         services.TryAddSingleton<SchedulerState>();
         services.TryAddSingleton<BulkEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BulkStoreHostedService>());

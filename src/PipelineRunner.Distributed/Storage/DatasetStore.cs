@@ -30,7 +30,7 @@ internal sealed partial class DatasetStore : IDisposable
 {
     private readonly Dictionary<string, StoredValue> _values = new(StringComparer.Ordinal);
     private readonly LinkedList<StoredValue> _resident = new(); // least recently used first
-    private readonly RecyclingBufferPool _recycled = new(TimeSpan.FromSeconds(2));
+    private readonly RecyclingBufferPool _recycled;
     private readonly Lock _gate = new();
     private readonly ILogger _logger;
     private readonly string _filePrefix = $"{Guid.NewGuid():N}"[..12] + "-";
@@ -50,8 +50,10 @@ internal sealed partial class DatasetStore : IDisposable
     /// <param name="maxMemoryBytes">The memory limit; <see cref="SchedulerOptions.MaxStoreMemoryBytes"/>'s default when null.</param>
     /// <param name="spillDirectory">Where values spill; a fresh folder under the temporary folder when null.</param>
     /// <param name="logger">Where spills are logged; nowhere when null.</param>
-    public DatasetStore(long? maxMemoryBytes = null, string? spillDirectory = null, ILogger? logger = null)
+    /// <param name="clock">The clock of the recycled buffers' window; the system's when null.</param>
+    public DatasetStore(long? maxMemoryBytes = null, string? spillDirectory = null, ILogger? logger = null, TimeProvider? clock = null)
     {
+        _recycled = new RecyclingBufferPool(TimeSpan.FromSeconds(2), clock);
         MaxMemoryBytes = maxMemoryBytes ?? new SchedulerOptions().MaxStoreMemoryBytes;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxMemoryBytes, nameof(maxMemoryBytes));
         SpillDirectory = Path.GetFullPath(spillDirectory ?? Path.Combine(

@@ -14,13 +14,17 @@ internal sealed class RecyclingBufferPool : IDisposable
     // A plain list under a lock: ConcurrentQueue.Count can freeze segments and keep dequeued buffers reachable.
     private readonly List<(byte[] Buffer, long ReturnedAt)> _buffers = [];
     private readonly Lock _gate = new();
-    private readonly Timer _trim;
+    private readonly ITimer _trim;
+    private readonly TimeProvider _clock;
     private long _bytes;
 
-    public RecyclingBufferPool(TimeSpan window)
+    /// <summary>A pool that keeps buffers for <paramref name="window"/>, checked every second (or each window, if shorter) on <paramref name="clock"/>.</summary>
+    public RecyclingBufferPool(TimeSpan window, TimeProvider? clock = null)
     {
         Window = window;
-        _trim = new Timer(_ => Trim(Environment.TickCount64), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _clock = clock ?? TimeProvider.System;
+        var period = window < TimeSpan.FromSeconds(1) ? window : TimeSpan.FromSeconds(1);
+        _trim = _clock.CreateTimer(_ => Trim(_clock.GetTimestamp()), null, period, period);
     }
 
     /// <summary>The pool the clients of this process share (2 s window).</summary>
@@ -70,7 +74,7 @@ internal sealed class RecyclingBufferPool : IDisposable
         {
             lock (_gate)
             {
-                _buffers.Add((buffer, Environment.TickCount64));
+                _buffers.Add((buffer, _clock.GetTimestamp()));
                 _bytes += buffer.Length;
             }
         }
@@ -91,7 +95,7 @@ internal sealed class RecyclingBufferPool : IDisposable
         {
             for (var i = _buffers.Count - 1; i >= 0; i--)
             {
-                if (now == long.MaxValue || now - _buffers[i].ReturnedAt >= Window.TotalMilliseconds)
+                if (now == long.MaxValue || _clock.GetElapsedTime(_buffers[i].ReturnedAt, now) >= Window)
                 {
                     _bytes -= _buffers[i].Buffer.Length;
                     _buffers.RemoveAt(i);
