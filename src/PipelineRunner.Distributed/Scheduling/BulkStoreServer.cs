@@ -70,20 +70,13 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
         var authenticated = _options.AccessToken is null;
         try
         {
-            if (_options.Certificate is { } certificate)
+            if (_options.Certificate is not null)
             {
                 var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
                 using var handshakeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _options.TimeProvider);
                 using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, handshakeTimeout.Token);
-                await tls.AuthenticateAsServerAsync(
-                    new System.Net.Security.SslServerAuthenticationOptions
-                    {
-                        ServerCertificate = certificate,
-                        ClientCertificateRequired = _options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate,
-                        RemoteCertificateValidationCallback = (_, client, chain, errors) => SchedulerServer.IsClientCertificateAccepted(_options, client as System.Security.Cryptography.X509Certificates.X509Certificate2, chain, errors),
-                    },
-                    handshake.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsServerAsync(Security.SchedulerServerTls.ServerOptions(_options), handshake.Token).ConfigureAwait(false);
             }
 
             while (true)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -77,13 +78,11 @@ public sealed class SchedulerServer : IAsyncDisposable
             kestrel.Listen(ip, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
-                if (options.Certificate is { } certificate)
+                if (options.Certificate is not null)
                 {
-                    listen.UseHttps(certificate, https =>
-                    {
-                        https.ClientCertificateMode = options.ClientCertificateMode;
-                        https.ClientCertificateValidation = (client, chain, errors) => IsClientCertificateAccepted(options, client, chain, errors);
-                    });
+                    // The same TLS configuration as the bulk endpoint's, offering HTTP/2 for gRPC.
+                    var tls = Security.SchedulerServerTls.ServerOptions(options, [System.Net.Security.SslApplicationProtocol.Http2]);
+                    listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls) });
                 }
             });
             kestrel.Limits.MaxRequestBodySize = null;
@@ -109,12 +108,6 @@ public sealed class SchedulerServer : IAsyncDisposable
         var scheme = options.Certificate is null ? "http" : "https";
         return new SchedulerServer(app, app.Services.GetRequiredService<DatasetStore>(), app.Services.GetRequiredService<BulkEndpoint>(), new Uri($"{scheme}://{host}:{port}"));
     }
-
-    /// <summary>Whether a client certificate passes <see cref="SchedulerOptions.TrustedClientCertificates"/> (or the system's trust).</summary>
-    internal static bool IsClientCertificateAccepted(SchedulerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? client, System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors) =>
-        client is null
-            ? options.ClientCertificateMode != Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate
-            : Security.CertificateTrust.IsTrusted(client, chain, options.TrustedClientCertificates, errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch, Security.CertificateTrust.ClientAuthentication);
 
     /// <summary>Stops the scheduler.</summary>
     /// <returns>A task that completes when stopped.</returns>
