@@ -68,4 +68,13 @@ public sealed class ComposableSchedulerTests
 
         Assert.StartsWith("SchedulerOptions.Host 'localhost' is not an IP address (for example 127.0.0.1 or 0.0.0.0).", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AddingTheSchedulerTwice_IsRefused()
+    {
+        var services = new ServiceCollection().AddPipelineRunnerScheduler();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => services.AddPipelineRunnerScheduler());
+        Assert.Equal("AddPipelineRunnerScheduler was called twice: an app hosts one scheduler.", ex.Message);
+    }
 }

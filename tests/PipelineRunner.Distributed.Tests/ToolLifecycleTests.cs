@@ -38,6 +38,18 @@ public sealed class ToolLifecycleTests : IDisposable
     }
 
     [Theory]
+    [InlineData("run")]
+    [InlineData("list")]
+    [InlineData("worker", "--scheduler", "http://127.0.0.1:9")]
+    public async Task CommandsThatNeedPipelines_AreRefused_BecauseTheToolHasNone(params string[] args)
+    {
+        await using var tool = ChildProcess.StartTool(args);
+
+        Assert.Equal(2, await tool.WaitForExitAsync(Timeout));
+        Assert.Contains($"error: This app registers no pipelines, so '{args[0]}' has nothing to do: run it from the app that registers your pipelines ('myapp {args[0]}'). This app can run a scheduler ('scheduler').", tool.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("TERM")]
     [InlineData("INT")]
     public async Task ASignal_StopsTheScheduler_WithinSeconds_TellingTheRunningDriver_AndRemovingItsSpillFolder(string signal)

@@ -6,9 +6,12 @@ using PipelineRunner.Distributed.Storage;
 namespace PipelineRunner.Distributed.Scheduling;
 
 /// <summary>The store's bulk endpoint for the app's lifetime: bound when the app starts, stopped before the store is disposed.</summary>
-internal sealed class BulkStoreHostedService(DatasetStore store, SchedulerOptions options, BulkEndpoint endpoint, ILogger<SchedulerServer> logger) : IHostedService
+internal sealed class BulkStoreHostedService(DatasetStore store, SchedulerOptions options, BulkEndpoint endpoint, ILogger<SchedulerServer> logger) : IHostedService, IAsyncDisposable
 {
     private BulkStoreServer? _server;
+
+    /// <summary>Stops the endpoint if the app never stopped it (a later service failed to start): the container disposes this before the store.</summary>
+    public ValueTask DisposeAsync() => new(StopAsync(CancellationToken.None));
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -20,9 +23,9 @@ internal sealed class BulkStoreHostedService(DatasetStore store, SchedulerOption
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is not null)
+        if (Interlocked.Exchange(ref _server, null) is { } server)
         {
-            await _server.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

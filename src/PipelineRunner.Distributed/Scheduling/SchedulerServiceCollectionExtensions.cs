@@ -33,6 +33,11 @@ public static class SchedulerServiceCollectionExtensions
     internal static IServiceCollection AddPipelineRunnerScheduler(this IServiceCollection services, SchedulerOptions options)
     {
         SchedulerOptionsCheck.Validate(options);
+        if (services.Any(d => d.ServiceType == typeof(SchedulerState)))
+        {
+            throw new InvalidOperationException("AddPipelineRunnerScheduler was called twice: an app hosts one scheduler.");
+        }
+
         services.TryAddSingleton(options);
         services.TryAddSingleton(options.TimeProvider);
         services.TryAddSingleton(sp => new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, sp.GetRequiredService<ILogger<DatasetStore>>(), options.TimeProvider));
@@ -40,7 +45,8 @@ public static class SchedulerServiceCollectionExtensions
         services.TryAddSingleton<BulkEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BulkStoreHostedService>());
         services.TryAddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();
-        services.AddGrpc(grpc =>
+        // The scheduler's limits and access token hold for its own service only, not for the app's other gRPC services.
+        services.AddGrpc().AddServiceOptions<SchedulerService>(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
             grpc.MaxSendMessageSize = options.MaxMessageBytes;
@@ -49,7 +55,7 @@ public static class SchedulerServiceCollectionExtensions
                 grpc.Interceptors.Add<PipelineRunner.Distributed.Security.AccessTokenInterceptor>(token);
             }
         });
-        services.AddGrpcHealthChecks().AddCheck("scheduler", () => HealthCheckResult.Healthy("The scheduler accepts runs and workers."));
+        services.AddGrpcHealthChecks().AddCheck("pipelinerunner-scheduler", () => HealthCheckResult.Healthy("The scheduler accepts runs and workers."));
         return services;
     }
 }

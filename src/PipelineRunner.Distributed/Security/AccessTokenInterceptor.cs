@@ -43,11 +43,6 @@ internal sealed class AccessTokenInterceptor(string token) : Interceptor
 
     private void Check(ServerCallContext context)
     {
-        if (context.Method.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal))
-        {
-            return; // health answers say nothing about runs or data, and probes carry no token
-        }
-
         var header = context.RequestHeaders.GetValue("authorization");
         const string Scheme = "Bearer ";
         var presented = header is not null && header.StartsWith(Scheme, StringComparison.Ordinal) ? header[Scheme.Length..] : null;

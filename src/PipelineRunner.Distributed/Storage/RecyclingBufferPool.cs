@@ -23,7 +23,7 @@ internal sealed class RecyclingBufferPool : IDisposable
     {
         Window = window;
         _clock = clock ?? TimeProvider.System;
-        var period = window < TimeSpan.FromSeconds(1) ? window : TimeSpan.FromSeconds(1);
+        var period = window > TimeSpan.Zero && window < TimeSpan.FromSeconds(1) ? window : TimeSpan.FromSeconds(1);
         _trim = _clock.CreateTimer(_ => Trim(_clock.GetTimestamp()), null, period, period);
     }
 

@@ -23,6 +23,20 @@ internal static class HostOptions
         }
     }
 
+    /// <summary>
+    /// Refuses a command that needs pipelines in an app that registers none (the pipeline-runner tool): it has no nodes
+    /// to run, list or serve.
+    /// </summary>
+    /// <exception cref="ArgumentException">The app registers no pipelines.</exception>
+    public static void RequirePipelines(IServiceProvider services, string command)
+    {
+        if (!services.GetServices<PipelineRegistration>().Any())
+        {
+            throw new ArgumentException(
+                $"This app registers no pipelines, so '{command}' has nothing to do: run it from the app that registers your pipelines ('myapp {command}'). This app can run a scheduler ('scheduler').");
+        }
+    }
+
     /// <summary>Fills <paramref name="security"/> from the options (token, trusted and client certificates).</summary>
     /// <exception cref="ArgumentException">A certificate file is missing or unreadable.</exception>
     public static void ApplySecurity(PipelineRunnerHostOptions options, Distributed.Security.SchedulerClientSecurity security)

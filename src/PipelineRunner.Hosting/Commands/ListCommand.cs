@@ -20,6 +20,7 @@ internal sealed class ListCommand(CommandContext context)
         DataCatalog? catalog = null;
         try
         {
+            HostOptions.RequirePipelines(services, "list");
             pipeline = registry.Get(name);
             if (topic is "all" or "datasets")
             {

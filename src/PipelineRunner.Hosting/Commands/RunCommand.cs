@@ -26,16 +26,18 @@ internal sealed class RunCommand(CommandContext context)
         DataCatalog catalog;
         AbstractRunner runner;
         ProjectLocation project;
+        var ownsRunner = false;
         var pipelineName = parsed.GetValue(schema.RunPipeline) ?? PipelineRegistry.DefaultName;
         try
         {
             options = HostOptions.Get(services);
+            HostOptions.RequirePipelines(services, "run");
             pipeline = Select(services.GetRequiredService<PipelineRegistry>().Get(pipelineName), parsed, schema);
             var runtimeParameters = ConfigLoader.ParseRuntimeParameters(parsed.GetValue(schema.Params));
             project = ProjectLocation.Resolve(options);
             catalog = ProjectCatalog.Create(project, options, runtimeParameters, services);
             await RuntimeParameterCheck.ValidateAsync(options, runtimeParameters, pipeline, catalog, services, cancellationToken).ConfigureAwait(false);
-            runner = RunnerFactory.Create(options, new CompletionLineFilter(loggerFactory), services);
+            runner = RunnerFactory.Create(options, new CompletionLineFilter(loggerFactory), services, out ownsRunner);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException or PipelineException
             or CatalogConfigurationException or DatasetException or InvalidOperationException or OptionsValidationException)
@@ -82,7 +84,7 @@ internal sealed class RunCommand(CommandContext context)
         }
         finally
         {
-            if (runner is IAsyncDisposable disposable)
+            if (ownsRunner && runner is IAsyncDisposable disposable)
             {
                 await disposable.DisposeAsync().ConfigureAwait(false);
             }

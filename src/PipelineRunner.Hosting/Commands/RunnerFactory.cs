@@ -8,19 +8,27 @@ namespace PipelineRunner.Hosting.Commands;
 /// <summary>Creates the runner the options name, after checking that the options fit together.</summary>
 internal static class RunnerFactory
 {
-    /// <summary>Creates the runner; dispose it when it is <see cref="IAsyncDisposable"/>.</summary>
+    /// <summary>
+    /// The runner: the app's own registered runner (not <paramref name="created"/>: the app's services own it), or one
+    /// created here (<paramref name="created"/>: dispose it when it is <see cref="IAsyncDisposable"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The runner is unknown, or an option does not apply to it; the message says which.</exception>
-    public static AbstractRunner Create(PipelineRunnerHostOptions options, ILoggerFactory loggerFactory, IServiceProvider services)
+    public static AbstractRunner Create(PipelineRunnerHostOptions options, ILoggerFactory loggerFactory, IServiceProvider services, out bool created)
     {
+        created = false;
         // The app's registrations are the defaults: the runner options given to AddPipelineRunner (failure and retry
         // policies, parallelism) and its default runner (UseThreadRunner(), or a runner type of its own).
         var registered = services.GetService<ThreadRunnerOptions>() ?? new ThreadRunnerOptions();
         var registeredRunner = options.Runner is null && options.SchedulerAddress is null ? services.GetService<AbstractRunner>() : null;
-        if (registeredRunner is not (null or SequentialRunner or ThreadRunner) && options.Workers is null)
+        if (registeredRunner is not (null or SequentialRunner or ThreadRunner))
         {
-            return registeredRunner;
+            return options.Workers is null && options.WaitForWorkers is null
+                ? registeredRunner
+                : throw new ArgumentException(
+                    $"--workers and --wait-for-workers size the runner this command creates, but the app registers its own runner ({registeredRunner.GetType().Name}). Name one with --runner, or remove them.");
         }
 
+        created = true;
         var name = options.Runner ?? (options.SchedulerAddress is not null ? "distributed" : registeredRunner is ThreadRunner ? "thread" : "sequential");
         var runner = name.Trim().ToUpperInvariant() switch
         {

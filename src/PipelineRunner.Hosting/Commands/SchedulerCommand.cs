@@ -18,6 +18,9 @@ internal sealed class SchedulerCommand(CommandContext context)
         try
         {
             options = DistributedCommandLine.SchedulerOptionsFrom(name => parsed.GetValue(schema.SchedulerOptions[name]));
+            // The app's own access token (PipelineRunner:AccessToken), which its drivers and workers send, when the
+            // command line and the environment give none.
+            options.AccessToken ??= HostOptions.Get(context.Services).AccessToken;
         }
         catch (ArgumentException ex)
         {

@@ -22,11 +22,7 @@ internal sealed class WorkerCommand(CommandContext context)
                 ?? throw new ArgumentException("worker needs a scheduler: --scheduler http://HOST:PORT (or configuration PipelineRunner:SchedulerAddress).");
 
             var registry = services.GetRequiredService<PipelineRegistry>();
-            if (registry.Get().Nodes.Count == 0)
-            {
-                throw new ArgumentException(
-                    "This app registers no pipelines, so a worker of it has no nodes to run: start workers from the app that registers your pipelines ('myapp worker --scheduler URL').");
-            }
+            HostOptions.RequirePipelines(services, "worker");
 
             var workerOptions = new WorkerOptions
             {
