@@ -486,7 +486,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
                 node.Worker = worker;
                 worker.Running.Add(node);
                 Transition(node, NodeStatus.Running, worker, output);
-                var assign = new AssignNode { RunId = run.Id, Node = node.Spec };
+                var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId };
                 assign.Overrides.AddRange(node.Overrides);
                 var inline = new string[node.Spec.StoreInputs.Count];
                 for (var i = 0; i < inline.Length; i++)
@@ -535,7 +535,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
             throw new ArgumentException($"Run '{request.RunId}' has {request.Nodes.Count} nodes; the scheduler accepts at most {options.MaxNodesPerRun} (SchedulerOptions.MaxNodesPerRun).");
         }
 
-        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted, request.HoldForDriver);
+        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted, request.HoldForDriver) { SessionId = request.SessionId };
         foreach (var spec in request.Nodes)
         {
             if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 1024 || !run.Nodes.TryAdd(spec.Name, new NodeState(spec, run)))
@@ -652,6 +652,9 @@ internal enum RunStatus
 internal sealed class RunState(string id, bool continueOnFailure, bool reportStarted, bool holdForDriver = false)
 {
     private readonly int[] _counts = new int[Enum.GetValues<NodeStatus>().Length];
+
+    /// <summary>The driver's session id, passed on with each assignment for the workers' node hooks.</summary>
+    public string SessionId { get; init; } = string.Empty;
 
     public string Id { get; } = id;
 
