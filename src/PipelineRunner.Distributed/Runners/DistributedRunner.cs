@@ -303,7 +303,6 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             }
 
             spec.StoreInputs.AddRange(node.Inputs.Distinct(StringComparer.Ordinal).Where(i => specs[i].DefinitionJson.Length == 0));
-            spec.Inputs.AddRange(node.Inputs);
             if (Options.RetryPolicy is { MaxAttempts: > 1 } retry)
             {
                 spec.Retry = new RetrySpec

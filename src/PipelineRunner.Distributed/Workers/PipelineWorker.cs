@@ -355,14 +355,11 @@ public sealed partial class PipelineWorker
             }
 
             var catalog = new DataCatalog();
-            var overrides = assign.Overrides.ToDictionary(o => o.Input, o => o.StoreName, StringComparer.Ordinal);
             foreach (var dataset in spec.Datasets)
             {
                 catalog.Add(
                     dataset.Name,
-                    overrides.TryGetValue(dataset.Name, out var replacement)
-                        ? new StoreDataset(replacement, _ => ValueTask.FromResult(channel.Store), dataset.Untyped, inline) // a driver hook replaced it
-                        : dataset.DefinitionJson.Length == 0
+                    dataset.DefinitionJson.Length == 0
                         ? new StoreDataset(dataset.Name, _ => ValueTask.FromResult(channel.Store), dataset.Untyped, inline)
                         : _datasetTypes.Create(DatasetSpecs.Parse(dataset)));
             }
