@@ -6,6 +6,7 @@ using PipelineRunner.Catalog;
 using PipelineRunner.Distributed;
 using PipelineRunner.Distributed.TestApp;
 using PipelineRunner.Distributed.Workers;
+using PipelineRunner.Hooks;
 
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 using var stop = new CancellationTokenSource();
@@ -28,7 +29,9 @@ if (args is ["drive", "--scheduler", var scheduler, "--markers", var markers])
     return 0;
 }
 
-return await DistributedCommandLine.RunWorkerIfRequestedAsync(args, SharedPipelines.All(variant), Console.Out, loggerFactory, stop.Token)
+// The worker app's hooks: node and dataset hooks run where the node runs.
+IRunHook[] hooks = Array.IndexOf(args, "--hook-markers") is var h and >= 0 && h + 1 < args.Length ? [new MarkerHook(args[h + 1])] : [];
+return await DistributedCommandLine.RunWorkerIfRequestedAsync(args, SharedPipelines.All(variant), Console.Out, loggerFactory, hooks, stop.Token)
     ?? await DistributedCommandLine.RunSchedulerIfRequestedAsync(args, Console.Out, loggerFactory, stop.Token)
     ?? Usage();
 
@@ -40,6 +43,6 @@ void Stop(PosixSignalContext context)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: TestApp scheduler [--host IP] [--port N] | worker --scheduler URL [--id ID] [--concurrency N] [--ping-delay S] [--ping-timeout S] [--give-up-after S] [--variant changed]");
+    Console.Error.WriteLine("usage: TestApp scheduler [--host IP] [--port N] | worker --scheduler URL [--id ID] [--concurrency N] [--ping-delay S] [--ping-timeout S] [--give-up-after S] [--variant changed] [--hook-markers DIR]");
     return 2;
 }

@@ -239,6 +239,8 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
     {
         public ConcurrentQueue<string> Calls { get; } = new();
 
+        public ConcurrentQueue<string> Sessions { get; } = new();
+
         public ValueTask BeforePipelineRunAsync(Hooks.PipelineRunInfo run, CancellationToken cancellationToken)
         {
             Calls.Enqueue($"before_pipeline:{run.RunnerName}");
@@ -248,6 +250,7 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         public ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(Hooks.NodeRunInfo node, CancellationToken cancellationToken)
         {
             Calls.Enqueue($"before_node:{node.Node.Name}:{string.Join(",", node.Inputs.Select(i => $"{i.Key}={i.Value}"))}");
+            Sessions.Enqueue(node.SessionId);
             return default;
         }
 
@@ -345,7 +348,7 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ABeforeNodeRunHookThatThrows_FailsItsNode_LikeInProcess()
+    public async Task ABeforeNodeRunHookThatThrows_FailsItsNodeOnTheWorker_AndItsErrorHookRunsThere()
     {
         var catalog = new DataCatalog();
         catalog.AddValues([new("chain_input", 1)]);
@@ -353,9 +356,12 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<NodeExecutionException>(() => _runner.RunAsync(SharedPipelines.Chain(3), catalog, new RunOptions { Hooks = [hook] }).WaitAsync(TimeSpan.FromSeconds(30)));
 
+        // The hook ran on the worker, as the node did: the driver reports the worker's failure.
         Assert.Equal("inc002", error.NodeName);
-        Assert.Equal("hook broke", error.InnerException!.Message);
-        Assert.Equal(["inc002: hook broke"], hook.Errors);
+        var remote = Assert.IsType<RemoteNodeException>(error.InnerException);
+        Assert.Equal(typeof(InvalidOperationException).FullName, remote.RemoteType);
+        Assert.Equal("hook broke", remote.RemoteMessage);
+        Assert.Equal(["inc002: hook broke"], hook.Errors); // once, with the original exception, where the node ran
     }
 
     private sealed class ReplacingHook : Hooks.IRunHook
@@ -374,16 +380,16 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
         var outputs = await _runner.RunAsync(SharedPipelines.Chain(3), catalog, new RunOptions { Hooks = [new ReplacingHook()] });
 
         Assert.Equal(102, outputs["chain_3"]); // inc002 read 100 instead of 2
-        Assert.DoesNotContain((await _runner.ListStoreAsync()).Names, n => n.Contains("replaced_for", StringComparison.Ordinal)); // freed with the run
+        Assert.DoesNotContain("chain_1", (await _runner.ListStoreAsync()).Names); // nothing of the run is left in the store
     }
 
     [Fact]
-    public async Task HooksFireOnTheDriver()
+    public async Task NodeAndDatasetHooks_FireOnTheLocalPoolsWorkers_WithTheDriversHookInstances_PipelineHooksOnTheDriver()
     {
         var hook = new RecordingHook();
         var catalog = new DataCatalog();
         catalog.AddValues([new("chain_input", 1)]);
-        await _runner.RunAsync(SharedPipelines.Chain(2), catalog, new RunOptions { Hooks = [hook] });
+        await _runner.RunAsync(SharedPipelines.Chain(2), catalog, new RunOptions { Hooks = [hook], SessionId = "session-7" });
         Assert.Equal(
             [
                 "before_pipeline:DistributedRunner",
@@ -392,6 +398,7 @@ public sealed class DistributedRunnerHookAndCancelTests : IAsyncLifetime
                 "after_pipeline:chain_2",
             ],
             hook.Calls);
+        Assert.Equal(["session-7", "session-7"], hook.Sessions); // the driver's session id reaches the workers
         await _runner.ReleaseStoreAsync(["chain_2"]);
     }
 

@@ -42,11 +42,11 @@ public sealed class ProcessClusterTests : IAsyncLifetime
         return process;
     }
 
-    private async Task StartWorkersAsync(string variant = "default")
+    private async Task StartWorkersAsync(string variant = "default", params string[] extra)
     {
         for (var i = 1; i <= 2; i++)
         {
-            var worker = Start("worker", "--scheduler", _scheduler.ToString(), "--id", $"proc-{variant}-{i}", "--concurrency", "2", "--variant", variant);
+            var worker = Start(["worker", "--scheduler", _scheduler.ToString(), "--id", $"proc-{variant}-{i}", "--concurrency", "2", "--variant", variant, .. extra]);
             await worker.WaitForLineAsync("worker ", StartTimeout);
         }
     }
@@ -60,6 +60,61 @@ public sealed class ProcessClusterTests : IAsyncLifetime
         var actual = await runner.RunAsync(DistributedRunnerTests.Suite(), DistributedRunnerTests.SuiteCatalog(Path.Combine(_directory, "distributed")));
 
         DistributedRunnerTests.AssertSameResults(expected, actual, _directory);
+    }
+
+    /// <summary>Records the driver's hook calls.</summary>
+    private sealed class DriverHook : Hooks.IRunHook
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Calls { get; } = new();
+
+        public ValueTask BeforePipelineRunAsync(Hooks.PipelineRunInfo run, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue("before_pipeline");
+            return default;
+        }
+
+        public ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(Hooks.NodeRunInfo node, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"before_node:{node.Node.Name}");
+            return default;
+        }
+
+        public ValueTask AfterDatasetLoadedAsync(Hooks.DatasetHookInfo dataset, object? data, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"loaded:{dataset.DatasetName}");
+            return default;
+        }
+
+        public ValueTask AfterPipelineRunAsync(Hooks.PipelineRunInfo run, IReadOnlyDictionary<string, object?> result, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue("after_pipeline");
+            return default;
+        }
+    }
+
+    [Fact]
+    public async Task NodeAndDatasetHooks_RunInTheWorkerProcesses_FromTheWorkerAppsHooks_PipelineHooksOnTheDriver()
+    {
+        var markers = Path.Combine(_directory, "markers");
+        Directory.CreateDirectory(markers);
+        await StartWorkersAsync("default", "--hook-markers", markers);
+        await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = _scheduler });
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("chain_input", 1)]);
+        var driverHook = new DriverHook();
+
+        var outputs = await runner.RunAsync(SharedPipelines.Chain(2), catalog, new RunOptions { Hooks = [driverHook], SessionId = "remote-session" });
+
+        Assert.Equal(3, outputs["chain_2"]);
+        Assert.Equal(["before_pipeline", "after_pipeline"], driverHook.Calls); // the driver's node hooks do not run for remote nodes
+        string Marker(string name) => File.ReadAllText(Path.Combine(markers, name));
+        Assert.Equal(
+            ["after_node.inc001", "after_node.inc002", "before_node.inc001", "before_node.inc002", "loaded.chain_1", "loaded.chain_input", "saved.chain_1", "saved.chain_2"],
+            Directory.GetFiles(markers).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("remote-session", Marker("before_node.inc001")); // the driver's session id reaches the workers
+        Assert.Equal("chain_2=3", Marker("after_node.inc002"));
+        Assert.Equal("1", Marker("loaded.chain_input"));
+        Assert.Equal("2", Marker("saved.chain_1"));
     }
 
     [Fact]

@@ -24,14 +24,14 @@ public sealed class SchedulerMachineTests
         return spec;
     }
 
-    private static RunState Build(string id, bool holdForDriver, bool continueOnFailure, params NodeSpec[] nodes)
+    private static RunState Build(string id, bool continueOnFailure, params NodeSpec[] nodes)
     {
-        var request = new SubmitRunRequest { RunId = id, HoldForDriver = holdForDriver, ContinueOnFailure = continueOnFailure };
+        var request = new SubmitRunRequest { RunId = id, ContinueOnFailure = continueOnFailure, SessionId = "session-" + id };
         request.Nodes.AddRange(nodes);
         return SchedulerMachine.BuildRun(request, new SchedulerOptions());
     }
 
-    private static RunState Build(string id, params NodeSpec[] nodes) => Build(id, holdForDriver: false, continueOnFailure: false, nodes);
+    private static RunState Build(string id, params NodeSpec[] nodes) => Build(id, continueOnFailure: false, nodes);
 
     private static List<(string Node, NodeStatus From, NodeStatus To)> Changes(List<Instruction> instructions) =>
         instructions.OfType<Instruction.Publish>().Select(p => (p.Change.Node, p.Change.From, p.Change.To)).ToList();
@@ -57,11 +57,10 @@ public sealed class SchedulerMachineTests
         var allowed = statuses.SelectMany(from => statuses.Where(to => NodeTransitions.IsAllowed(from, to)).Select(to => (from, to))).ToHashSet();
 
         Assert.Equal(NodeTransitions.Table.Select(t => (t.From, t.To)).ToHashSet(), allowed);
-        Assert.Equal(11, allowed.Count);
+        Assert.Equal(8, allowed.Count);
         Assert.DoesNotContain(allowed, t => NodeTransitions.IsTerminal(t.from));
         Assert.DoesNotContain(allowed, t => t.from == t.to);
         Assert.False(NodeTransitions.IsAllowed(NodeStatus.Waiting, NodeStatus.Running)); // never skips Ready
-        Assert.False(NodeTransitions.IsAllowed(NodeStatus.Held, NodeStatus.Running)); // a held node needs its release
     }
 
     [Fact]
@@ -104,61 +103,22 @@ public sealed class SchedulerMachineTests
     }
 
     [Fact]
-    public void WaitingToHeld_InAHoldForDriverRun_AnnouncesNodeReady_AndAssignsNothing()
-    {
-        var machine = NewMachine();
-        Join(machine, "w");
-        var run = Build("r", holdForDriver: true, continueOnFailure: false, Node("a"));
-
-        var submitted = machine.Handle(new SchedulerEvent.RunSubmitted(run));
-
-        Assert.Equal([("a", NodeStatus.Waiting, NodeStatus.Held)], Changes(submitted));
-        Assert.Equal("a", Assert.Single(Emitted(submitted)).Ready.Node);
-        Assert.Empty(submitted.OfType<Instruction.Assign>());
-    }
-
-    [Fact]
-    public void HeldToReady_WhenTheDriverReleasesIt_AndTheAssignmentReadsTheOverride()
+    public void ReadyToRunning_TheAssignmentCarriesTheRunsSessionId_AndInlinesTheNodesStoreInputs()
     {
         var machine = NewMachine();
         Join(machine, "w");
         var spec = Node("a");
         spec.Datasets.Add(new DatasetSpec { Name = "x" });
         spec.StoreInputs.Add("x");
-        spec.Inputs.Add("x");
-        var run = Build("r", holdForDriver: true, continueOnFailure: false, spec);
-        machine.Handle(new SchedulerEvent.RunSubmitted(run));
-        var release = new ReleaseNodeRequest { RunId = "r", Node = "a" };
-        release.Overrides.Add(new InputOverride { Input = "x", StoreName = "x.hooked" });
+        var run = Build("r", spec);
 
-        var released = machine.Handle(new SchedulerEvent.NodeReleased(release));
+        var submitted = machine.Handle(new SchedulerEvent.RunSubmitted(run));
 
-        Assert.Equal([("a", NodeStatus.Held, NodeStatus.Ready), ("a", NodeStatus.Ready, NodeStatus.Running)], Changes(released));
-        var assign = Assert.Single(released.OfType<Instruction.Assign>());
-        Assert.Equal(["x.hooked"], assign.InlineInputs);
-        Assert.Equal("x.hooked", Assert.Single(assign.Message.Overrides).StoreName);
-    }
-
-    [Fact]
-    public void ReleasedNode_RequeuedAfterItsWorkerDied_RunsAgainWithItsOverrides_WithoutANewAnnouncement()
-    {
-        var machine = NewMachine();
-        var first = Join(machine, "w1");
-        var spec = Node("a");
-        spec.Datasets.Add(new DatasetSpec { Name = "x" });
-        spec.Inputs.Add("x");
-        var run = Build("r", holdForDriver: true, continueOnFailure: false, spec);
-        machine.Handle(new SchedulerEvent.RunSubmitted(run));
-        var release = new ReleaseNodeRequest { RunId = "r", Node = "a" };
-        release.Overrides.Add(new InputOverride { Input = "x", StoreName = "x.hooked" });
-        machine.Handle(new SchedulerEvent.NodeReleased(release));
-        Join(machine, "w2");
-
-        var lost = machine.Handle(new SchedulerEvent.WorkerLost(first));
-
-        Assert.Equal([("a", NodeStatus.Running, NodeStatus.Ready), ("a", NodeStatus.Ready, NodeStatus.Running)], Changes(lost));
-        Assert.Empty(Emitted(lost)); // no second NodeReady
-        Assert.Equal("x.hooked", Assert.Single(Assert.Single(lost.OfType<Instruction.Assign>()).Message.Overrides).StoreName);
+        Assert.Equal([("a", NodeStatus.Waiting, NodeStatus.Ready), ("a", NodeStatus.Ready, NodeStatus.Running)], Changes(submitted));
+        var assign = Assert.Single(submitted.OfType<Instruction.Assign>());
+        Assert.Equal("session-r", assign.Message.SessionId); // for the node hooks on the worker
+        Assert.Equal(["x"], assign.InlineInputs);
+        Assert.Empty(Emitted(submitted)); // nothing to tell the driver until the node reports
     }
 
     [Fact]
@@ -177,19 +137,16 @@ public sealed class SchedulerMachineTests
     }
 
     [Fact]
-    public void HeldToCancelled_AndWaitingToCancelled_WhenTheRunStopsAfterAFailure()
+    public void WaitingToCancelled_WhenTheRunStopsAfterAFailure()
     {
         var machine = NewMachine();
         var worker = Join(machine, "w", concurrency: 2);
-        var run = Build("r", holdForDriver: true, continueOnFailure: false, Node("a"), Node("b"), Node("c", "a"));
+        var run = Build("r", Node("a"), Node("c", "a"));
         machine.Handle(new SchedulerEvent.RunSubmitted(run));
-        machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "a" }));
 
         var failed = machine.Handle(new SchedulerEvent.FailureReported(worker, Failed(run, "a")));
 
-        Assert.Equal(
-            [("a", NodeStatus.Running, NodeStatus.Failed), ("b", NodeStatus.Held, NodeStatus.Cancelled), ("c", NodeStatus.Waiting, NodeStatus.Cancelled)],
-            Changes(failed));
+        Assert.Equal([("a", NodeStatus.Running, NodeStatus.Failed), ("c", NodeStatus.Waiting, NodeStatus.Cancelled)], Changes(failed));
         Assert.Equal("boom", Assert.Single(Emitted(failed)).Failed.Message);
         Assert.Single(failed.OfType<Instruction.EndRun>());
         Assert.Equal(RunStatus.Finished, run.Status);
@@ -221,7 +178,7 @@ public sealed class SchedulerMachineTests
     {
         var machine = NewMachine();
         var worker = Join(machine, "w");
-        var run = Build("r", holdForDriver: false, continueOnFailure: true, Node("a"), Node("b"), Node("c", "a"));
+        var run = Build("r", continueOnFailure: true, Node("a"), Node("b"), Node("c", "a"));
         machine.Handle(new SchedulerEvent.RunSubmitted(run));
 
         var failed = machine.Handle(new SchedulerEvent.FailureReported(worker, Failed(run, "a")));
@@ -426,47 +383,6 @@ public sealed class SchedulerMachineTests
         Assert.Empty(again);
         Assert.Equal(NodeStatus.Done, run.Nodes["a"].Status);
         Assert.Equal(NodeStatus.Running, run.Nodes["b"].Status);
-    }
-
-    [Fact]
-    public void Illegal_AReleaseOfANodeThatIsNotHeld_IsRefused_AndChangesNothing()
-    {
-        var machine = NewMachine();
-        var run = Build("r", holdForDriver: true, continueOnFailure: false, Node("a"), Node("b", "a"));
-        machine.Handle(new SchedulerEvent.RunSubmitted(run));
-
-        Assert.Throws<ArgumentException>(() => machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "b" }))); // Waiting
-        Assert.Throws<ArgumentException>(() => machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "nope" })));
-        var twice = new ReleaseNodeRequest { RunId = "r", Node = "a" };
-        twice.Overrides.Add(new InputOverride { Input = "not-an-input", StoreName = "s" });
-        Assert.Throws<ArgumentException>(() => machine.Handle(new SchedulerEvent.NodeReleased(twice)));
-        Assert.Throws<KeyNotFoundException>(() => machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "other", Node = "a" })));
-
-        Assert.Equal(NodeStatus.Held, run.Nodes["a"].Status);
-        Assert.Empty(run.Nodes["a"].Overrides);
-        Assert.Equal(NodeStatus.Waiting, run.Nodes["b"].Status);
-        machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "a" }));
-        Assert.Throws<ArgumentException>(() => machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "a" }))); // Ready now
-    }
-
-    [Fact]
-    public void Illegal_AReleaseInAStoppedRun_IsIgnored_AndOneInAFinishedRunIsRefused()
-    {
-        var machine = NewMachine();
-        var worker = Join(machine, "w", concurrency: 2);
-        var run = Build("r", holdForDriver: true, continueOnFailure: false, Node("a"), Node("b"), Node("c"));
-        machine.Handle(new SchedulerEvent.RunSubmitted(run));
-        machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "a" }));
-        machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "b" }));
-        machine.Handle(new SchedulerEvent.FailureReported(worker, Failed(run, "a")));
-        Assert.Equal(RunStatus.Stopped, run.Status); // b still runs
-
-        Assert.Empty(machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "c" })));
-        Assert.Equal(NodeStatus.Cancelled, run.Nodes["c"].Status);
-
-        machine.Handle(new SchedulerEvent.CompletionReported(worker, Completed(run, "b")));
-        Assert.Equal(RunStatus.Finished, run.Status);
-        Assert.Throws<KeyNotFoundException>(() => machine.Handle(new SchedulerEvent.NodeReleased(new ReleaseNodeRequest { RunId = "r", Node = "c" })));
     }
 
     [Fact]

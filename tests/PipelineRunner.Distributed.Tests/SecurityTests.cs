@@ -79,7 +79,6 @@ public sealed class SecurityTests
                 await call.ResponseStream.MoveNext();
             },
             ["Publish"] = () => PublishAsync(good, "kept", [9, 9], presented),
-            ["ReleaseNode"] = async () => await good.ReleaseNodeAsync(new ReleaseNodeRequest { RunId = "r", Node = "n" }, presented),
             ["SubmitRun"] = async () =>
             {
                 using var call = good.SubmitRun(new SubmitRunRequest { RunId = "r", Nodes = { new NodeSpec { Name = "n" } } }, presented);

@@ -58,7 +58,7 @@ internal sealed class TestProject : IDisposable
     public string? ReadTotal() => File.Exists(Path.Combine(Directory, "data", "total.json")) ? File.ReadAllText(Path.Combine(Directory, "data", "total.json")).Trim() : null;
 
     /// <summary>Runs the app with <paramref name="args"/>; <paramref name="configure"/> adds configuration or services first.</summary>
-    public async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, Action<PipelineRunnerAppBuilder>? configure = null, Pipeline? pipeline = null)
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, Action<PipelineRunnerAppBuilder>? configure = null, Pipeline? pipeline = null, CancellationToken stop = default)
     {
         var builder = PipelineRunnerApp.CreateBuilder(args);
         builder.Logging.ClearProviders();
@@ -71,7 +71,8 @@ internal sealed class TestProject : IDisposable
         builder.Services.AddSingleton<IRunHook>(Hook);
         configure?.Invoke(builder);
         await using var app = builder.Build();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
         var code = await app.RunAsync(timeout.Token);
         return (code, output.ToString(), error.ToString());
     }

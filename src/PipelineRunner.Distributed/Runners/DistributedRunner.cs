@@ -25,6 +25,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly Workers.LocalNodeResolver _localNodes = new();
+    private readonly Workers.RunHookRegistry _localHooks = new();
     private LocalCluster? _cluster;
     private SchedulerChannel? _channel;
     private ReleaseQueue? _releases;
@@ -141,6 +142,12 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
         var completed = false;
         var lost = false;
+        if (_cluster is not null && run.Hooks.Count > 0)
+        {
+            // Node and dataset hooks run where the node runs: the local pool's workers take this run's hooks.
+            _localHooks.Add(plan.Request.RunId, run.Hooks);
+        }
+
         try
         {
             if (_cluster is null)
@@ -165,6 +172,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
         finally
         {
+            _localHooks.Remove(plan.Request.RunId);
+
             // Copies of the driver's own inputs never outlive the run; a failed or cancelled run frees all its datasets.
             var release = completed ? plan.PublishedInputs : plan.StoreDatasets;
             if (lost)
@@ -281,10 +290,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         {
             RunId = Guid.NewGuid().ToString("N"),
             ContinueOnFailure = Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes,
-            ReportStarted = run.HasProgress || run.Hooks.Count > 0,
-            // With hooks, a ready node waits for the driver: its before-node-run hooks run, and may replace inputs,
-            // before the node goes to a worker.
-            HoldForDriver = run.Hooks.Count > 0,
+            ReportStarted = run.HasProgress,
+            SessionId = run.SessionId,
         };
         foreach (var node in pipeline.Nodes)
         {
@@ -296,7 +303,6 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             }
 
             spec.StoreInputs.AddRange(node.Inputs.Distinct(StringComparer.Ordinal).Where(i => specs[i].DefinitionJson.Length == 0));
-            spec.Inputs.AddRange(node.Inputs);
             if (Options.RetryPolicy is { MaxAttempts: > 1 } retry)
             {
                 spec.Retry = new RetrySpec
@@ -332,42 +338,23 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                         started[runEvent.Started.Node] = Stopwatch.GetTimestamp();
                         run.ReportStarted(Resolve(run, runEvent.Started.Node));
                         break;
-                    case RunEvent.KindOneofCase.Ready:
-                        await ReleaseWithHooksAsync(run, channel, plan, Resolve(run, runEvent.Ready.Node), cancellationToken).ConfigureAwait(false);
-
-                        break;
                     case RunEvent.KindOneofCase.Completed:
                         var node = Resolve(run, runEvent.Completed.Node);
                         Log.CompletedOnWorker(Logger, node.Name, runEvent.Completed.Worker, runEvent.Completed.Seconds);
-                        if (run.Hooks.Count > 0)
-                        {
-                            await CallAfterNodeHooksAsync(run, node, Math.Max(1, runEvent.Completed.Attempts), cancellationToken).ConfigureAwait(false);
-                        }
-
                         await run.CompleteNodeAsync(node, Elapsed(started, node.Name), cancellationToken).ConfigureAwait(false);
                         break;
                     case RunEvent.KindOneofCase.Retrying:
                         var retrying = runEvent.Retrying;
-                        var retried = Resolve(run, retrying.Node);
+                        _ = Resolve(run, retrying.Node);
                         Log.Retrying(Logger, retrying.Node, retrying.Worker, retrying.ErrorType, retrying.Message, retrying.Attempt, retrying.DelayMs);
-                        foreach (var hook in run.Hooks)
-                        {
-                            var attemptInfo = new Hooks.NodeRunInfo(retried, run.Catalog, new Dictionary<string, object?>(), run.SessionId, run.Options.IsAsync, retrying.Attempt);
-                            await hook.OnNodeErrorAsync(attemptInfo, new RemoteNodeException(retrying.Node, retrying.Worker, retrying.ErrorType, retrying.Message, string.Empty), cancellationToken).ConfigureAwait(false);
-                        }
-
                         break;
                     case RunEvent.KindOneofCase.Failed:
                         var failed = runEvent.Failed;
-                        var failedNode = Resolve(run, failed.Node);
+                        _ = Resolve(run, failed.Node);
+                        // The worker called the node's error hooks where the node ran; the driver records the failure.
                         Exception cause = failed.Refused ? new NodeRefusedException(failed.Message)
                             : failed.Poisoned ? new PoisonNodeException(failed.Message)
                             : new RemoteNodeException(failed.Node, failed.Worker, failed.ErrorType, failed.Message, failed.StackTrace);
-                        foreach (var hook in run.Hooks)
-                        {
-                            await hook.OnNodeErrorAsync(NodeInfo(run, failedNode, new Dictionary<string, object?>(), Math.Max(1, failed.Attempts)), cause, cancellationToken).ConfigureAwait(false);
-                        }
-
                         run.RecordFailure(new NodeExecutionException(failed.Node, cause), Elapsed(started, failed.Node));
                         break;
                 }
@@ -471,126 +458,6 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         await copy.SaveAsync(value, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// A ready node of a run with hooks: loads its inputs, runs the before-node-run hooks, publishes the values they
-    /// replace to the store under names of their own, and releases the node to a worker with those overrides.
-    /// </summary>
-    private async Task ReleaseWithHooksAsync(PipelineRun run, SchedulerChannel channel, RunPlan plan, Node node, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await RunBeforeHooksAndReleaseAsync(run, channel, plan, node, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException && ex is not RpcException)
-        {
-            // Loading the node's inputs or a hook failed on the driver: the node fails, as it would in-process (the run
-            // stops; the continue-on-failure policy cannot apply to a node the scheduler still holds).
-            var cause = ex is NodeExecutionException { InnerException: { } inner } ? inner : ex;
-            foreach (var hook in run.Hooks)
-            {
-                await hook.OnNodeErrorAsync(NodeInfo(run, node, new Dictionary<string, object?>()), cause, cancellationToken).ConfigureAwait(false);
-            }
-
-            throw ex as NodeExecutionException ?? new NodeExecutionException(node.Name, cause);
-        }
-    }
-
-    private async Task RunBeforeHooksAndReleaseAsync(PipelineRun run, SchedulerChannel channel, RunPlan plan, Node node, CancellationToken cancellationToken)
-    {
-        var inputs = await LoadInputsWithHooksAsync(run, node, cancellationToken).ConfigureAwait(false);
-        var info = NodeInfo(run, node, inputs);
-        var replaced = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var hook in run.Hooks)
-        {
-            if (await hook.BeforeNodeRunAsync(info, cancellationToken).ConfigureAwait(false) is { Count: > 0 } replacements)
-            {
-                foreach (var (name, value) in replacements)
-                {
-                    if (!node.Inputs.Contains(name))
-                    {
-                        throw new NodeExecutionException(node.Name, new InvalidOperationException(
-                            $"A before-node-run hook returned a value for '{name}', which is not an input of node '{node.Name}' (inputs: [{string.Join(", ", node.Inputs)}])."));
-                    }
-
-                    inputs[name] = replaced[name] = value; // later hooks see earlier replacements, as in-process
-                }
-            }
-        }
-
-        var release = new ReleaseNodeRequest { RunId = plan.Request.RunId, Node = node.Name };
-        foreach (var (input, value) in replaced)
-        {
-            var storeName = $"{input}.replaced_for_{node.Name}.{plan.Request.RunId}";
-            await NewStoreDataset(storeName).SaveAsync(value, cancellationToken).ConfigureAwait(false);
-            plan.PublishedInputs.Add(storeName); // freed when the run ends, however it ends
-            plan.StoreDatasets.Add(storeName);
-            release.Overrides.Add(new InputOverride { Input = input, StoreName = storeName });
-        }
-
-        try
-        {
-            await channel.Client.ReleaseNodeAsync(release, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            // The run ended meanwhile (another node failed and stopped it): its events say why.
-        }
-    }
-
-    private static async Task CallAfterNodeHooksAsync(PipelineRun run, Node node, int attempts, CancellationToken cancellationToken)
-    {
-        // Hooks run on the driver: the node's inputs and outputs are fetched for them only when hooks are registered.
-        // The worker already saved the outputs; the dataset-saved hooks report them now, with the saved values.
-        var inputs = await LoadAsync(run, node.Inputs, node.InputTypes, cancellationToken).ConfigureAwait(false);
-        var outputs = await LoadAsync(run, node.Outputs, node.OutputTypes, cancellationToken).ConfigureAwait(false);
-        foreach (var hook in run.Hooks)
-        {
-            await hook.AfterNodeRunAsync(NodeInfo(run, node, inputs, attempts), outputs, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var (name, value) in outputs)
-        {
-            var info = new Hooks.DatasetHookInfo(name, node);
-            foreach (var hook in run.Hooks)
-            {
-                await hook.BeforeDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
-                await hook.AfterDatasetSavedAsync(info, value, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static async Task<Dictionary<string, object?>> LoadAsync(PipelineRun run, IReadOnlyList<string> names, IReadOnlyList<Type?> types, CancellationToken cancellationToken)
-    {
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        for (var i = 0; i < names.Count; i++)
-        {
-            values[names[i]] = await run.Catalog.LoadAsync(names[i], types[i] ?? typeof(object), cancellationToken).ConfigureAwait(false);
-        }
-
-        return values;
-    }
-
-    private static async Task<Dictionary<string, object?>> LoadInputsWithHooksAsync(PipelineRun run, Node node, CancellationToken cancellationToken)
-    {
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        for (var i = 0; i < node.Inputs.Count; i++)
-        {
-            var info = new Hooks.DatasetHookInfo(node.Inputs[i], node);
-            foreach (var hook in run.Hooks)
-            {
-                await hook.BeforeDatasetLoadedAsync(info, cancellationToken).ConfigureAwait(false);
-            }
-
-            var value = values[node.Inputs[i]] = await run.Catalog.LoadAsync(node.Inputs[i], node.InputTypes[i], cancellationToken).ConfigureAwait(false);
-            foreach (var hook in run.Hooks)
-            {
-                await hook.AfterDatasetLoadedAsync(info, value, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return values;
-    }
-
     private static async Task CopyBackOutputsAsync(PipelineRun run, RunPlan plan, CancellationToken cancellationToken)
     {
         foreach (var (name, dataset, type) in plan.CopyBack)
@@ -612,9 +479,6 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
         return null;
     }
-
-    private static Hooks.NodeRunInfo NodeInfo(PipelineRun run, Node node, IReadOnlyDictionary<string, object?> inputs, int attempt = 1) =>
-        new(node, run.Catalog, inputs, run.SessionId, run.Options.IsAsync, attempt);
 
     private static Node Resolve(PipelineRun run, string name) =>
         run.Pipeline.FindNode(name) ?? throw new InvalidOperationException($"The scheduler reported node '{name}', which is not in the pipeline being run.");
@@ -666,7 +530,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 if (address is null)
                 {
                     _cluster = await LocalCluster.StartAsync(
-                        _options.LocalWorkers, _options.LocalWorkerConcurrency, _options.LocalScheduler, _localNodes, _loggerFactory, cancellationToken).ConfigureAwait(false);
+                        _options.LocalWorkers, _options.LocalWorkerConcurrency, _options.LocalScheduler, _localNodes, _localHooks, _loggerFactory, cancellationToken).ConfigureAwait(false);
                     address = _cluster.Scheduler.Address;
                 }
 

@@ -14,7 +14,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public SchedulerServer Scheduler { get; }
 
-    public static async Task<LocalCluster> StartAsync(int workers, int concurrency, SchedulerOptions schedulerOptions, INodeResolver resolver, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    public static async Task<LocalCluster> StartAsync(int workers, int concurrency, SchedulerOptions schedulerOptions, INodeResolver resolver, RunHookRegistry hooks, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         if (workers < 1)
         {
@@ -36,7 +36,10 @@ internal sealed class LocalCluster : IAsyncDisposable
                     DrainTimeout = TimeSpan.FromSeconds(1),
                 },
                 resolver,
-                loggerFactory);
+                loggerFactory)
+            {
+                RunHooks = hooks, // node and dataset hooks run on the pool's workers: those of the run that assigned the node
+            };
             cluster._workers.Add(Task.Run(() => worker.RunAsync(cluster._stop.Token), CancellationToken.None));
         }
 

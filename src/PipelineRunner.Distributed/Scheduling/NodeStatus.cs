@@ -9,9 +9,6 @@ internal enum NodeStatus
     /// <summary>Queued for dispatch to a worker with a free slot.</summary>
     Ready,
 
-    /// <summary>Announced to the driver (NodeReady) of a hold-for-driver run, waiting for its ReleaseNode.</summary>
-    Held,
-
     /// <summary>Assigned to a worker, which is running it.</summary>
     Running,
 
@@ -27,8 +24,8 @@ internal enum NodeStatus
 
 /// <summary>
 /// The scheduler's node state machine: every legal transition, with what causes it. Any other transition is a bug
-/// in <see cref="SchedulerMachine"/>; events that would need one (a stale or forged report, a release of a node that
-/// is not held) are refused or ignored before anything changes.
+/// in <see cref="SchedulerMachine"/>; events that would need one (a stale or forged report) are refused or ignored
+/// before anything changes.
 /// </summary>
 internal static class NodeTransitions
 {
@@ -36,10 +33,7 @@ internal static class NodeTransitions
     public static readonly IReadOnlyList<(NodeStatus From, NodeStatus To, string Cause)> Table =
     [
         (NodeStatus.Waiting, NodeStatus.Ready, "its last dependency completed (or it has none)"),
-        (NodeStatus.Waiting, NodeStatus.Held, "as Waiting → Ready, in a hold-for-driver run: announced to the driver (NodeReady)"),
         (NodeStatus.Waiting, NodeStatus.Cancelled, "its run stopped or ended (a dependency failed, or the driver cancelled)"),
-        (NodeStatus.Held, NodeStatus.Ready, "the driver released it (ReleaseNode), possibly with input overrides"),
-        (NodeStatus.Held, NodeStatus.Cancelled, "its run stopped"),
         (NodeStatus.Ready, NodeStatus.Running, "assigned to a worker with a free slot (round robin)"),
         (NodeStatus.Ready, NodeStatus.Cancelled, "its run stopped"),
         (NodeStatus.Running, NodeStatus.Done, "its worker reported completion (inline outputs stored first)"),

@@ -29,9 +29,6 @@ internal abstract record SchedulerEvent
     /// <summary>A worker reported a failed attempt it retries.</summary>
     public sealed record RetryReported(WorkerState Worker, NodeRetrying Retrying) : SchedulerEvent;
 
-    /// <summary>The driver ran its before-node hooks for a held node and releases it.</summary>
-    public sealed record NodeReleased(ReleaseNodeRequest Request) : SchedulerEvent;
-
     /// <summary>The driver cancelled its run or went away (also sent when a run's stream ends normally).</summary>
     public sealed record RunCancelled(RunState Run) : SchedulerEvent;
 

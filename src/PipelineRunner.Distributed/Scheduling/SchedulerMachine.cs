@@ -24,11 +24,10 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
     public IReadOnlyCollection<RunState> Runs => _runs.Values;
 
     /// <summary>
-    /// Handles one event. A client's invalid request (a repeated run id, a release of a node that is not held) throws
-    /// before anything changes; a stale or forged worker report is ignored (at most the worker's slot is freed).
+    /// Handles one event. A client's invalid request (a repeated run id) throws before anything changes; a stale or
+    /// forged worker report is ignored (at most the worker's slot is freed).
     /// </summary>
-    /// <exception cref="ArgumentException">A repeated run id, or an invalid release.</exception>
-    /// <exception cref="KeyNotFoundException">A release for a run that is not running.</exception>
+    /// <exception cref="ArgumentException">A repeated run id.</exception>
     public List<Instruction> Handle(SchedulerEvent stimulus)
     {
         var output = new List<Instruction>();
@@ -42,7 +41,6 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
             case SchedulerEvent.InlineOutputsStored e: OnCompletion(e.Worker, e.Completed, output); break;
             case SchedulerEvent.FailureReported e: OnFailure(e.Worker, e.Failed, output); break;
             case SchedulerEvent.RetryReported e: OnRetry(e.Worker, e.Retrying, output); break;
-            case SchedulerEvent.NodeReleased e: OnReleased(e.Request, output); break;
             case SchedulerEvent.RunCancelled e: OnRunCancelled(e.Run, output); break;
             case SchedulerEvent.LeaseExpired e: OnLeaseExpired(e.Run, output); break;
             default: throw new ArgumentOutOfRangeException(nameof(stimulus), stimulus, "Unknown scheduler event.");
@@ -248,46 +246,6 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         }
     }
 
-    private void OnReleased(ReleaseNodeRequest request, List<Instruction> output)
-    {
-        if (!_runs.TryGetValue(request.RunId, out var run))
-        {
-            throw new KeyNotFoundException($"Run '{Shorten(request.RunId)}' is not running on this scheduler.");
-        }
-
-        if (run.Status != RunStatus.Active)
-        {
-            return; // stopped after a failure: nothing more starts
-        }
-
-        if (!run.Nodes.TryGetValue(request.Node, out var node) || node.Status != NodeStatus.Held)
-        {
-            throw new ArgumentException($"Node '{Shorten(request.Node)}' of run '{run.Id}' is not waiting for the driver's release.");
-        }
-
-        var inputs = node.Spec.Inputs.ToHashSet(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var replaced in request.Overrides)
-        {
-            if (!inputs.Contains(replaced.Input))
-            {
-                throw new ArgumentException($"Node '{node.Spec.Name}' has no input '{Shorten(replaced.Input)}' to replace.");
-            }
-
-            if (!seen.Add(replaced.Input))
-            {
-                throw new ArgumentException($"Input '{Shorten(replaced.Input)}' of node '{node.Spec.Name}' is replaced twice.");
-            }
-
-            Pipelines.DatasetNames.Validate(replaced.StoreName, $"the replacement of input '{replaced.Input}' of node '{node.Spec.Name}'");
-        }
-
-        node.Overrides.AddRange(request.Overrides);
-        Transition(node, NodeStatus.Ready, null, output);
-        run.Ready.Enqueue(node);
-        Dispatch(output);
-    }
-
     private void OnRunCancelled(RunState run, List<Instruction> output)
     {
         if (run.Status == RunStatus.Finished)
@@ -313,7 +271,6 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
             .SelectMany(n => n.Spec.Datasets)
             .Where(d => d.DefinitionJson.Length == 0)
             .Select(d => d.Name)
-            .Concat(run.Nodes.Values.SelectMany(n => n.Overrides).Select(o => o.StoreName)) // the driver's hook replacements
             .ToHashSet(StringComparer.Ordinal);
         run.LeasedDatasets = datasets;
         output.Add(new Instruction.StartLease(run, datasets));
@@ -381,23 +338,14 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         return null;
     }
 
-    /// <summary>A node whose dependencies completed: queued, or in a hold-for-driver run announced to the driver.</summary>
+    /// <summary>A node whose dependencies completed: queued for dispatch.</summary>
     private void MakeReady(NodeState node, List<Instruction> output)
     {
-        var run = node.Run;
-        if (run.HoldForDriver)
-        {
-            Transition(node, NodeStatus.Held, null, output);
-            output.Add(new Instruction.Emit(run, new RunEvent { Ready = new NodeReady { RunId = run.Id, Node = node.Spec.Name } }));
-        }
-        else
-        {
-            Transition(node, NodeStatus.Ready, null, output);
-            run.Ready.Enqueue(node);
-        }
+        Transition(node, NodeStatus.Ready, null, output);
+        node.Run.Ready.Enqueue(node);
     }
 
-    /// <summary>No new node of the run starts: queued, held and waiting nodes are cancelled; running ones go on.</summary>
+    /// <summary>No new node of the run starts: queued and waiting nodes are cancelled; running ones go on.</summary>
     private void Stop(RunState run, List<Instruction> output)
     {
         if (run.Status != RunStatus.Active)
@@ -409,7 +357,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         run.Ready.Clear();
         foreach (var node in run.Nodes.Values)
         {
-            if (node.Status is NodeStatus.Waiting or NodeStatus.Ready or NodeStatus.Held)
+            if (node.Status is NodeStatus.Waiting or NodeStatus.Ready)
             {
                 Transition(node, NodeStatus.Cancelled, null, output);
             }
@@ -418,7 +366,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
 
     private void FinishIfDone(RunState run, List<Instruction> output)
     {
-        if (run.Status != RunStatus.Finished && run.Count(NodeStatus.Ready) + run.Count(NodeStatus.Held) + run.Count(NodeStatus.Running) == 0)
+        if (run.Status != RunStatus.Finished && run.Count(NodeStatus.Ready) + run.Count(NodeStatus.Running) == 0)
         {
             Finish(run, output);
         }
@@ -486,17 +434,8 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
                 node.Worker = worker;
                 worker.Running.Add(node);
                 Transition(node, NodeStatus.Running, worker, output);
-                var assign = new AssignNode { RunId = run.Id, Node = node.Spec };
-                assign.Overrides.AddRange(node.Overrides);
-                var inline = new string[node.Spec.StoreInputs.Count];
-                for (var i = 0; i < inline.Length; i++)
-                {
-                    // A replaced input is read (and inlined) from its replacement's store dataset.
-                    var original = node.Spec.StoreInputs[i];
-                    inline[i] = node.Overrides.FirstOrDefault(o => o.Input == original)?.StoreName ?? original;
-                }
-
-                output.Add(new Instruction.Assign(worker, assign, inline));
+                var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId };
+                output.Add(new Instruction.Assign(worker, assign, [.. node.Spec.StoreInputs]));
                 if (run.ReportStarted)
                 {
                     output.Add(new Instruction.Emit(run, new RunEvent { Started = new NodeStarted { RunId = run.Id, Node = node.Spec.Name, Worker = worker.Id } }));
@@ -535,7 +474,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
             throw new ArgumentException($"Run '{request.RunId}' has {request.Nodes.Count} nodes; the scheduler accepts at most {options.MaxNodesPerRun} (SchedulerOptions.MaxNodesPerRun).");
         }
 
-        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted, request.HoldForDriver);
+        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted) { SessionId = request.SessionId };
         foreach (var spec in request.Nodes)
         {
             if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 1024 || !run.Nodes.TryAdd(spec.Name, new NodeState(spec, run)))
@@ -564,7 +503,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
                 }
             }
 
-            if (spec.StoreInputs.Concat(spec.Inputs).Except(spec.Datasets.Select(d => d.Name)).FirstOrDefault() is { } unknown)
+            if (spec.StoreInputs.Except(spec.Datasets.Select(d => d.Name)).FirstOrDefault() is { } unknown)
             {
                 throw new ArgumentException($"Node '{spec.Name}' of run '{request.RunId}' reads input '{Shorten(unknown)}' that is not among its datasets.");
             }
@@ -649,18 +588,18 @@ internal enum RunStatus
     Finished,
 }
 
-internal sealed class RunState(string id, bool continueOnFailure, bool reportStarted, bool holdForDriver = false)
+internal sealed class RunState(string id, bool continueOnFailure, bool reportStarted)
 {
     private readonly int[] _counts = new int[Enum.GetValues<NodeStatus>().Length];
+
+    /// <summary>The driver's session id, passed on with each assignment for the workers' node hooks.</summary>
+    public string SessionId { get; init; } = string.Empty;
 
     public string Id { get; } = id;
 
     public bool ContinueOnFailure { get; } = continueOnFailure;
 
     public bool ReportStarted { get; } = reportStarted;
-
-    /// <summary>Ready nodes wait for the driver's release (its before-node-run hooks) before dispatch.</summary>
-    public bool HoldForDriver { get; } = holdForDriver;
 
     public RunStatus Status { get; set; }
 
@@ -703,9 +642,6 @@ internal sealed class NodeState(NodeSpec spec, RunState run)
     public int Pending { get; set; }
 
     public WorkerState? Worker { get; set; }
-
-    /// <summary>Inputs the driver's hooks replaced.</summary>
-    public List<InputOverride> Overrides { get; } = [];
 
     /// <summary>Workers that died while running this node.</summary>
     public List<string> DeadWorkers { get; } = [];

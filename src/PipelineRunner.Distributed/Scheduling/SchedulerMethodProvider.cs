@@ -24,7 +24,6 @@ internal sealed class SchedulerMethodProvider : IServiceMethodProvider<Scheduler
         context.AddUnaryMethod(Method<DatasetNamesRequest, ExistsResponse>(MethodType.Unary, "Exists"), [], (service, request, call) => service.Exists(request, call));
         context.AddUnaryMethod(Method<DatasetNamesRequest, ReleaseResponse>(MethodType.Unary, "Release"), [], (service, request, call) => service.Release(request, call));
         context.AddUnaryMethod(Method<ListRequest, ListResponse>(MethodType.Unary, "List"), [], (service, request, call) => service.List(request, call));
-        context.AddUnaryMethod(Method<ReleaseNodeRequest, ReleaseNodeResponse>(MethodType.Unary, "ReleaseNode"), [], (service, request, call) => service.ReleaseNode(request, call));
     }
 
     private static Method<TRequest, TResponse> Method<TRequest, TResponse>(MethodType type, string name)

@@ -294,24 +294,6 @@ internal sealed partial class SchedulerService(
         }
     }
 
-    public Task<ReleaseNodeResponse> ReleaseNode(ReleaseNodeRequest request, ServerCallContext context)
-    {
-        try
-        {
-            state.ReleaseNode(request);
-        }
-        catch (KeyNotFoundException ex)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
-        }
-
-        return Task.FromResult(new ReleaseNodeResponse());
-    }
-
     public Task<ExistsResponse> Exists(DatasetNamesRequest request, ServerCallContext context)
     {
         var response = new ExistsResponse();

@@ -90,14 +90,6 @@ internal sealed partial class SchedulerState
     }
 
     /// <summary>
-    /// The driver's hooks have run for a node of a hold-for-driver run: dispatch it, reading the replaced inputs from
-    /// the given store datasets.
-    /// </summary>
-    /// <exception cref="KeyNotFoundException">No such running run.</exception>
-    /// <exception cref="ArgumentException">The node is not waiting for release, or an override is invalid.</exception>
-    public void ReleaseNode(ReleaseNodeRequest request) => Execute(new SchedulerEvent.NodeReleased(request));
-
-    /// <summary>
     /// Subscribes to node state changes, in order. A subscriber that falls more than <paramref name="capacity"/>
     /// changes behind loses the oldest; dispose the subscription to end it.
     /// </summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Scheduling;
 using PipelineRunner.Distributed.Security;
+using PipelineRunner.Hooks;
 using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Distributed.Workers;
@@ -30,11 +31,35 @@ public static class DistributedCommandLine
     /// null when the arguments are not a worker command; otherwise the exit code: 0 when stopped; 1 when the scheduler
     /// refused the worker or the worker gave up reaching it (one line says why); 2 for bad arguments.
     /// </returns>
+    public static Task<int?> RunWorkerIfRequestedAsync(
+        string[] args,
+        IEnumerable<Pipeline> pipelines,
+        TextWriter output,
+        ILoggerFactory? loggerFactory,
+        CancellationToken cancellationToken) =>
+        RunWorkerIfRequestedAsync(args, pipelines, output, loggerFactory, hooks: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RunWorkerIfRequestedAsync(string[], IEnumerable{Pipeline}, TextWriter, ILoggerFactory?, CancellationToken)"/>,
+    /// with the node and dataset hooks the worker calls around every node it runs (<see cref="WorkerOptions.Hooks"/>):
+    /// node hooks run where the node runs, so a worker passes its app's hooks here.
+    /// </summary>
+    /// <param name="args">The app's command-line arguments.</param>
+    /// <param name="pipelines">The pipelines registered in this app.</param>
+    /// <param name="output">Where to print the worker's start line and argument errors.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="hooks">The app's node and dataset hooks, called in order; none when null.</param>
+    /// <param name="cancellationToken">Stops the worker.</param>
+    /// <returns>
+    /// null when the arguments are not a worker command; otherwise the exit code: 0 when stopped; 1 when the scheduler
+    /// refused the worker or the worker gave up reaching it (one line says why); 2 for bad arguments.
+    /// </returns>
     public static async Task<int?> RunWorkerIfRequestedAsync(
         string[] args,
         IEnumerable<Pipeline> pipelines,
         TextWriter output,
         ILoggerFactory? loggerFactory = null,
+        IEnumerable<IRunHook>? hooks = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -62,7 +87,7 @@ public static class DistributedCommandLine
             return 2;
         }
 
-        var options = new WorkerOptions { SchedulerAddress = scheduler, MaxConcurrentNodes = concurrency };
+        var options = new WorkerOptions { SchedulerAddress = scheduler, MaxConcurrentNodes = concurrency, Hooks = hooks?.ToList() ?? [] };
         if (Option(args, "--id") is { } id)
         {
             options.WorkerId = id;

@@ -69,6 +69,12 @@ public sealed partial class PipelineWorker
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PipelineWorker>();
     }
 
+    /// <summary>
+    /// For a worker of the driver's own local pool: the hooks of the run that assigned a node, instead of
+    /// <see cref="WorkerOptions.Hooks"/>.
+    /// </summary>
+    internal RunHookRegistry? RunHooks { get; init; }
+
     /// <summary>The worker's id.</summary>
     public string Id => _options.WorkerId;
 
@@ -349,20 +355,18 @@ public sealed partial class PipelineWorker
             }
 
             var catalog = new DataCatalog();
-            var overrides = assign.Overrides.ToDictionary(o => o.Input, o => o.StoreName, StringComparer.Ordinal);
             foreach (var dataset in spec.Datasets)
             {
                 catalog.Add(
                     dataset.Name,
-                    overrides.TryGetValue(dataset.Name, out var replacement)
-                        ? new StoreDataset(replacement, _ => ValueTask.FromResult(channel.Store), dataset.Untyped, inline) // a driver hook replaced it
-                        : dataset.DefinitionJson.Length == 0
+                    dataset.DefinitionJson.Length == 0
                         ? new StoreDataset(dataset.Name, _ => ValueTask.FromResult(channel.Store), dataset.Untyped, inline)
                         : _datasetTypes.Create(DatasetSpecs.Parse(dataset)));
             }
 
             var pipeline = _singleNodePipelines.GetOrAdd(node, static n => new Pipeline([n]));
-            // Inputs are fetched concurrently (IsAsync); hooks run on the driver.
+            // Inputs are fetched concurrently (IsAsync). Node and dataset hooks run here, where the node runs: the app's
+            // (WorkerOptions.Hooks), or in the driver's local pool the hooks of the run that assigned the node.
             var retry = spec.Retry is { MaxAttempts: > 1 } r
                 ? new RetryPolicy
                 {
@@ -372,9 +376,14 @@ public sealed partial class PipelineWorker
                     MaxDelay = TimeSpan.FromMilliseconds(Math.Max(0, r.MaxDelayMs)),
                 }
                 : RetryPolicy.None;
-            var run = new PipelineRun(pipeline, catalog, new RunnerOptions { IsAsync = true, RetryPolicy = retry }, new RunOptions(), nameof(PipelineWorker), _logger)
+            var runOptions = new RunOptions
             {
-                // Each retried attempt is reported to the driver, whose hooks and logs see it.
+                Hooks = RunHooks?.For(assign.RunId) ?? _options.Hooks,
+                SessionId = assign.SessionId.Length == 0 ? assign.RunId : assign.SessionId,
+            };
+            var run = new PipelineRun(pipeline, catalog, new RunnerOptions { IsAsync = true, RetryPolicy = retry }, runOptions, nameof(PipelineWorker), _logger)
+            {
+                // Each retried attempt is reported to the driver, whose log shows it.
                 RetryObserver = (_, attempt, error, delay) =>
                 {
                     attempts = attempt + 1;

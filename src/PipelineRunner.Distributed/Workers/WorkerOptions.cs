@@ -1,4 +1,5 @@
 using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.Hooks;
 
 namespace PipelineRunner.Distributed.Workers;
 
@@ -36,6 +37,16 @@ public sealed class WorkerOptions
 
     /// <summary>The dataset types the worker can build from catalog definitions; the defaults when null.</summary>
     public DatasetTypeRegistry? DatasetTypes { get; set; }
+
+    /// <summary>
+    /// The node and dataset hooks of the worker's app, called around every node this worker runs, as in-process runners
+    /// call them: before/after dataset loaded, before node run (which may replace inputs), after node run, before/after
+    /// dataset saved, and on node error for each failed attempt. Node hooks run where the node runs (Kedro's Dask runner
+    /// does the same); pipeline hooks and progress stay on the driver, and the driver's node hooks do not run for nodes of
+    /// remote workers. The app host's <c>worker</c> command passes the app's <see cref="IRunHook"/> registrations.
+    /// Default none.
+    /// </summary>
+    public IReadOnlyList<IRunHook> Hooks { get; set; } = [];
 
     /// <summary>How often the worker tells the scheduler it is alive; keep it well below the scheduler's <see cref="Scheduling.SchedulerOptions.WorkerTimeout"/>. Default 1 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);

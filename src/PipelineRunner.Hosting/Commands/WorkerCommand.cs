@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using PipelineRunner.Catalog.Configuration;
 using PipelineRunner.DependencyInjection;
 using PipelineRunner.Distributed.Workers;
+using PipelineRunner.Hooks;
 
 namespace PipelineRunner.Hosting.Commands;
 
@@ -29,6 +30,8 @@ internal sealed class WorkerCommand(CommandContext context)
                 SchedulerAddress = scheduler,
                 MaxConcurrentNodes = options.WorkerConcurrency,
                 DatasetTypes = services.GetService<DatasetTypeRegistry>(),
+                // Node and dataset hooks run where the node runs: this app's registrations, as Kedro's Dask runner does.
+                Hooks = services.GetServices<IRunHook>().ToList(),
             };
             HostOptions.ApplySecurity(options, workerOptions.Security);
             if (parsed.GetValue(schema.WorkerId) is { Length: > 0 } id)
