@@ -48,19 +48,30 @@ public sealed class PipelineRunnerApp : IAsyncDisposable
     public static PipelineRunnerAppBuilder CreateBuilder(string[] args)
     {
         // Only until Build(): the window in which Program.cs builds the pipelines it registers.
+        var builder = new PipelineRunnerAppBuilder(args);
+        s_building = builder;
         AppDomain.CurrentDomain.UnhandledException -= ReportProjectError;
         AppDomain.CurrentDomain.UnhandledException += ReportProjectError;
-        return new(args);
+        return builder;
     }
 
+    /// <summary>The builder between <see cref="CreateBuilder"/> and its <c>Build</c>: where a project error is reported.</summary>
+    private static PipelineRunnerAppBuilder? s_building;
+
     /// <summary>Ends the window opened by <see cref="CreateBuilder"/>: later unhandled exceptions are the runtime's to report.</summary>
-    internal static void StopReportingProjectErrors() => AppDomain.CurrentDomain.UnhandledException -= ReportProjectError;
+    internal static void StopReportingProjectErrors()
+    {
+        AppDomain.CurrentDomain.UnhandledException -= ReportProjectError;
+        s_building = null;
+    }
 
     private static void ReportProjectError(object sender, UnhandledExceptionEventArgs e)
     {
         if (e.ExceptionObject is Exception ex && CommandLineSchema.IsProjectError(ex))
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            var error = s_building?.Error;
+            error?.WriteLine($"error: {ex.Message}");
+            error?.Flush();
             Environment.Exit(2);
         }
     }
