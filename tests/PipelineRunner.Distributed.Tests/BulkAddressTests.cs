@@ -78,6 +78,78 @@ public sealed class BulkAddressTests
         Assert.DoesNotContain("gRPC streams instead", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AfterAFallback_TheBulkEndpointIsTriedAgain_OnceTheRetryDelayHasPassed()
+    {
+        var log = new StringWriterLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
+        var advertisedPort = FreePort(); // nothing listens there yet: the advertised address is unreachable at first
+        await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { BulkAdvertisedAddress = $"127.0.0.1:{advertisedPort}" }, loggerFactory);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = scheduler.Address, TimeProvider = clock }, loggerFactory);
+        var blob = Enumerable.Range(0, 2 * 1024 * 1024).Select(i => (byte)i).ToArray();
+        // First transfer: the bulk endpoint cannot be reached, so the value goes over the gRPC stream, with a warning.
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("blob_in", blob)]);
+        var pipeline = new Pipelines.Pipeline([Pipelines.Node.Create((byte[] b) => b.Length, "blob_in", "length", name: "measure")]);
+        using var stop = new CancellationTokenSource();
+        var serving = new PipelineWorker(new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = "w1" }, new PipelineNodeResolver([pipeline])).RunAsync(stop.Token);
+        Assert.Equal(blob.Length, (await runner.RunAsync(pipeline, catalog).WaitAsync(Timeout))["length"]);
+        var warnings = log.Count("values go over the gRPC streams instead");
+        Assert.InRange(warnings, 1, 2); // the driver's publish; the worker's fetch too if it tried the bulk endpoint
+
+        // Then the advertised address starts forwarding to the real bulk endpoint; after the retry delay it is used.
+        using var forwarder = new Forwarder(advertisedPort, scheduler.BulkPort);
+        clock.Advance(Storage.StoreClient.BulkRetryDelay);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            // The retry's continuation runs on the thread pool: a run may still go over gRPC just after the advance.
+            Assert.Equal(blob.Length, (await runner.RunAsync(pipeline, catalog).WaitAsync(Timeout))["length"]);
+        }
+        while (forwarder.Connections == 0 && watch.Elapsed < TimeSpan.FromSeconds(10));
+
+        Assert.True(forwarder.Connections > 0, "the bulk endpoint was not tried again");
+        Assert.Equal(warnings, log.Count("values go over the gRPC streams instead")); // no new warning: the bulk endpoint worked
+        await stop.CancelAsync();
+        await serving;
+    }
+
+    /// <summary>Accepts on one loopback port and pipes each connection to another, counting connections.</summary>
+    private sealed class Forwarder : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener;
+        private readonly CancellationTokenSource _stop = new();
+        private int _connections;
+
+        public Forwarder(int port, int target)
+        {
+            _listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    Interlocked.Increment(ref _connections);
+                    var server = new System.Net.Sockets.TcpClient();
+                    await server.ConnectAsync(System.Net.IPAddress.Loopback, target);
+                    _ = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
+                    _ = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
+                }
+            });
+        }
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            _stop.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData("no-port")]
     [InlineData("host:0")]

@@ -17,7 +17,7 @@ internal sealed class SchedulerChannel : IDisposable
     private readonly GrpcChannel _channel;
     private int _certificateRejection = -1; // the SslPolicyErrors of the last refusal; -1 for none
 
-    public SchedulerChannel(Uri address, ChannelTimeouts timeouts, SchedulerClientSecurity? security = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    public SchedulerChannel(Uri address, ChannelTimeouts timeouts, SchedulerClientSecurity? security = null, Microsoft.Extensions.Logging.ILogger? logger = null, TimeProvider? clock = null)
     {
         security ??= new SchedulerClientSecurity();
         Address = address;
@@ -47,7 +47,7 @@ internal sealed class SchedulerChannel : IDisposable
             })
             : _channel.CreateCallInvoker();
         Client = new Protocol.Scheduler.SchedulerClient(invoker);
-        Store = new StoreClient(Client, address, timeouts, security, logger);
+        Store = new StoreClient(Client, address, timeouts, security, logger, clock);
     }
 
     public Uri Address { get; }

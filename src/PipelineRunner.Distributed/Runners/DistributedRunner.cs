@@ -534,7 +534,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                     address = _cluster.Scheduler.Address;
                 }
 
-                var channel = new SchedulerChannel(address, _timeouts, _options.Security, Logger);
+                var channel = new SchedulerChannel(address, _timeouts, _options.Security, Logger, _options.TimeProvider);
                 _releases = new ReleaseQueue(channel.Store);
                 _channel = channel;
             }

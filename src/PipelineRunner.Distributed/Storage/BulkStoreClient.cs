@@ -13,6 +13,7 @@ namespace PipelineRunner.Distributed.Storage;
 internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTimeout, bool useTls, Security.SchedulerClientSecurity security, TimeSpan silenceLimit) : IDisposable
 {
     private readonly ConcurrentBag<Stream> _idle = [];
+    private volatile bool _disposed;
 
     public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
     {
@@ -67,7 +68,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
                 throw new DatasetException(name, await ReadErrorAsync(stream, length, cancellationToken).ConfigureAwait(false), null);
             }
 
-            _idle.Add(stream);
+            Reuse(stream);
         }
         catch
         {
@@ -130,7 +131,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
 
             if (healthy)
             {
-                _idle.Add(stream);
+                Reuse(stream);
             }
             else
             {
@@ -150,8 +151,19 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         }
     }
 
+    /// <summary>Keeps a connection for the next transfer, or closes it when this client is disposed.</summary>
+    private void Reuse(Stream stream)
+    {
+        _idle.Add(stream);
+        if (_disposed && _idle.TryTake(out var late))
+        {
+            late.Dispose();
+        }
+    }
+
     public void Dispose()
     {
+        _disposed = true;
         while (_idle.TryTake(out var stream))
         {
             stream.Dispose();

@@ -16,11 +16,17 @@ internal sealed partial class StoreClient(
     Uri schedulerAddress,
     Internal.ChannelTimeouts timeouts,
     Security.SchedulerClientSecurity security,
-    Microsoft.Extensions.Logging.ILogger? logger = null) : IDisposable
+    Microsoft.Extensions.Logging.ILogger? logger = null,
+    TimeProvider? clock = null) : IDisposable
 {
+    /// <summary>How long values go over the gRPC streams after the bulk endpoint could not be reached, before it is tried again.</summary>
+    public static readonly TimeSpan BulkRetryDelay = TimeSpan.FromSeconds(30);
+
     private readonly SemaphoreSlim _bulkGate = new(1, 1);
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private BulkStoreClient? _bulk;
-    private bool _bulkResolved;
+    private volatile bool _bulkResolved;
+    private bool _warned;
 
     /// <summary>The chunk size: 1 MB, the largest buffer grpc-dotnet pools.</summary>
     public const int ChunkSize = 1024 * 1024;
@@ -63,8 +69,10 @@ internal sealed partial class StoreClient(
     }
 
     /// <summary>
-    /// The bulk endpoint cannot be connected to (an advertised address this client cannot reach, a firewall): values
-    /// go over the gRPC streams from now on. Nothing was sent on the failed attempt, so it is safe to send again.
+    /// The bulk endpoint cannot be connected to (an advertised address this client cannot reach, a firewall, a
+    /// scheduler restarting): values go over the gRPC streams for <see cref="BulkRetryDelay"/>, then the scheduler is
+    /// asked for its bulk endpoint again. Nothing was sent on the failed attempt, so it is safe to send again. The
+    /// first fallback is a warning; later ones are Debug.
     /// </summary>
     private bool FallBackToGrpc(RpcException error)
     {
@@ -78,13 +86,34 @@ internal sealed partial class StoreClient(
         {
             if (logger is not null)
             {
-                Log.BulkUnreachable(logger, SchedulerAddress, unreachable.Message);
+                if (!_warned)
+                {
+                    _warned = true;
+                    Log.BulkUnreachable(logger, SchedulerAddress, unreachable.Message);
+                }
+                else
+                {
+                    Log.BulkStillUnreachable(logger, SchedulerAddress, unreachable.Message);
+                }
             }
 
             bulk.Dispose();
+            _ = RetryBulkLaterAsync();
         }
 
         return true;
+    }
+
+    private async Task RetryBulkLaterAsync()
+    {
+        try
+        {
+            await Task.Delay(BulkRetryDelay, _clock).ConfigureAwait(false);
+        }
+        finally
+        {
+            _bulkResolved = false; // the next transfer asks the scheduler where its bulk endpoint is
+        }
     }
 
     public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
@@ -225,5 +254,8 @@ internal sealed partial class StoreClient(
     {
         [Microsoft.Extensions.Logging.LoggerMessage(EventId = 320, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "The store's bulk endpoint of the scheduler at {Address} cannot be reached ({Reason}); values go over the gRPC streams instead, more slowly. If the scheduler is behind NAT or an ingress, give it --bulk-address with an address this machine can reach")]
         public static partial void BulkUnreachable(Microsoft.Extensions.Logging.ILogger logger, string address, string reason);
+
+        [Microsoft.Extensions.Logging.LoggerMessage(EventId = 321, Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "The store's bulk endpoint of the scheduler at {Address} still cannot be reached ({Reason}); values keep going over the gRPC streams")]
+        public static partial void BulkStillUnreachable(Microsoft.Extensions.Logging.ILogger logger, string address, string reason);
     }
 }

@@ -170,7 +170,7 @@ public sealed partial class PipelineWorker
     /// </summary>
     private async Task<SchedulerFailure?> ServeAsync(Attempt attempt, CancellationToken stopToken)
     {
-        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _timeouts, _options.Security, _logger);
+        using var channel = new SchedulerChannel(_options.SchedulerAddress!, _timeouts, _options.Security, _logger, _options.TimeProvider);
         using var connection = new CancellationTokenSource();
         using var call = channel.Client.Connect(cancellationToken: connection.Token);
         var outbox = Channel.CreateUnbounded<WorkerMessage>(new UnboundedChannelOptions { SingleReader = true });
