@@ -15,7 +15,7 @@ internal sealed class PipelineRunnerHostOptionsValidator : IValidateOptions<Pipe
     {
         ArgumentNullException.ThrowIfNull(options);
         List<string> failures = [];
-        if (options.SchedulerAddress is { } address && Distributed.Internal.SchedulerAddressRule.Problem(address) is { } problem)
+        if (options.SchedulerAddress is { } address && Distributed.Protocol.SchedulerAddressRule.Problem(address) is { } problem)
         {
             failures.Add($"Invalid scheduler address '{address.OriginalString}' ({Section}:{nameof(options.SchedulerAddress)} or --scheduler): {problem}. Expected http://HOST:PORT or https://HOST:PORT.");
         }

@@ -4,16 +4,15 @@
 // Internally also: `worker --scheduler URL --id ID` (the harness starts two of itself as worker processes).
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using PipelineRunner.Catalog;
-using PipelineRunner.Distributed;
-using PipelineRunner.Distributed.Internal;
+using PipelineRunner.Distributed.Client;
 using PipelineRunner.Distributed.Scheduling;
-using PipelineRunner.Distributed.Storage;
 using PipelineRunner.Distributed.Workers;
+using PipelineRunner.Distributed;
 using PipelineRunner.Pipelines;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;

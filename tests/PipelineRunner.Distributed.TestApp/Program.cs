@@ -32,7 +32,7 @@ if (args is ["drive", "--scheduler", var scheduler, "--markers", var markers])
 // The worker app's hooks: node and dataset hooks run where the node runs.
 IRunHook[] hooks = Array.IndexOf(args, "--hook-markers") is var h and >= 0 && h + 1 < args.Length ? [new MarkerHook(args[h + 1])] : [];
 return await DistributedCommandLine.RunWorkerIfRequestedAsync(args, SharedPipelines.All(variant), Console.Out, loggerFactory, hooks, stop.Token)
-    ?? await DistributedCommandLine.RunSchedulerIfRequestedAsync(args, Console.Out, loggerFactory, stop.Token)
+    ?? await PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.RunSchedulerIfRequestedAsync(args, Console.Out, loggerFactory, stop.Token)
     ?? Usage();
 
 void Stop(PosixSignalContext context)

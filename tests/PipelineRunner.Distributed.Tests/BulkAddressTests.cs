@@ -100,7 +100,7 @@ public sealed class BulkAddressTests
 
         // Then the advertised address starts forwarding to the real bulk endpoint; after the retry delay it is used.
         using var forwarder = new Forwarder(advertisedPort, scheduler.BulkPort);
-        clock.Advance(Storage.StoreClient.BulkRetryDelay);
+        clock.Advance(PipelineRunner.Distributed.Client.StoreClient.BulkRetryDelay);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         do
         {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using PipelineRunner.Distributed.Storage;
+using System.Net;
+using PipelineRunner.Distributed.Client;
 
 namespace PipelineRunner.Distributed.Tests;
 
@@ -15,7 +15,7 @@ public sealed class BulkSilenceTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var accepted = listener.AcceptSocketAsync(); // accepts, reads nothing, answers nothing: a frozen scheduler
-        using var bulk = new BulkStoreClient(new DnsEndPoint("127.0.0.1", port), TimeSpan.FromSeconds(10), useTls: false, new Security.SchedulerClientSecurity(), TimeSpan.FromSeconds(1));
+        using var bulk = new BulkStoreClient(new DnsEndPoint("127.0.0.1", port), TimeSpan.FromSeconds(10), useTls: false, new PipelineRunner.Distributed.Client.SchedulerClientSecurity(), TimeSpan.FromSeconds(1));
 
         var watch = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>

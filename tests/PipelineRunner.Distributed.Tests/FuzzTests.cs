@@ -292,8 +292,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
             var request = _random.Next(3) switch
             {
                 0 => Garbage(),
-                1 => [.. Storage.BulkProtocol.RequestHeader(Storage.BulkProtocol.Publish, InvalidName() is { Length: > 0 } bad ? bad : " x", 4), .. RandomBytes(4)],
-                _ => [.. Storage.BulkProtocol.RequestHeader(Storage.BulkProtocol.Publish, RandomName(), 1000), .. RandomBytes(_random.Next(0, 999))], // cut short
+                1 => [.. PipelineRunner.Distributed.Protocol.BulkProtocol.RequestHeader(PipelineRunner.Distributed.Protocol.BulkProtocol.Publish, InvalidName() is { Length: > 0 } bad ? bad : " x", 4), .. RandomBytes(4)],
+                _ => [.. PipelineRunner.Distributed.Protocol.BulkProtocol.RequestHeader(PipelineRunner.Distributed.Protocol.BulkProtocol.Publish, RandomName(), 1000), .. RandomBytes(_random.Next(0, 999))], // cut short
             };
             await stream.WriteAsync(request);
             client.Client.Shutdown(SocketShutdown.Send);

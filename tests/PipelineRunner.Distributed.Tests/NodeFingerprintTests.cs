@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Reflection;
-using PipelineRunner.Distributed.Internal;
+using PipelineRunner.Distributed.Protocol;
 using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Distributed.Tests;

@@ -189,8 +189,8 @@ public sealed class DistributedCommandLineTests
     public async Task Scheduler_BadHostAndPort_SayWhatIsWrong()
     {
         using var output = new StringWriter();
-        Assert.Equal(2, await Workers.DistributedCommandLine.RunSchedulerIfRequestedAsync(["scheduler", "--port", "70000"], output));
-        Assert.Equal(2, await Workers.DistributedCommandLine.RunSchedulerIfRequestedAsync(["scheduler", "--host", "example.com"], output));
+        Assert.Equal(2, await PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.RunSchedulerIfRequestedAsync(["scheduler", "--port", "70000"], output));
+        Assert.Equal(2, await PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.RunSchedulerIfRequestedAsync(["scheduler", "--host", "example.com"], output));
         Assert.Contains("scheduler: --port must be a number from 0 to 65535, got '70000'.", output.ToString());
         Assert.Contains("SchedulerOptions.Host 'example.com' is not an IP address", output.ToString());
     }
@@ -199,6 +199,6 @@ public sealed class DistributedCommandLineTests
     public async Task OtherCommands_AreNotClaimed()
     {
         Assert.Null(await Workers.DistributedCommandLine.RunWorkerIfRequestedAsync(["run"], [], TextWriter.Null));
-        Assert.Null(await Workers.DistributedCommandLine.RunSchedulerIfRequestedAsync([], TextWriter.Null));
+        Assert.Null(await PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.RunSchedulerIfRequestedAsync([], TextWriter.Null));
     }
 }

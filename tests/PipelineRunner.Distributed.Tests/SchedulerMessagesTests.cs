@@ -14,7 +14,7 @@ public sealed class SchedulerMessagesTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static async Task<SchedulerUnavailableException> DriverErrorAsync(Uri address, Action<Security.SchedulerClientSecurity>? secure = null)
+    private static async Task<SchedulerUnavailableException> DriverErrorAsync(Uri address, Action<PipelineRunner.Distributed.Client.SchedulerClientSecurity>? secure = null)
     {
         var options = new DistributedRunnerOptions { SchedulerAddress = address, ConnectTimeout = TimeSpan.FromSeconds(5) };
         secure?.Invoke(options.Security);
@@ -25,7 +25,7 @@ public sealed class SchedulerMessagesTests
     }
 
     /// <summary>A worker that retries (the default): only a refusal or a set-up mistake ends it.</summary>
-    private static async Task<SchedulerUnavailableException> WorkerErrorAsync(Uri address, Action<Security.SchedulerClientSecurity>? secure = null)
+    private static async Task<SchedulerUnavailableException> WorkerErrorAsync(Uri address, Action<PipelineRunner.Distributed.Client.SchedulerClientSecurity>? secure = null)
     {
         var options = new WorkerOptions { SchedulerAddress = address, WorkerId = "m1" };
         secure?.Invoke(options.Security);

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using PipelineRunner.Distributed.Protocol;
 using PipelineRunner.Distributed.Scheduling;
-using PipelineRunner.Distributed.Storage;
 
 namespace PipelineRunner.Distributed.Tests;
 

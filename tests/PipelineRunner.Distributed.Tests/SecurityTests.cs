@@ -21,7 +21,7 @@ public sealed class SecurityTests
     private const string Token = "correct-horse-battery-staple";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static async Task<(IReadOnlyDictionary<string, object?> Outputs, IReadOnlyList<string> Store)> RunBlobAsync(SchedulerServer scheduler, Action<Security.SchedulerClientSecurity> secure)
+    private static async Task<(IReadOnlyDictionary<string, object?> Outputs, IReadOnlyList<string> Store)> RunBlobAsync(SchedulerServer scheduler, Action<PipelineRunner.Distributed.Client.SchedulerClientSecurity> secure)
     {
         var workerOptions = new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = "secure-worker", Reconnect = false };
         secure(workerOptions.Security);
@@ -113,17 +113,17 @@ public sealed class SecurityTests
         var stream = client.GetStream();
         if (token is not null)
         {
-            await stream.WriteAsync(Storage.BulkProtocol.RequestHeader(Storage.BulkProtocol.Authenticate, token, 0));
+            await stream.WriteAsync(PipelineRunner.Distributed.Protocol.BulkProtocol.RequestHeader(PipelineRunner.Distributed.Protocol.BulkProtocol.Authenticate, token, 0));
         }
         else
         {
-            await stream.WriteAsync(Storage.BulkProtocol.RequestHeader(Storage.BulkProtocol.Publish, "sneaky", 4));
+            await stream.WriteAsync(PipelineRunner.Distributed.Protocol.BulkProtocol.RequestHeader(PipelineRunner.Distributed.Protocol.BulkProtocol.Publish, "sneaky", 4));
             await stream.WriteAsync(new byte[4]);
         }
 
         var header = new byte[9];
         await stream.ReadExactlyAsync(header);
-        Assert.Equal(Storage.BulkProtocol.Unauthenticated, header[0]);
+        Assert.Equal(PipelineRunner.Distributed.Protocol.BulkProtocol.Unauthenticated, header[0]);
         var text = new byte[BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(1))];
         await stream.ReadExactlyAsync(text);
         Assert.Equal(message, Encoding.UTF8.GetString(text));
@@ -229,7 +229,7 @@ public sealed class SecurityTests
             processes.Add(scheduler);
             var address = (await scheduler.WaitForLineAsync("scheduler listening on ", Timeout))["scheduler listening on ".Length..];
             Assert.StartsWith("https://127.0.0.1:", address, StringComparison.Ordinal);
-            var environment = new Dictionary<string, string> { [Security.SecurityFiles.AccessTokenVariable] = Token };
+            var environment = new Dictionary<string, string> { [PipelineRunner.Distributed.Protocol.SecurityFiles.AccessTokenVariable] = Token };
             for (var i = 1; i <= 2; i++)
             {
                 var worker = ChildProcess.StartApp("PipelineRunner.Distributed.TestApp.dll", environment, "worker", "--scheduler", address, "--trust", ca, "--id", $"tls-{i}");

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Net;
 using PipelineRunner.Catalog;
-using PipelineRunner.Distributed.Internal;
+using PipelineRunner.Distributed.Client;
 using PipelineRunner.Distributed.Scheduling;
-using PipelineRunner.Distributed.Storage;
 
 namespace PipelineRunner.Distributed.Tests;
 
@@ -94,10 +93,10 @@ public sealed class StoreFetchTests : IAsyncLifetime
     /// <summary>Fetches <paramref name="name"/> through the bulk client itself and says which way the value was read.</summary>
     private async Task<(byte[] Value, string Path)> FetchBytesAsync(string name)
     {
-        using var bulk = new BulkStoreClient(new DnsEndPoint("127.0.0.1", _scheduler.BulkPort), TimeSpan.FromSeconds(10), useTls: false, new Security.SchedulerClientSecurity(), TimeSpan.FromSeconds(15));
+        using var bulk = new BulkStoreClient(new DnsEndPoint("127.0.0.1", _scheduler.BulkPort), TimeSpan.FromSeconds(10), useTls: false, new PipelineRunner.Distributed.Client.SchedulerClientSecurity(), TimeSpan.FromSeconds(15));
         return await bulk.GetAsync<(byte[], string)>(
             name,
-            bytes => ((byte[])Serialization.ValueSerializer.Deserialize(name, typeof(byte[]), bytes)!, "buffered"),
+            bytes => ((byte[])PipelineRunner.Distributed.Protocol.ValueSerializer.Deserialize(name, typeof(byte[]), bytes)!, "buffered"),
             value => (value, "in place"),
             CancellationToken.None).WaitAsync(Timeout);
     }

@@ -1,6 +1,5 @@
 using PipelineRunner.Catalog;
 using PipelineRunner.Distributed.Scheduling;
-using PipelineRunner.Distributed.Storage;
 using PipelineRunner.Distributed.Workers;
 using PipelineRunner.Pipelines;
 using PipelineRunner.Runners;

@@ -1,4 +1,5 @@
-using PipelineRunner.Distributed.Storage;
+using PipelineRunner.Distributed.Protocol;
+using PipelineRunner.Distributed.Scheduling;
 
 namespace PipelineRunner.Distributed.Tests;
 
@@ -116,7 +117,7 @@ public sealed class SubmitRunValidationTests
     public async Task MalformedGraphs_AreRejected(string kind, string message)
     {
         await using var scheduler = await Scheduling.SchedulerServer.StartAsync();
-        using var channel = new Internal.SchedulerChannel(scheduler.Address, Internal.ChannelTimeouts.Default);
+        using var channel = new PipelineRunner.Distributed.Client.SchedulerChannel(scheduler.Address, PipelineRunner.Distributed.Client.ChannelTimeouts.Default);
         var request = new Protocol.SubmitRunRequest { RunId = "r1" };
         var a = new Protocol.NodeSpec { Name = "a" };
         var b = new Protocol.NodeSpec { Name = "b" };

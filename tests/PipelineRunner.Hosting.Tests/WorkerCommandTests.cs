@@ -66,7 +66,7 @@ public sealed class WorkerCommandTests : IDisposable
         using var stopScheduler = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         using var stopWorker = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var schedulerOutput = new AddressWriter();
-        var scheduler = DistributedCommandLine.ServeSchedulerAsync(new SchedulerOptions { Port = 0 }, schedulerOutput, cancellationToken: stopScheduler.Token);
+        var scheduler = PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.ServeSchedulerAsync(new SchedulerOptions { Port = 0 }, schedulerOutput, cancellationToken: stopScheduler.Token);
         var address = await schedulerOutput.Address.WaitAsync(TimeSpan.FromSeconds(30));
         var worker = _project.RunAsync(["worker", "--scheduler", address.ToString(), "--id", "hooked"], stop: stopWorker.Token);
         try

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PipelineRunner.Distributed.Storage;
 
 namespace PipelineRunner.Distributed.Scheduling;
 

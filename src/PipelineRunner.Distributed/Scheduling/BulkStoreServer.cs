@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using PipelineRunner.Distributed.Storage;
+using PipelineRunner.Distributed.Protocol;
 using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Distributed.Scheduling;
@@ -76,7 +76,7 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
                 stream = tls;
                 using var handshakeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _options.TimeProvider);
                 using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, handshakeTimeout.Token);
-                await tls.AuthenticateAsServerAsync(Security.SchedulerServerTls.ServerOptions(_options), handshake.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsServerAsync(PipelineRunner.Distributed.Scheduling.SchedulerServerTls.ServerOptions(_options), handshake.Token).ConfigureAwait(false);
             }
 
             while (true)
@@ -105,7 +105,7 @@ internal sealed partial class BulkStoreServer : IAsyncDisposable
                 var length = BinaryPrimitives.ReadInt64LittleEndian(rest.AsSpan(nameLength));
                 if (op == BulkProtocol.Authenticate)
                 {
-                    authenticated = _options.AccessToken is null || Security.AccessTokenInterceptor.Matches(name, Encoding.UTF8.GetBytes(_options.AccessToken));
+                    authenticated = _options.AccessToken is null || PipelineRunner.Distributed.Scheduling.AccessTokenInterceptor.Matches(name, Encoding.UTF8.GetBytes(_options.AccessToken));
                     if (!authenticated)
                     {
                         await RespondAsync(stream, BulkProtocol.Unauthenticated, Encoding.UTF8.GetBytes("The access token is not valid for this scheduler.")).ConfigureAwait(false);

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Protocol;
-using PipelineRunner.Distributed.Storage;
 
 namespace PipelineRunner.Distributed.Scheduling;
 
@@ -178,7 +177,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         if (completed.Outputs.Count > 0)
         {
             var storeDatasets = node.Spec.Datasets.Where(d => d.DefinitionJson.Length == 0).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-            var invalid = completed.Outputs.FirstOrDefault(o => !storeDatasets.Contains(o.Name) || o.Data.Length > InlineValues.Limit);
+            var invalid = completed.Outputs.FirstOrDefault(o => !storeDatasets.Contains(o.Name) || o.Data.Length > Wire.InlineLimit);
             if (invalid is null)
             {
                 output.Add(new Instruction.StoreInline(worker, completed));
@@ -193,7 +192,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
                 Node = completed.Node,
                 Worker = worker.Id,
                 ErrorType = typeof(InvalidOperationException).FullName,
-                Message = $"Worker '{worker.Id}' reported an inline output '{Shorten(invalid.Name)}' of {invalid.Data.Length} bytes for node '{completed.Node}', which is not one of the node's store datasets or exceeds {InlineValues.Limit} bytes.",
+                Message = $"Worker '{worker.Id}' reported an inline output '{Shorten(invalid.Name)}' of {invalid.Data.Length} bytes for node '{completed.Node}', which is not one of the node's store datasets or exceeds {Wire.InlineLimit} bytes.",
             }, output);
             return;
         }

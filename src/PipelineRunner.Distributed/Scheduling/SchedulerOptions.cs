@@ -31,7 +31,7 @@ public sealed class SchedulerOptions
     public long MaxDatasetBytes { get; set; } = 2_000_000_000;
 
     /// <summary>
-    /// How long a worker may send nothing (workers send a heartbeat every <see cref="Workers.WorkerOptions.HeartbeatInterval"/>)
+    /// How long a worker may send nothing (workers send a heartbeat every <c>WorkerOptions.HeartbeatInterval</c>)
     /// before the scheduler declares it dead, ends its stream and puts its running nodes back in the queue. A killed
     /// worker's closed connection is noticed at once; this bounds the time to notice a frozen or cut-off one. Default 10 s.
     /// </summary>

@@ -1,5 +1,5 @@
 using System.Net;
-using PipelineRunner.Distributed.Storage;
+using PipelineRunner.Distributed.Protocol;
 
 namespace PipelineRunner.Distributed.Scheduling;
 

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using PipelineRunner.Distributed.Storage;
 
 namespace PipelineRunner.Distributed.Scheduling;
 
@@ -70,8 +69,8 @@ public sealed class SchedulerServer : IAsyncDisposable
         var ip = IPAddress.Parse(options.Host);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Internal.EmbeddedHostLifetime>();
-        builder.Services.AddSingleton<ILoggerFactory>(new Internal.QuietHostLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance));
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, PipelineRunner.Distributed.Scheduling.EmbeddedHostLifetime>();
+        builder.Services.AddSingleton<ILoggerFactory>(new PipelineRunner.Distributed.Scheduling.QuietHostLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -81,7 +80,7 @@ public sealed class SchedulerServer : IAsyncDisposable
                 if (options.Certificate is not null)
                 {
                     // The same TLS configuration as the bulk endpoint's, offering HTTP/2 for gRPC.
-                    var tls = Security.SchedulerServerTls.ServerOptions(options, [System.Net.Security.SslApplicationProtocol.Http2]);
+                    var tls = PipelineRunner.Distributed.Scheduling.SchedulerServerTls.ServerOptions(options, [System.Net.Security.SslApplicationProtocol.Http2]);
                     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls) });
                 }
             });

@@ -2,7 +2,6 @@ using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Protocol;
-using PipelineRunner.Distributed.Storage;
 using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Distributed.Scheduling;
@@ -20,9 +19,6 @@ internal sealed partial class SchedulerService(
     TimeProvider timeProvider,
     ILogger<SchedulerService> logger)
 {
-    /// <summary>The response header a worker's stream opens with once the scheduler has registered the worker.</summary>
-    internal const string RegisteredHeader = "pipelinerunner-registered";
-
     public Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
         Task.FromResult(new InfoResponse { BulkPort = bulk.Port, BulkAddress = bulk.AdvertisedAddress, Workers = state.WorkerCount });
 
@@ -126,7 +122,7 @@ internal sealed partial class SchedulerService(
         {
             // Headers first, marked: the worker knows it is registered (and only then counts itself connected). They
             // go before the worker can be given a node, whose message would otherwise start the response without them.
-            await context.WriteResponseHeadersAsync([new Metadata.Entry(RegisteredHeader, "true")]).ConfigureAwait(false);
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(Wire.RegisteredHeader, "true")]).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException || context.CancellationToken.IsCancellationRequested)
         {
@@ -280,7 +276,7 @@ internal sealed partial class SchedulerService(
             var offset = 0;
             do
             {
-                var length = Math.Min(StoreClient.ChunkSize, value.Length - offset);
+                var length = Math.Min(Wire.ChunkSize, value.Length - offset);
                 var chunk = new DataChunk { Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(value.Slice(offset, length)) };
                 if (offset == 0)
                 {

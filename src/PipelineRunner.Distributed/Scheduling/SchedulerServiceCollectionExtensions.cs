@@ -3,7 +3,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Scheduling;
-using PipelineRunner.Distributed.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -52,7 +51,7 @@ public static class SchedulerServiceCollectionExtensions
             grpc.MaxSendMessageSize = options.MaxMessageBytes;
             if (options.AccessToken is { } token)
             {
-                grpc.Interceptors.Add<PipelineRunner.Distributed.Security.AccessTokenInterceptor>(token);
+                grpc.Interceptors.Add<PipelineRunner.Distributed.Scheduling.AccessTokenInterceptor>(token);
             }
         });
         services.AddGrpcHealthChecks().AddCheck("pipelinerunner-scheduler", () => HealthCheckResult.Healthy("The scheduler accepts runs and workers."));

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PipelineRunner.Distributed.Protocol;
-using PipelineRunner.Distributed.Storage;
 
 namespace PipelineRunner.Distributed.Scheduling;
 
@@ -126,7 +125,7 @@ internal sealed partial class SchedulerState
                 byte[]? copy;
                 try
                 {
-                    _store.TryCopy(name, InlineValues.Limit, out copy);
+                    _store.TryCopy(name, Wire.InlineLimit, out copy);
                 }
                 catch (IOException)
                 {

@@ -2,13 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using PipelineRunner.Catalog;
+using Microsoft.Extensions.Logging;
 using PipelineRunner.Catalog.Configuration;
-using PipelineRunner.Distributed.Internal;
+using PipelineRunner.Catalog;
+using PipelineRunner.Distributed.Client;
 using PipelineRunner.Distributed.Protocol;
-using PipelineRunner.Distributed.Storage;
 using PipelineRunner.Pipelines;
 using PipelineRunner.Runners;
 
@@ -210,7 +209,7 @@ public sealed partial class PipelineWorker
             // The scheduler answers the registration with the stream's headers, marked: only then is the worker
             // connected (other headers are a refusal, or a server that is no scheduler; the stream below says which).
             var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
-            attempt.Connected = headers.Get(Scheduling.SchedulerService.RegisteredHeader) is not null;
+            attempt.Connected = headers.Get(Wire.RegisteredHeader) is not null;
             if (attempt.Connected)
             {
                 LogConnected(attempt, channel.Address);

@@ -33,7 +33,7 @@ public sealed class WorkerOptions
     public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The access token and TLS trust for the scheduler.</summary>
-    public Security.SchedulerClientSecurity Security { get; } = new();
+    public PipelineRunner.Distributed.Client.SchedulerClientSecurity Security { get; } = new();
 
     /// <summary>The dataset types the worker can build from catalog definitions; the defaults when null.</summary>
     public DatasetTypeRegistry? DatasetTypes { get; set; }
@@ -48,7 +48,7 @@ public sealed class WorkerOptions
     /// </summary>
     public IReadOnlyList<IRunHook> Hooks { get; set; } = [];
 
-    /// <summary>How often the worker tells the scheduler it is alive; keep it well below the scheduler's <see cref="Scheduling.SchedulerOptions.WorkerTimeout"/>. Default 1 s.</summary>
+    /// <summary>How often the worker tells the scheduler it is alive; keep it well below the scheduler's <c>SchedulerOptions.WorkerTimeout</c>. Default 1 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Whether a lost or failed connection to the scheduler is retried with backoff instead of ending <see cref="PipelineWorker.RunAsync"/>. Default true.</summary>

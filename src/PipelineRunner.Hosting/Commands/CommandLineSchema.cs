@@ -55,7 +55,7 @@ internal sealed class CommandLineSchema
         List.SetAction((result, ct) => Started(() => new ListCommand(Context).ExecuteAsync(result, this, ct)));
 
         Scheduler = new Command("scheduler", "Run a standalone scheduler with its dataset store (needs no pipelines): drivers and workers connect to the address it prints.");
-        foreach (var (name, description) in Distributed.Workers.DistributedCommandLine.SchedulerOptionDescriptions)
+        foreach (var (name, description) in PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.SchedulerOptionDescriptions)
         {
             var option = new Option<string>(name) { Description = description };
             SchedulerOptions[name] = option;
@@ -325,7 +325,7 @@ internal sealed class CommandLineSchema
         {
             try
             {
-                return Distributed.Internal.SchedulerAddressRule.Parse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, "--scheduler");
+                return Distributed.Protocol.SchedulerAddressRule.Parse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, "--scheduler");
             }
             catch (ArgumentException ex)
             {

@@ -39,17 +39,17 @@ internal static class HostOptions
 
     /// <summary>Fills <paramref name="security"/> from the options (token, trusted and client certificates).</summary>
     /// <exception cref="ArgumentException">A certificate file is missing or unreadable.</exception>
-    public static void ApplySecurity(PipelineRunnerHostOptions options, Distributed.Security.SchedulerClientSecurity security)
+    public static void ApplySecurity(PipelineRunnerHostOptions options, Distributed.Client.SchedulerClientSecurity security)
     {
-        security.AccessToken = options.AccessToken is { Length: > 0 } token ? token : Distributed.Security.SecurityFiles.ReadAccessToken(null);
+        security.AccessToken = options.AccessToken is { Length: > 0 } token ? token : Distributed.Protocol.SecurityFiles.ReadAccessToken(null);
         if (options.TrustedCertificate is { Length: > 0 } trusted)
         {
-            security.TrustedCertificates.Add(Distributed.Security.SecurityFiles.LoadCertificate(trusted));
+            security.TrustedCertificates.Add(Distributed.Protocol.SecurityFiles.LoadCertificate(trusted));
         }
 
         if (options.ClientCertificate is { Length: > 0 } client)
         {
-            security.ClientCertificate = Distributed.Security.SecurityFiles.LoadCertificate(client, options.ClientCertificateKey, requirePrivateKey: true);
+            security.ClientCertificate = Distributed.Protocol.SecurityFiles.LoadCertificate(client, options.ClientCertificateKey, requirePrivateKey: true);
         }
     }
 }

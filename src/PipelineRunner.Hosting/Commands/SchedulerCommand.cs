@@ -17,7 +17,7 @@ internal sealed class SchedulerCommand(CommandContext context)
         Distributed.Scheduling.SchedulerOptions options;
         try
         {
-            options = DistributedCommandLine.SchedulerOptionsFrom(name => parsed.GetValue(schema.SchedulerOptions[name]));
+            options = PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.SchedulerOptionsFrom(name => parsed.GetValue(schema.SchedulerOptions[name]));
             // The app's own access token (PipelineRunner:AccessToken), which its drivers and workers send, when the
             // command line and the environment give none.
             options.AccessToken ??= HostOptions.Get(context.Services).AccessToken;
@@ -28,6 +28,6 @@ internal sealed class SchedulerCommand(CommandContext context)
             return 2;
         }
 
-        return await DistributedCommandLine.ServeSchedulerAsync(options, context.Output, context.Services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+        return await PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.ServeSchedulerAsync(options, context.Output, context.Services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using PipelineRunner.Catalog;
+using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.Distributed.Protocol;
+
+namespace PipelineRunner.Distributed.Protocol;
+
+/// <summary>
+/// How a worker reaches a dataset: by its catalog definition (type and configuration, for datasets it can open itself,
+/// such as files) or through the store. Workers receive definitions, never live objects (kedro#2162).
+/// </summary>
+internal static class DatasetSpecs
+{
+    public static DatasetSpec For(string name, IDataset dataset)
+    {
+        var spec = new DatasetSpec { Name = name };
+        if (!dataset.IsEphemeral && DatasetTypeRegistry.TryGetDefinition(dataset, out var definition))
+        {
+            spec.DefinitionJson = JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["type"] = definition.TypeName,
+                ["filepath"] = definition.FilePath,
+                ["versioned"] = definition.Versioned,
+                ["load_version"] = definition.LoadVersion,
+                ["save_version"] = definition.SaveVersion,
+                ["options"] = definition.Options,
+            });
+        }
+
+        return spec;
+    }
+
+    /// <summary>Whether the driver can hand the dataset to workers by definition.</summary>
+    public static bool HasDefinition(IDataset dataset) =>
+        !dataset.IsEphemeral && DatasetTypeRegistry.TryGetDefinition(dataset, out _);
+
+    public static DatasetDefinition Parse(DatasetSpec spec)
+    {
+        var root = ConfigurationTree.ParseJsonMapping(spec.DefinitionJson, $"the definition of dataset '{spec.Name}'", "dataset definition");
+        string? Text(string key) => root.TryGetValue(key, out var value) ? value as string : null;
+        var options = root.TryGetValue("options", out var raw) && raw is IReadOnlyDictionary<string, object?> map
+            ? map
+            : new Dictionary<string, object?>();
+        return new DatasetDefinition(spec.Name, Text("type") ?? throw new ArgumentException($"The definition of dataset '{spec.Name}' has no type."), options)
+        {
+            FilePath = Text("filepath"),
+            Versioned = root.TryGetValue("versioned", out var versioned) && versioned is true,
+            LoadVersion = Text("load_version"),
+            SaveVersion = Text("save_version"),
+        };
+    }
+}
