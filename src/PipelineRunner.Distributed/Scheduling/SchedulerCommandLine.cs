@@ -44,7 +44,7 @@ public static class SchedulerCommandLine
         SchedulerOptions options;
         try
         {
-            options = SchedulerOptionsFrom(name => Option(args, name));
+            options = SchedulerOptionsFrom(name => CommandLineArgs.Option(args, name));
         }
         catch (ArgumentException ex)
         {
@@ -147,12 +147,12 @@ public static class SchedulerCommandLine
 
         if (option("--worker-timeout") is { } timeout)
         {
-            options.WorkerTimeout = TimeSpan.FromSeconds(PositiveNumber(timeout, "--worker-timeout"));
+            options.WorkerTimeout = TimeSpan.FromSeconds(CommandLineArgs.PositiveNumber(timeout, "--worker-timeout"));
         }
 
         if (option("--max-store-memory") is { } memory)
         {
-            options.MaxStoreMemoryBytes = (long)(PositiveNumber(memory, "--max-store-memory") * 1024 * 1024);
+            options.MaxStoreMemoryBytes = (long)(CommandLineArgs.PositiveNumber(memory, "--max-store-memory") * 1024 * 1024);
         }
 
         if (option("--bulk-port") is { } bulkPortText)
@@ -170,20 +170,9 @@ public static class SchedulerCommandLine
 
         if (option("--allowed-worker-deaths") is { } deaths)
         {
-            options.AllowedWorkerDeaths = (int)PositiveNumber(deaths, "--allowed-worker-deaths");
+            options.AllowedWorkerDeaths = (int)CommandLineArgs.PositiveNumber(deaths, "--allowed-worker-deaths");
         }
 
         return options;
-    }
-
-    private static double PositiveNumber(string text, string option) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new ArgumentException($"{option} must be a positive number, got '{text}'.");
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -72,7 +72,7 @@ public static class DistributedCommandLine
         Uri scheduler;
         try
         {
-            scheduler = PipelineRunner.Distributed.Protocol.SchedulerAddressRule.Parse(Option(args, "--scheduler"), "--scheduler");
+            scheduler = PipelineRunner.Distributed.Protocol.SchedulerAddressRule.Parse(CommandLineArgs.Option(args, "--scheduler"), "--scheduler");
         }
         catch (ArgumentException ex)
         {
@@ -80,7 +80,7 @@ public static class DistributedCommandLine
             return 2;
         }
 
-        var concurrencyText = Option(args, "--concurrency") ?? "1";
+        var concurrencyText = CommandLineArgs.Option(args, "--concurrency") ?? "1";
         if (!int.TryParse(concurrencyText, NumberStyles.None, CultureInfo.InvariantCulture, out var concurrency) || concurrency < 1)
         {
             await output.WriteLineAsync($"worker: --concurrency must be a whole number of at least 1, got '{concurrencyText}'.").ConfigureAwait(false);
@@ -88,7 +88,7 @@ public static class DistributedCommandLine
         }
 
         var options = new WorkerOptions { SchedulerAddress = scheduler, MaxConcurrentNodes = concurrency, Hooks = hooks?.ToList() ?? [] };
-        if (Option(args, "--id") is { } id)
+        if (CommandLineArgs.Option(args, "--id") is { } id)
         {
             options.WorkerId = id;
         }
@@ -96,30 +96,30 @@ public static class DistributedCommandLine
         PipelineWorker worker;
         try
         {
-            if (Option(args, "--ping-delay") is { } pingDelay)
+            if (CommandLineArgs.Option(args, "--ping-delay") is { } pingDelay)
             {
-                options.PingDelay = TimeSpan.FromSeconds(PositiveNumber(pingDelay, "--ping-delay"));
+                options.PingDelay = TimeSpan.FromSeconds(CommandLineArgs.PositiveNumber(pingDelay, "--ping-delay"));
             }
 
-            if (Option(args, "--ping-timeout") is { } pingTimeout)
+            if (CommandLineArgs.Option(args, "--ping-timeout") is { } pingTimeout)
             {
-                options.PingTimeout = TimeSpan.FromSeconds(PositiveNumber(pingTimeout, "--ping-timeout"));
+                options.PingTimeout = TimeSpan.FromSeconds(CommandLineArgs.PositiveNumber(pingTimeout, "--ping-timeout"));
             }
 
-            if (Option(args, "--give-up-after") is { } giveUp)
+            if (CommandLineArgs.Option(args, "--give-up-after") is { } giveUp)
             {
-                options.GiveUpAfter = TimeSpan.FromSeconds(PositiveNumber(giveUp, "--give-up-after"));
+                options.GiveUpAfter = TimeSpan.FromSeconds(CommandLineArgs.PositiveNumber(giveUp, "--give-up-after"));
             }
 
-            options.Security.AccessToken = SecurityFiles.ReadAccessToken(Option(args, "--token-file"));
-            if (Option(args, "--trust") is { } trusted)
+            options.Security.AccessToken = SecurityFiles.ReadAccessToken(CommandLineArgs.Option(args, "--token-file"));
+            if (CommandLineArgs.Option(args, "--trust") is { } trusted)
             {
                 options.Security.TrustedCertificates.Add(SecurityFiles.LoadCertificate(trusted));
             }
 
-            if (Option(args, "--client-certificate") is { } client)
+            if (CommandLineArgs.Option(args, "--client-certificate") is { } client)
             {
-                options.Security.ClientCertificate = SecurityFiles.LoadCertificate(client, Option(args, "--client-key"), requirePrivateKey: true);
+                options.Security.ClientCertificate = SecurityFiles.LoadCertificate(client, CommandLineArgs.Option(args, "--client-key"), requirePrivateKey: true);
             }
 
             worker = new PipelineWorker(options, new PipelineNodeResolver(pipelines), loggerFactory);
@@ -144,16 +144,5 @@ public static class DistributedCommandLine
         }
 
         return 0;
-    }
-
-    private static double PositiveNumber(string text, string option) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new ArgumentException($"{option} must be a positive number, got '{text}'.");
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }
