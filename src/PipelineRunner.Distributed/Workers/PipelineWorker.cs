@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -308,10 +307,16 @@ public sealed partial class PipelineWorker
     {
         Log.Leaving(_logger, Id, _running.Count);
         outbox.TryWrite(new WorkerMessage { Leave = new Leave() });
-        var deadline = Stopwatch.GetTimestamp() + (long)(_options.DrainTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (!_running.IsEmpty && Stopwatch.GetTimestamp() < deadline && !connection.IsCancellationRequested)
+        // Running nodes get DrainTimeout on the worker's clock to finish; the scheduler requeues what is handed back.
+        using (var drained = new CancellationTokenSource())
         {
-            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+            var timeout = Task.Delay(_options.DrainTimeout, _options.TimeProvider, drained.Token);
+            while (!_running.IsEmpty && !timeout.IsCompleted && !connection.IsCancellationRequested)
+            {
+                await Task.WhenAny(timeout, Task.Delay(20, CancellationToken.None)).ConfigureAwait(false);
+            }
+
+            await drained.CancelAsync().ConfigureAwait(false);
         }
 
         foreach (var running in _running.Values)
@@ -327,7 +332,7 @@ public sealed partial class PipelineWorker
     private async Task ExecuteAsync(SchedulerChannel channel, AssignNode assign, ChannelWriter<WorkerMessage> outbox, CancellationTokenSource cts, Func<bool> handingBack, CancellationToken connection)
     {
         var spec = assign.Node;
-        var started = Stopwatch.GetTimestamp();
+        var started = _options.TimeProvider.GetTimestamp();
         var attempts = 1;
         try
         {
@@ -403,7 +408,7 @@ public sealed partial class PipelineWorker
                 },
             };
             await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
-            var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds, Attempts = attempts };
+            var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = _options.TimeProvider.GetElapsedTime(started).TotalSeconds, Attempts = attempts };
             completed.Outputs.AddRange(inline.Outputs);
             outbox.TryWrite(new WorkerMessage { Completed = completed });
         }

@@ -67,7 +67,7 @@ public sealed class WorkerOptions
     /// </summary>
     public TimeSpan? GiveUpAfter { get; set; }
 
-    /// <summary>The clock of heartbeats, reconnection delays and <see cref="GiveUpAfter"/>. Default <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>The clock of heartbeats, reconnection delays, <see cref="GiveUpAfter"/>, <see cref="DrainTimeout"/>, node durations and the bulk endpoint's retry delay. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>On a graceful shutdown, how long running nodes may take to finish before they are handed back to the scheduler. Default 30 s.</summary>
