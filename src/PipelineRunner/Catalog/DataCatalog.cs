@@ -235,16 +235,15 @@ public sealed class DataCatalog
         }
     }
 
-    /// <summary>Releases a dataset's cached data; does nothing for names the catalog does not know.</summary>
+    /// <summary>Releases a dataset's cached data.</summary>
     /// <param name="name">The dataset name.</param>
     /// <param name="cancellationToken">Cancels the release.</param>
     /// <returns>A task that completes when released.</returns>
+    /// <exception cref="DatasetNotFoundException">The name is neither registered nor matched by a factory pattern (as in Kedro).</exception>
     public async ValueTask ReleaseAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (!_datasets.TryGetValue(name, out var dataset))
-        {
-            return;
-        }
+        // As Kedro: releasing a name the catalog does not know (nor a pattern matches) is the not-found error.
+        var dataset = _datasets.TryGetValue(name, out var registered) ? registered : GetDataset(name);
 
         try
         {

@@ -60,6 +60,37 @@ public sealed partial class Node : IEquatable<Node>
     /// <summary>The namespace (dot-separated for nested modular pipelines), or null.</summary>
     public string? Namespace { get; }
 
+    /// <summary>
+    /// A short, readable name that need not be unique (Kedro's <c>short_name</c>): the given name without its
+    /// namespace, or else the function's name in title case (<c>split_data</c> → <c>Split Data</c>).
+    /// </summary>
+    public string ShortName => _givenName
+        ?? string.Join(' ', FunctionName.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+
+    /// <summary>
+    /// Every level of the node's namespace, outermost first (Kedro's <c>namespace_prefixes</c>): <c>a.b.c</c> gives
+    /// <c>a</c>, <c>a.b</c>, <c>a.b.c</c>; empty without a namespace.
+    /// </summary>
+    public IReadOnlyList<string> NamespacePrefixes
+    {
+        get
+        {
+            if (Namespace is null)
+            {
+                return [];
+            }
+
+            var parts = Namespace.Split('.');
+            var prefixes = new string[parts.Length];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                prefixes[i] = string.Join('.', parts, 0, i + 1);
+            }
+
+            return prefixes;
+        }
+    }
+
     /// <summary>The input dataset names, in binding order.</summary>
     public IReadOnlyList<string> Inputs => InputBinding.Datasets;
 

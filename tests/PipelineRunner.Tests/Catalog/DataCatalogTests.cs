@@ -147,4 +147,16 @@ public class DataCatalogTests
 
         protected override ValueTask SaveCoreAsync(int data, CancellationToken cancellationToken) => default;
     }
+
+    [Fact]
+    public async Task ReleasingAnUnknownName_RaisesTheNotFoundError_AsKedroDoes()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("companies", 1)]);
+
+        var ex = await Assert.ThrowsAsync<DatasetNotFoundException>(() => catalog.ReleaseAsync("compnies").AsTask());
+
+        Assert.Equal("Dataset 'compnies' not found in the catalog - did you mean one of these instead: companies", ex.Message);
+        await catalog.ReleaseAsync("companies"); // a known name releases as before
+    }
 }

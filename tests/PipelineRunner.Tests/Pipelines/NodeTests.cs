@@ -283,4 +283,26 @@ public class NodeTests
         var lambda = Node.Create((params long[] xs) => xs.Length, new[] { "x", "y" }, "n", name: "count");
         Assert.Equal(2, (await lambda.RunAsync(new Dictionary<string, object?> { ["x"] = 1L, ["y"] = 2L }))["n"]);
     }
+
+    [Fact]
+    public void ShortName_IsTheGivenNameWithoutItsNamespace_OrTheFunctionNameInTitleCase()
+    {
+        var named = Node.Create((int x) => x, "a", "b", name: "split").WithNamespace("data.science");
+        var unnamed = Node.Create(split_data_rows, "a", "b");
+
+        Assert.Equal("data.science.split", named.Name);
+        Assert.Equal("split", named.ShortName);
+        Assert.Equal("Split Data Rows", unnamed.ShortName);
+    }
+
+    [Fact]
+    public void NamespacePrefixes_AreEveryLevelOfTheNamespace_OutermostFirst()
+    {
+        Assert.Equal(["a", "a.b", "a.b.c"], Node.Create((int x) => x, "i", "o", name: "n").WithNamespace("a.b.c").NamespacePrefixes);
+        Assert.Empty(Node.Create((int x) => x, "i", "o", name: "n").NamespacePrefixes);
+    }
+
+#pragma warning disable IDE1006, CA1707 // a snake_case function name, as Kedro users write them
+    private static int split_data_rows(int a) => a;
+#pragma warning restore IDE1006, CA1707
 }
