@@ -210,7 +210,7 @@ public sealed class DataCatalog
     /// <param name="cancellationToken">Cancels the save.</param>
     /// <returns>A task that completes when saved.</returns>
     /// <exception cref="DatasetNotFoundException">The dataset is not in the catalog.</exception>
-    /// <exception cref="DatasetException">The save failed; the message names the dataset and the cause.</exception>
+    /// <exception cref="DatasetException">The data is null (as Kedro refuses <c>None</c>), or the save failed; the message names the dataset and the cause.</exception>
     public ValueTask SaveAsync(string name, object? data, CancellationToken cancellationToken = default) =>
         SaveToAsync(name, GetDataset(name), data, cancellationToken);
 
@@ -316,6 +316,12 @@ public sealed class DataCatalog
     /// <summary>Saves to a resolved dataset, wrapping failures with its name; no allocation when it completes synchronously.</summary>
     internal static ValueTask SaveToAsync(string name, IDataset dataset, object? data, CancellationToken cancellationToken)
     {
+        if (data is null)
+        {
+            // As Kedro refuses None: a missing value is a bug upstream, not data.
+            throw new DatasetException(name, $"Saving 'null' to dataset '{name}' is not allowed: a node must return a value for each of its outputs.", null);
+        }
+
         ValueTask pending;
         try
         {

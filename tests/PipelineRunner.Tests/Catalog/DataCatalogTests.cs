@@ -159,4 +159,22 @@ public class DataCatalogTests
         Assert.Equal("Dataset 'compnies' not found in the catalog - did you mean one of these instead: companies", ex.Message);
         await catalog.ReleaseAsync("companies"); // a known name releases as before
     }
+
+    [Fact]
+    public async Task SavingNull_IsAnErrorNamingTheDataset_AlsoWhenANodeReturnsNull()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("report", "old")]);
+
+        var ex = await Assert.ThrowsAsync<DatasetException>(() => catalog.SaveAsync("report", null).AsTask());
+        Assert.Equal("Saving 'null' to dataset 'report' is not allowed: a node must return a value for each of its outputs.", ex.Message);
+        Assert.Equal("old", await catalog.LoadAsync<string>("report")); // nothing was lost
+
+        var pipeline = new PipelineRunner.Pipelines.Pipeline([PipelineRunner.Pipelines.Node.Create((int x) => (string?)null, "x", "text", name: "returns_null")]);
+        var inputs = new DataCatalog();
+        inputs.AddValues([new("x", 1)]);
+        var failure = await Assert.ThrowsAsync<PipelineRunner.Runners.NodeExecutionException>(() => new PipelineRunner.Runners.SequentialRunner().RunAsync(pipeline, inputs));
+        Assert.Equal("returns_null", failure.NodeName);
+        Assert.Contains("Saving 'null' to dataset 'text' is not allowed", failure.Message, StringComparison.Ordinal);
+    }
 }
