@@ -99,6 +99,14 @@ public sealed class MemoryDataset : IDataset
         };
     }
 
+    /// <summary>The dataset as Kedro shows it: its data's type (not the data) and copy mode, such as <c>MemoryDataset(data=List`1, copy_mode=Copy)</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString()
+    {
+        var described = Describe();
+        return $"{nameof(MemoryDataset)}(data={described["data"]}, copy_mode={described["copy_mode"]})";
+    }
+
     private object? CopyValue(object? value)
     {
         if (value is null || CopyMode == MemoryCopyMode.Assign || value is string || value.GetType().IsPrimitive)
@@ -108,11 +116,39 @@ public sealed class MemoryDataset : IDataset
 
         if (CopyMode == MemoryCopyMode.Copy)
         {
-            return value is ICloneable cloneable ? cloneable.Clone() : MemberwiseCloneMethod(value);
+            return value is ICloneable cloneable ? cloneable.Clone()
+                : CopyCollection(value) is { } collection ? collection
+                : MemberwiseCloneMethod(value);
         }
 
         var type = value.GetType();
         var bytes = MessagePackSerializer.Serialize(type, value, DeepCopyOptions);
         return MessagePackSerializer.Deserialize(type, bytes, DeepCopyOptions);
+    }
+
+    /// <summary>
+    /// A shallow copy of a collection (a list, dictionary or set: a new collection of the same elements, as Python's
+    /// <c>copy.copy</c> gives), through its constructor taking another collection of its kind; a member-wise clone
+    /// would share the backing storage, so editing the copy would edit the original. Null for other types.
+    /// </summary>
+    private static object? CopyCollection(object value)
+    {
+        var type = value.GetType();
+        if (value is not System.Collections.IEnumerable)
+        {
+            return null;
+        }
+
+        foreach (var constructor in type.GetConstructors())
+        {
+            var parameters = constructor.GetParameters();
+            if (parameters.Length == 1 && parameters[0].ParameterType.IsInterface && parameters[0].ParameterType.IsAssignableFrom(type)
+                && parameters[0].ParameterType.IsGenericType)
+            {
+                return constructor.Invoke([value]);
+            }
+        }
+
+        return null;
     }
 }

@@ -177,4 +177,23 @@ public class DataCatalogTests
         Assert.Equal("returns_null", failure.NodeName);
         Assert.Contains("Saving 'null' to dataset 'text' is not allowed", failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task MemoryDatasetCopy_OfACollection_DoesNotShareStorageWithTheSource_AndToStringShowsTheDataType()
+    {
+        var original = new List<int> { 1, 2 };
+        var dataset = new MemoryDataset(original, MemoryCopyMode.Copy);
+
+        var copy = (List<int>)(await dataset.LoadAsync(typeof(List<int>)))!;
+        copy.Add(3);
+        copy[0] = 9;
+        var map = new MemoryDataset(new Dictionary<string, int> { ["a"] = 1 }, MemoryCopyMode.Copy);
+        var mapCopy = (Dictionary<string, int>)(await map.LoadAsync(typeof(Dictionary<string, int>)))!;
+        mapCopy["b"] = 2;
+
+        Assert.Equal([1, 2], original);
+        Assert.Equal([1, 2], (List<int>)(await dataset.LoadAsync(typeof(List<int>)))!);
+        Assert.Equal(["a"], ((Dictionary<string, int>)(await map.LoadAsync(typeof(Dictionary<string, int>)))!).Keys);
+        Assert.Equal("MemoryDataset(data=List`1, copy_mode=Copy)", dataset.ToString());
+    }
 }
