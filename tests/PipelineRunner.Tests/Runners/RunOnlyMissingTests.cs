@@ -34,6 +34,24 @@ public class RunOnlyMissingTests
     }
 
     [Fact]
+    public async Task SaysAtDebugWhyEachNodeRunsOrIsSkipped()
+    {
+        var (pipeline, _) = Pipe();
+        var events = new ConcurrentQueue<string>();
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("a", 1)]);
+        catalog.Add("b", new RecordingDataset("b", events, initial: 10, hasInitial: true));
+        catalog.Add("d", new RecordingDataset("d", events));
+        var logger = new ListLogger<SequentialRunner>();
+
+        await new SequentialRunner(logger: logger).RunOnlyMissingAsync(pipeline, catalog);
+
+        Assert.Contains((Microsoft.Extensions.Logging.LogLevel.Debug, "Node 'n3' must run: a persisted output of it is missing"), logger.Entries);
+        Assert.Contains((Microsoft.Extensions.Logging.LogLevel.Debug, "Node 'n2' must run: a node that runs needs an output of it that is not persisted"), logger.Entries);
+        Assert.Contains((Microsoft.Extensions.Logging.LogLevel.Debug, "Node 'n1' can be skipped: its outputs exist and no node that runs needs them"), logger.Entries);
+    }
+
+    [Fact]
     public async Task NothingMissing_RunsNothing()
     {
         var (pipeline, ran) = Pipe();

@@ -33,12 +33,20 @@ internal static class MissingOutputsFilter
         for (var i = nodes.Count - 1; i >= 0; i--)
         {
             var node = nodes[i];
-            if (node.Outputs.Count == 0
-                || node.Outputs.Any(o => !readers.ContainsKey(o) && !catalog.Contains(o))
-                || await HasMissingPersistedOutputAsync(node, catalog, cancellationToken).ConfigureAwait(false)
-                || await IsNeededByRunningNodeAsync(node, catalog, toRun, readers, cancellationToken).ConfigureAwait(false))
+            // As Kedro, at Debug: why each node runs, or that it is skipped.
+            var reason = node.Outputs.Count == 0 ? "it has no outputs"
+                : node.Outputs.FirstOrDefault(o => !readers.ContainsKey(o) && !catalog.Contains(o)) is { } free ? $"its output '{free}' is a free output, returned by the run"
+                : await HasMissingPersistedOutputAsync(node, catalog, cancellationToken).ConfigureAwait(false) ? "a persisted output of it is missing"
+                : await IsNeededByRunningNodeAsync(node, catalog, toRun, readers, cancellationToken).ConfigureAwait(false) ? "a node that runs needs an output of it that is not persisted"
+                : null;
+            if (reason is not null)
             {
                 toRun.Add(node);
+                RunnerLog.MustRun(logger, node.Name, reason);
+            }
+            else
+            {
+                RunnerLog.CanSkip(logger, node.Name);
             }
         }
 

@@ -16,6 +16,12 @@ internal static partial class RunnerLog
     [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Node '{NodeName}' failed")]
     public static partial void NodeFailedDetail(ILogger logger, string nodeName, Exception exception);
 
+    [LoggerMessage(EventId = 17, Level = LogLevel.Debug, Message = "Node '{NodeName}' must run: {Reason}")]
+    public static partial void MustRun(ILogger logger, string nodeName, string reason);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Debug, Message = "Node '{NodeName}' can be skipped: its outputs exist and no node that runs needs them")]
+    public static partial void CanSkip(ILogger logger, string nodeName);
+
     [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "Running node: {NodeName}")]
     public static partial void RunningNode(ILogger logger, string nodeName);
 
