@@ -51,6 +51,33 @@ public sealed class DataCatalog
     /// <returns>The names.</returns>
     public IReadOnlyList<string> ListDatasets() => _datasets.Keys.Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// The registered dataset names that match <paramref name="namePattern"/> (a regular expression, searched as Kedro's
+    /// <c>name_regex</c>) and whose dataset is a <paramref name="datasetType"/> (Kedro's <c>by_type</c>), sorted.
+    /// </summary>
+    /// <param name="namePattern">A regular expression the name must contain a match of; every name when null.</param>
+    /// <param name="datasetType">The dataset type (or a base type or interface) the dataset must be; any when null.</param>
+    /// <returns>The matching names.</returns>
+    /// <exception cref="ArgumentException"><paramref name="namePattern"/> is not a valid regular expression.</exception>
+    public IReadOnlyList<string> Filter(string? namePattern = null, Type? datasetType = null)
+    {
+        System.Text.RegularExpressions.Regex? regex;
+        try
+        {
+            regex = namePattern is null ? null : new System.Text.RegularExpressions.Regex(namePattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"'{namePattern}' is not a valid regular expression for dataset names: {ex.Message}", nameof(namePattern), ex);
+        }
+
+        return _datasets
+            .Where(d => (regex is null || regex.IsMatch(d.Key)) && (datasetType is null || datasetType.IsInstanceOfType(d.Value)))
+            .Select(d => d.Key)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
     /// <summary>The dataset factory patterns, most specific first.</summary>
     /// <returns>The patterns.</returns>
     public IReadOnlyList<string> ListPatterns()

@@ -196,4 +196,18 @@ public class DataCatalogTests
         Assert.Equal(["a"], ((Dictionary<string, int>)(await map.LoadAsync(typeof(Dictionary<string, int>)))!).Keys);
         Assert.Equal("MemoryDataset(data=List`1, copy_mode=Copy)", dataset.ToString());
     }
+
+    [Fact]
+    public void Filter_SelectsNamesByRegex_AndDatasetsByType_AsKedrosFilter()
+    {
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("raw_companies", 1), new("raw_shuttles", 2), new("model", 3)]);
+        catalog.Add("report", new PipelineRunner.Catalog.Files.JsonDataset("report.json"));
+
+        Assert.Equal(["raw_companies", "raw_shuttles"], catalog.Filter("^raw_"));
+        Assert.Equal(["report"], catalog.Filter(datasetType: typeof(PipelineRunner.Catalog.Files.FileDataset)));
+        Assert.Equal(["model", "raw_companies", "raw_shuttles"], catalog.Filter(datasetType: typeof(MemoryDataset)));
+        Assert.Equal(["raw_shuttles"], catalog.Filter("shuttle", typeof(MemoryDataset)));
+        Assert.StartsWith("'(unclosed' is not a valid regular expression for dataset names: ", Assert.Throws<ArgumentException>(() => catalog.Filter("(unclosed")).Message, StringComparison.Ordinal);
+    }
 }
