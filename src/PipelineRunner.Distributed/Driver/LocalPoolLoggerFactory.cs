@@ -26,7 +26,8 @@ internal sealed class LocalPoolLoggerFactory(ILoggerFactory inner) : ILoggerFact
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => inner.BeginScope(state);
 
-        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel) || inner.IsEnabled(Demote(logLevel, default));
+        // Whether the message could be written at its level or at Debug; the inner logger filters the demoted level.
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel) || inner.IsEnabled(LogLevel.Debug);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             inner.Log(Demote(logLevel, eventId), eventId, state, exception, formatter);

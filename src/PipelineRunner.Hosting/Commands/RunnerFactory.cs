@@ -84,16 +84,15 @@ internal static class RunnerFactory
 
     private static DistributedRunner CreateDistributed(PipelineRunnerHostOptions options, RunnerOptions registered, ILoggerFactory loggerFactory)
     {
-        var distributed = With(registered, new DistributedRunnerOptions(), options);
-        distributed = new DistributedRunnerOptions
-        {
-            IsAsync = distributed.IsAsync,
-            FailurePolicy = distributed.FailurePolicy,
-            RetryPolicy = distributed.RetryPolicy,
-            SchedulerAddress = options.SchedulerAddress,
-            LocalWorkers = options.Workers ?? Environment.ProcessorCount,
-            LocalWorkerConcurrency = options.WorkerConcurrency,
-        };
+        var distributed = With(
+            registered,
+            new DistributedRunnerOptions
+            {
+                SchedulerAddress = options.SchedulerAddress,
+                LocalWorkers = options.Workers ?? Environment.ProcessorCount,
+                LocalWorkerConcurrency = options.WorkerConcurrency,
+            },
+            options);
         if (options.WaitForWorkers is { } wait)
         {
             distributed.WaitForWorkersTimeout = TimeSpan.FromSeconds(wait);
