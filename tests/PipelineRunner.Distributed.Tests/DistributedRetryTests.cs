@@ -51,10 +51,16 @@ public sealed class DistributedRetryTests
         var hook = new ErrorHook();
         await using var runner = new DistributedRunner(new DistributedRunnerOptions { LocalWorkers = 1 });
 
-        var outputs = await runner.RunAsync(pipeline, Catalog(), new RunOptions { Hooks = [hook] }).WaitAsync(Timeout);
+        var progress = new ConcurrentQueue<NodeProgress>();
+        var outputs = await runner.RunAsync(pipeline, Catalog(), new RunOptions { Hooks = [hook], Progress = new Reporter(progress.Enqueue) }).WaitAsync(Timeout);
 
         Assert.Equal(2, outputs["y"]);
         Assert.Equal(3, calls());
+        // The driver's progress sees each retried attempt, with the worker's error.
+        var retries = progress.Where(p => p.Kind == NodeProgressKind.Retrying).ToList();
+        Assert.Equal([1, 2], retries.Select(r => r.Attempt));
+        Assert.Equal([TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(2)], retries.Select(r => r.RetryDelay));
+        Assert.All(retries, r => Assert.Contains("busy", Assert.IsType<RemoteNodeException>(r.Error).Message, StringComparison.Ordinal));
         Assert.Equal(
             [
                 "flaky:1:PipelineRunner.Runners.TransientException:busy",
@@ -97,5 +103,10 @@ public sealed class DistributedRetryTests
         await using var runner = new DistributedRunner(new DistributedRunnerOptions { LocalWorkers = 1, RetryPolicy = RetryPolicy.For<TimeoutException>() });
         var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(pipeline, Catalog()).WaitAsync(Timeout));
         Assert.StartsWith("DistributedRunnerOptions.RetryPolicy has a custom IsTransient predicate, which cannot be sent to workers.", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class Reporter(Action<NodeProgress> report) : IProgress<NodeProgress>
+    {
+        public void Report(NodeProgress value) => report(value);
     }
 }

@@ -34,9 +34,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     /// <param name="loggerFactory">Logging for the runner and any local scheduler and workers; none when null.</param>
     /// <exception cref="ArgumentException">A timeout of <paramref name="options"/> is out of range (the message names it).</exception>
     public DistributedRunner(DistributedRunnerOptions? options = null, ILoggerFactory? loggerFactory = null)
-        : base(options ?? new DistributedRunnerOptions(), (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DistributedRunner>())
+        : base(options ??= new DistributedRunnerOptions(), (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DistributedRunner>())
     {
-        _options = (DistributedRunnerOptions)Options;
+        _options = options;
         _timeouts = ChannelTimeouts.Create(nameof(DistributedRunnerOptions), _options.ConnectTimeout, _options.PingDelay, _options.PingTimeout);
         if (_options.NoWorkersWarningInterval <= TimeSpan.Zero)
         {
@@ -344,8 +344,12 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                         break;
                     case RunEvent.KindOneofCase.Retrying:
                         var retrying = runEvent.Retrying;
-                        _ = Resolve(run, retrying.Node);
                         Log.Retrying(Logger, retrying.Node, retrying.Worker, retrying.ErrorType, retrying.Message, retrying.Attempt, retrying.DelayMs);
+                        run.ReportRetrying(
+                            Resolve(run, retrying.Node),
+                            retrying.Attempt,
+                            new RemoteNodeException(retrying.Node, retrying.Worker, retrying.ErrorType, retrying.Message, string.Empty),
+                            TimeSpan.FromMilliseconds(retrying.DelayMs));
                         break;
                     case RunEvent.KindOneofCase.Failed:
                         var failed = runEvent.Failed;
@@ -452,8 +456,11 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
     private static async Task PublishCopyAsync(string name, IDataset source, StoreDataset copy, CancellationToken cancellationToken)
     {
-        // From the dataset itself: the catalog entry is replaced by the store copy meanwhile.
-        var value = await DataCatalog.LoadFromAsync(name, source, typeof(object), cancellationToken).ConfigureAwait(false);
+        // From the dataset itself: the catalog entry is replaced by the store copy meanwhile. A catalog of this one
+        // dataset names it in a load error.
+        var original = new DataCatalog();
+        original.Add(name, source);
+        var value = await original.LoadAsync(name, typeof(object), cancellationToken).ConfigureAwait(false);
         await copy.SaveAsync(value, cancellationToken).ConfigureAwait(false);
     }
 

@@ -45,9 +45,6 @@ public sealed class DistributedRunnerOptions : RunnerOptions
     /// <summary>How often a run on a remote scheduler with no workers connected says so in the log. Default 10 s.</summary>
     public TimeSpan NoWorkersWarningInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The clock of the wait for workers; the system's by default.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
     /// <summary>
     /// Options of the in-process scheduler started when there is no <see cref="SchedulerAddress"/>, such as the store's
     /// memory limit and spill folder. Its host stays loopback.

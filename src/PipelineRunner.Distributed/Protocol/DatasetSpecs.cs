@@ -36,15 +36,25 @@ internal static class DatasetSpecs
 
     public static DatasetDefinition Parse(DatasetSpec spec)
     {
-        var root = ConfigurationTree.ParseJsonMapping(spec.DefinitionJson, $"the definition of dataset '{spec.Name}'", "dataset definition");
-        string? Text(string key) => root.TryGetValue(key, out var value) ? value as string : null;
-        var options = root.TryGetValue("options", out var raw) && raw is IReadOnlyDictionary<string, object?> map
-            ? map
-            : new Dictionary<string, object?>();
+        Dictionary<string, JsonElement> root;
+        try
+        {
+            root = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(spec.DefinitionJson) ?? [];
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"The definition of dataset '{spec.Name}' is not valid JSON: {ex.Message}", nameof(spec), ex);
+        }
+
+        string? Text(string key) => root.TryGetValue(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        // The definition normalizes JSON values into the plain values the catalog's YAML gives.
+        var options = root.TryGetValue("options", out var raw) && raw.ValueKind == JsonValueKind.Object
+            ? raw.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value, StringComparer.Ordinal)
+            : null;
         return new DatasetDefinition(spec.Name, Text("type") ?? throw new ArgumentException($"The definition of dataset '{spec.Name}' has no type."), options)
         {
             FilePath = Text("filepath"),
-            Versioned = root.TryGetValue("versioned", out var versioned) && versioned is true,
+            Versioned = root.TryGetValue("versioned", out var versioned) && versioned.ValueKind == JsonValueKind.True,
             LoadVersion = Text("load_version"),
             SaveVersion = Text("save_version"),
         };

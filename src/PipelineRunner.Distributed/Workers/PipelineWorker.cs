@@ -384,13 +384,10 @@ public sealed partial class PipelineWorker
             {
                 Hooks = RunHooks?.For(assign.RunId) ?? _options.Hooks,
                 SessionId = assign.SessionId.Length == 0 ? assign.RunId : assign.SessionId,
-            };
-            var run = new PipelineRun(pipeline, catalog, new RunnerOptions { IsAsync = true, RetryPolicy = retry }, runOptions, nameof(PipelineWorker), _logger)
-            {
-                // Each retried attempt is reported to the driver, whose log shows it.
-                RetryObserver = (_, attempt, error, delay) =>
+                // Each retried attempt is reported to the driver, whose log and progress show it.
+                Progress = new RetryReporter(progress =>
                 {
-                    attempts = attempt + 1;
+                    attempts = progress.Attempt + 1;
                     outbox.TryWrite(new WorkerMessage
                     {
                         Retrying = new NodeRetrying
@@ -398,15 +395,16 @@ public sealed partial class PipelineWorker
                             RunId = assign.RunId,
                             Node = spec.Name,
                             Worker = Id,
-                            Attempt = attempt,
-                            ErrorType = error.GetType().FullName ?? error.GetType().Name,
-                            Message = error.Message,
-                            DelayMs = delay.TotalMilliseconds,
+                            Attempt = progress.Attempt,
+                            ErrorType = progress.Error?.GetType().FullName ?? string.Empty,
+                            Message = progress.Error?.Message ?? string.Empty,
+                            DelayMs = progress.RetryDelay.TotalMilliseconds,
                         },
                     });
-                    return ValueTask.CompletedTask;
-                },
+                }),
             };
+            var runnerOptions = new RunnerOptions { IsAsync = true, RetryPolicy = retry, TimeProvider = _options.TimeProvider };
+            var run = new PipelineRun(pipeline, catalog, runnerOptions, runOptions, nameof(PipelineWorker), _logger);
             await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
             var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = _options.TimeProvider.GetElapsedTime(started).TotalSeconds, Attempts = attempts };
             completed.Outputs.AddRange(inline.Outputs);
@@ -515,5 +513,17 @@ public sealed partial class PipelineWorker
 
         [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Node '{NodeName}' handed back by leaving worker '{WorkerId}' ({Reason})")]
         public static partial void HandedBack(ILogger logger, string nodeName, string workerId, string reason);
+    }
+
+    /// <summary>Passes a node's retried attempts on; the worker reports nothing else of a node's progress.</summary>
+    private sealed class RetryReporter(Action<NodeProgress> report) : IProgress<NodeProgress>
+    {
+        public void Report(NodeProgress value)
+        {
+            if (value.Kind == NodeProgressKind.Retrying)
+            {
+                report(value);
+            }
+        }
     }
 }

@@ -27,12 +27,38 @@ public sealed class PipelineRun
     private int _completedCount;
     private readonly List<NodeExecutionException> _failures = [];
     private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
 
-    internal PipelineRun(Pipeline pipeline, DataCatalog catalog, RunnerOptions options, RunOptions runOptions, string runnerName, ILogger logger)
+    /// <summary>
+    /// Starts a run. <see cref="AbstractRunner"/> creates one per <see cref="AbstractRunner.RunAsync"/>; a runner that
+    /// executes nodes somewhere else creates one there too, e.g. a worker runs one node of a one-node pipeline with
+    /// <see cref="RunNodeAsync(Node, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="pipeline">The pipeline to run.</param>
+    /// <param name="catalog">A catalog with a dataset for every dataset name of the pipeline.</param>
+    /// <param name="options">Failure and retry policies; the defaults when null.</param>
+    /// <param name="runOptions">Hooks, session id and progress; none when null.</param>
+    /// <param name="runnerName">The runner's name that hooks see; <c>PipelineRun</c> when null.</param>
+    /// <param name="logger">Where the run logs; nowhere when null.</param>
+    /// <exception cref="DatasetNotFoundException">A dataset of the pipeline is not in the catalog.</exception>
+    public PipelineRun(
+        Pipeline pipeline,
+        DataCatalog catalog,
+        RunnerOptions? options = null,
+        RunOptions? runOptions = null,
+        string? runnerName = null,
+        ILogger? logger = null)
     {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new RunnerOptions();
+        runOptions ??= new RunOptions();
+        runnerName ??= nameof(PipelineRun);
+        logger ??= Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Pipeline = pipeline;
         Catalog = catalog;
         Options = options;
+        _time = options.TimeProvider;
         SessionId = runOptions.SessionId ?? Guid.NewGuid().ToString("N");
         _hooks = [.. runOptions.Hooks];
         _progress = runOptions.Progress;
@@ -126,12 +152,6 @@ public sealed class PipelineRun
     /// <exception cref="NodeExecutionException">Anything failed; the inner exception is the cause.</exception>
     public Task RunNodeAsync(Node node, CancellationToken cancellationToken) => RunNodeAsync(IndexOf(node), cancellationToken);
 
-    /// <summary>
-    /// Called before a failed attempt is retried (node, the attempt that failed, its error, the wait before the next);
-    /// distributed workers report it to the driver.
-    /// </summary>
-    internal Func<Node, int, Exception, TimeSpan, ValueTask>? RetryObserver { get; set; }
-
     /// <summary>Runs the node at <paramref name="index"/> in the pipeline's topological order, retrying transient failures as its policy says.</summary>
     internal Task RunNodeAsync(int index, CancellationToken cancellationToken)
     {
@@ -156,12 +176,12 @@ public sealed class PipelineRun
             {
                 var delay = policy.DelayAfter(attempt);
                 RunnerLog.Retrying(_logger, node.Name, error.GetType().Name, error.Message, attempt, policy.MaxAttempts, delay.TotalMilliseconds);
-                if (RetryObserver is { } observer)
+                _progress?.Report(new NodeProgress(NodeProgressKind.Retrying, node.Name, CompletedCount, Pipeline.Nodes.Count, TimeSpan.Zero, error)
                 {
-                    await observer(node, attempt, error, delay).ConfigureAwait(false);
-                }
-
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                    Attempt = attempt,
+                    RetryDelay = delay,
+                });
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -406,11 +426,13 @@ public sealed class PipelineRun
         throw new PipelineRunFailedException(failures, skipped.Select(n => n.Name).Order(StringComparer.Ordinal).ToList(), resume);
     }
 
-    /// <summary>Whether anyone listens for progress events.</summary>
-    internal bool HasProgress => _progress is not null;
+    /// <summary>Whether anyone listens for progress events (<see cref="RunOptions.Progress"/>).</summary>
+    public bool HasProgress => _progress is not null;
 
     /// <summary>Whether a node has completed in this run.</summary>
-    internal bool IsCompleted(Node node)
+    /// <param name="node">A node of the pipeline.</param>
+    /// <returns>True once <see cref="CompleteNodeAsync(Node, TimeSpan, CancellationToken)"/> was called for it.</returns>
+    public bool IsCompleted(Node node)
     {
         lock (_gate)
         {
@@ -419,7 +441,28 @@ public sealed class PipelineRun
     }
 
     /// <summary>Reports that a node started somewhere else (a distributed runner's worker).</summary>
-    internal void ReportStarted(Node node) => Report(NodeProgressKind.Started, node, TimeSpan.Zero, null);
+    /// <param name="node">A node of the pipeline.</param>
+    public void ReportStarted(Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        Report(NodeProgressKind.Started, node, TimeSpan.Zero, null);
+    }
+
+    /// <summary>Reports that an attempt of a node failed somewhere else and will be retried (a distributed runner's worker).</summary>
+    /// <param name="node">A node of the pipeline.</param>
+    /// <param name="attempt">The attempt that failed, from 1.</param>
+    /// <param name="error">Its error.</param>
+    /// <param name="delay">The wait before the next attempt.</param>
+    public void ReportRetrying(Node node, int attempt, Exception error, TimeSpan delay)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(error);
+        _progress?.Report(new NodeProgress(NodeProgressKind.Retrying, node.Name, CompletedCount, Pipeline.Nodes.Count, TimeSpan.Zero, error)
+        {
+            Attempt = attempt,
+            RetryDelay = delay,
+        });
+    }
 
     private void Report(NodeProgressKind kind, Node node, TimeSpan duration, Exception? error)
     {

@@ -24,6 +24,9 @@ public class RunnerOptions
 
     /// <summary>How nodes without a policy of their own (<see cref="Pipelines.Node.WithRetry"/>) are retried after transient failures. Default: no retries.</summary>
     public RetryPolicy RetryPolicy { get; set; } = RetryPolicy.None;
+
+    /// <summary>The clock of the runner's waits (retry delays, and a distributed runner's wait for workers); the system's by default.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }
 
 /// <summary>Options of the <see cref="ThreadRunner"/>.</summary>

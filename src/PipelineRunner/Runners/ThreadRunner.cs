@@ -16,9 +16,9 @@ public sealed class ThreadRunner : AbstractRunner
     /// <param name="logger">Logger; none when null.</param>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="ThreadRunnerOptions.MaxDegreeOfParallelism"/> is less than 1.</exception>
     public ThreadRunner(ThreadRunnerOptions? options = null, ILogger<ThreadRunner>? logger = null)
-        : base(options ?? new ThreadRunnerOptions(), logger)
+        : base(options ??= new ThreadRunnerOptions(), logger)
     {
-        var parallelism = ((ThreadRunnerOptions)Options).MaxDegreeOfParallelism;
+        var parallelism = options.MaxDegreeOfParallelism;
         if (parallelism < 1)
         {
             throw new ArgumentOutOfRangeException(
@@ -26,10 +26,12 @@ public sealed class ThreadRunner : AbstractRunner
                 parallelism,
                 $"ThreadRunnerOptions.MaxDegreeOfParallelism must be at least 1, but was {parallelism}.");
         }
+
+        MaxDegreeOfParallelism = parallelism;
     }
 
     /// <summary>How many nodes may run at once.</summary>
-    public int MaxDegreeOfParallelism => ((ThreadRunnerOptions)Options).MaxDegreeOfParallelism;
+    public int MaxDegreeOfParallelism { get; }
 
     /// <inheritdoc />
     protected override Task ExecuteAsync(PipelineRun run, CancellationToken cancellationToken)

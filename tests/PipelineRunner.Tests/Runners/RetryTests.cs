@@ -143,4 +143,50 @@ public sealed class RetryTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RetryPolicy { MaxAttempts = 0 });
         Assert.StartsWith("A retry policy needs at least 1 attempt.", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Collects progress events as they are reported (no synchronization context, unlike Progress&lt;T&gt;).</summary>
+    private sealed class ProgressList : IProgress<NodeProgress>
+    {
+        public ConcurrentQueue<NodeProgress> Events { get; } = new();
+
+        public void Report(NodeProgress value) => Events.Enqueue(value);
+    }
+
+    [Fact]
+    public async Task RetryDelays_WaitOnTheRunnersClock_AndEachRetryIsReportedAsProgress()
+    {
+        var (node, calls) = Flaky(2, () => new TransientException("busy"));
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var progress = new ProgressList();
+        var policy = new RetryPolicy { MaxAttempts = 3, Delay = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromMinutes(1) };
+        var runner = new SequentialRunner(new RunnerOptions { RetryPolicy = policy, TimeProvider = clock });
+
+        var run = runner.RunAsync(new Pipeline([node]), Catalog(), new RunOptions { Progress = progress });
+        await WaitUntil(() => progress.Events.Any(e => e.Kind == NodeProgressKind.Retrying));
+        Assert.False(run.IsCompleted); // ten seconds on the fake clock: nothing passes until it advances
+        Assert.Equal(1, calls());
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await WaitUntil(() => progress.Events.Count(e => e.Kind == NodeProgressKind.Retrying) == 2);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        var outputs = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(42, outputs["y"]);
+        var retries = progress.Events.Where(e => e.Kind == NodeProgressKind.Retrying).ToList();
+        Assert.Equal([1, 2], retries.Select(r => r.Attempt));
+        Assert.Equal([TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20)], retries.Select(r => r.RetryDelay));
+        Assert.All(retries, r => Assert.Equal("busy", Assert.IsType<TransientException>(r.Error).Message));
+        Assert.Equal(
+            [NodeProgressKind.Started, NodeProgressKind.Retrying, NodeProgressKind.Retrying, NodeProgressKind.Completed],
+            progress.Events.Select(e => e.Kind));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 s.");
+            await Task.Delay(5);
+        }
+    }
 }
