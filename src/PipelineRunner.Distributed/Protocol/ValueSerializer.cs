@@ -27,7 +27,7 @@ internal static class ValueSerializer
         {
             throw new DatasetException(
                 datasetName,
-                $"Dataset '{datasetName}': MessagePack cannot serialize a value of type {Describe(type)} to send it between processes: " +
+                $"Dataset '{datasetName}': MessagePack cannot serialize a value of type {TypeNames.Describe(type)} to send it between processes: " +
                 $"{ex.InnerException?.Message ?? ex.Message} To fix it, give the type public properties and a public constructor (or mark it " +
                 "[MessagePackObject] with [Key] members), or register the dataset in the catalog as a file dataset that workers read themselves.",
                 ex);
@@ -70,14 +70,9 @@ internal static class ValueSerializer
         {
             throw new DatasetException(
                 datasetName,
-                $"Dataset '{datasetName}': the stored value cannot be read as {Describe(type)}: {ex.InnerException?.Message ?? ex.Message} " +
+                $"Dataset '{datasetName}': the stored value cannot be read as {TypeNames.Describe(type)}: {ex.InnerException?.Message ?? ex.Message} " +
                 "The consuming node's parameter type must match what the producing node returned.",
                 ex);
         }
     }
-
-    /// <summary>A type as C# spells it, without namespaces: <c>List&lt;Int32&gt;</c>.</summary>
-    private static string Describe(Type type) => type.IsGenericType
-        ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Describe))}>"
-        : type.Name;
 }

@@ -31,7 +31,7 @@ public abstract class AbstractDataset<T> : IDataset
 
     /// <inheritdoc />
     public virtual IReadOnlyDictionary<string, object?> Describe() =>
-        new Dictionary<string, object?> { ["type"] = GetType().Name, ["data_type"] = ValueConverter.Describe(typeof(T)) };
+        new Dictionary<string, object?> { ["type"] = GetType().Name, ["data_type"] = TypeNames.Describe(typeof(T)) };
 
     async ValueTask<object?> IDataset.LoadAsync(Type requestedType, CancellationToken cancellationToken) =>
         await LoadCoreAsync(cancellationToken).ConfigureAwait(false);
@@ -49,7 +49,7 @@ public abstract class AbstractDataset<T> : IDataset
         }
 
         throw new InvalidCastException(
-            $"{GetType().Name} holds {ValueConverter.Describe(typeof(T))} but was given {(data is null ? "null" : ValueConverter.Describe(data.GetType()))}.");
+            $"{GetType().Name} holds {TypeNames.Describe(typeof(T))} but was given {(data is null ? "null" : TypeNames.Describe(data.GetType()))}.");
     }
 
     /// <summary>Loads the data.</summary>

@@ -225,7 +225,7 @@ public sealed class DataCatalog
         var value = await LoadAsync(name, typeof(T), cancellationToken).ConfigureAwait(false);
         if (!Pipelines.Internal.ValueConverter.TryConvert(value, typeof(T), out var converted, out var problem))
         {
-            throw new DatasetException(name, $"Dataset '{name}' cannot be loaded as {Pipelines.Internal.ValueConverter.Describe(typeof(T))}: {problem}.", null);
+            throw new DatasetException(name, $"Dataset '{name}' cannot be loaded as {TypeNames.Describe(typeof(T))}: {problem}.", null);
         }
 
         return (T)converted!;

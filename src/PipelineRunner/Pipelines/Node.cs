@@ -287,7 +287,7 @@ public sealed partial class Node : IEquatable<Node>
         if (!ValueConverter.TryConvert(value, target, out var converted, out var problem))
         {
             throw new InvalidCastException(
-                $"Node '{Name}' cannot take dataset '{Inputs[index]}' as its input of type {ValueConverter.Describe(target)}: {problem}.");
+                $"Node '{Name}' cannot take dataset '{Inputs[index]}' as its input of type {TypeNames.Describe(target)}: {problem}.");
         }
 
         return converted;

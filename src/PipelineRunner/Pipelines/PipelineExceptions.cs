@@ -71,8 +71,8 @@ public sealed class DatasetTypeMismatchException : PipelineException
     /// <param name="consumer">The node that reads it.</param>
     /// <param name="consumedType">The parameter type the consumer declares.</param>
     public DatasetTypeMismatchException(string dataset, string producer, Type producedType, string consumer, Type consumedType)
-        : base($"Dataset '{dataset}' is produced by node '{producer}' as {Internal.ValueConverter.Describe(producedType)}, " +
-               $"but node '{consumer}' takes it as {Internal.ValueConverter.Describe(consumedType)}, which cannot accept it.")
+        : base($"Dataset '{dataset}' is produced by node '{producer}' as {TypeNames.Describe(producedType)}, " +
+               $"but node '{consumer}' takes it as {TypeNames.Describe(consumedType)}, which cannot accept it.")
     {
         Dataset = dataset;
         Producer = producer;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using PipelineRunner.Catalog;
 using PipelineRunner.Catalog.Configuration;
 using PipelineRunner.Catalog.Files;
+using PipelineRunner.Datasets;
 
 namespace PipelineRunner.Tests.Catalog;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using PipelineRunner.Catalog;
 using PipelineRunner.Catalog.Configuration;
 using PipelineRunner.Catalog.Files;
+using PipelineRunner.Datasets;
 using PipelineRunner.Pipelines;
 using PipelineRunner.Runners;
 

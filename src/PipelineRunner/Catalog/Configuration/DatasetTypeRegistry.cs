@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using PipelineRunner.Catalog.Files;
 
@@ -27,6 +28,17 @@ public sealed class DatasetTypeRegistry
 
     private static readonly string[] IgnoredPrefixes = ["kedro_datasets.", "kedro."];
 
+    /// <summary>The package of file formats that need third-party libraries; its types join the defaults when the app references it.</summary>
+    private const string CompanionAssembly = "PipelineRunner.Datasets";
+
+    /// <summary>The companion package's type names, to say where an unknown one is.</summary>
+    private static readonly HashSet<string> CompanionTypeNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CsvDataset", "pandas.CSVDataset", "ParquetDataset", "pandas.ParquetDataset", "MessagePackDataset", "pickle.PickleDataset",
+    };
+
+    private static readonly Lazy<IReadOnlyList<IDatasetTypeProvider>> CompanionProviders = new(LoadCompanionProviders);
+
     private readonly Dictionary<string, Func<DatasetDefinition, IDataset>> _factories = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
 
@@ -48,14 +60,10 @@ public sealed class DatasetTypeRegistry
     /// <item><c>MemoryDataset</c>, <c>io.MemoryDataset</c>: options <c>data</c>, <c>copy_mode</c> (<c>assign</c>, <c>copy</c>, <c>deepcopy</c>).</item>
     /// <item><c>TextDataset</c>, <c>text.TextDataset</c>: no options.</item>
     /// <item><c>JsonDataset</c>, <c>json.JSONDataset</c>: <c>indented</c> (bool) or <c>save_args.indent</c> (a positive number indents).</item>
-    /// <item>
-    /// <c>CsvDataset</c>, <c>pandas.CSVDataset</c>: <c>delimiter</c> or <c>load_args.sep</c>/<c>save_args.sep</c>
-    /// (also <c>.delimiter</c>); <c>has_header</c> or <c>load_args.header</c> (<c>null</c> for none, <c>0</c> or
-    /// <c>infer</c> for a header)/<c>save_args.header</c> (bool); <c>save_args.index</c> must be false when given.
-    /// </item>
-    /// <item><c>MessagePackDataset</c>, <c>pickle.PickleDataset</c>: no options.</item>
-    /// <item><c>ParquetDataset</c>, <c>pandas.ParquetDataset</c>: no options.</item>
     /// </list>
+    /// plus the types of the <c>PipelineRunner.Datasets</c> package when the app references it (CSV, Parquet and
+    /// MessagePack files, whose libraries the core does not carry; as Kedro keeps formats in kedro-datasets): the
+    /// package's <see cref="DatasetTypeProviderAttribute"/> names what it registers.
     /// File datasets need a <c>filepath</c> and accept <c>versioned</c>; <c>metadata</c> is accepted and ignored everywhere.
     /// </summary>
     /// <returns>A new registry, which can be extended with <see cref="Register"/>.</returns>
@@ -65,10 +73,25 @@ public sealed class DatasetTypeRegistry
         registry.RegisterWithAlias(nameof(MemoryDataset), CreateMemory, "io.MemoryDataset");
         registry.RegisterWithAlias(nameof(TextDataset), CreateText, "text.TextDataset");
         registry.RegisterWithAlias(nameof(JsonDataset), CreateJson, "json.JSONDataset");
-        registry.RegisterWithAlias(nameof(CsvDataset), CreateCsv, "pandas.CSVDataset");
-        registry.RegisterWithAlias(nameof(MessagePackDataset), CreateMessagePack, "pickle.PickleDataset");
-        registry.RegisterWithAlias(nameof(ParquetDataset), CreateParquet, "pandas.ParquetDataset");
+        foreach (var provider in CompanionProviders.Value)
+        {
+            provider.Register(registry);
+        }
+
         return registry;
+    }
+
+    /// <summary>
+    /// Registers a dataset type under its name and a Kedro alias (e.g. <c>CsvDataset</c> and <c>pandas.CSVDataset</c>),
+    /// replacing any type of those names.
+    /// </summary>
+    /// <param name="typeName">The type's name.</param>
+    /// <param name="factory">Creates a dataset from a catalog entry.</param>
+    /// <param name="alias">The name a Kedro catalog uses for it.</param>
+    public void RegisterWithAlias(string typeName, Func<DatasetDefinition, IDataset> factory, string alias)
+    {
+        Register(typeName, factory);
+        Register(alias, factory);
     }
 
     /// <summary>
@@ -147,8 +170,11 @@ public sealed class DatasetTypeRegistry
         ArgumentNullException.ThrowIfNull(definition);
         if (!TryGetFactory(definition.TypeName, out var factory))
         {
+            var package = CompanionTypeNames.Contains(StripIgnoredPrefix(definition.TypeName.Trim()))
+                ? $" It is in the {CompanionAssembly} package: add a reference to it (dotnet add package {CompanionAssembly})."
+                : string.Empty;
             throw new CatalogConfigurationException(
-                $"Dataset '{definition.Name}' has unknown type '{definition.TypeName}'. Known types: {string.Join(", ", TypeNames)}.");
+                $"Dataset '{definition.Name}' has unknown type '{definition.TypeName}'.{package} Known types: {string.Join(", ", TypeNames)}.");
         }
 
         try
@@ -166,12 +192,6 @@ public sealed class DatasetTypeRegistry
         {
             throw new CatalogConfigurationException($"Dataset '{definition.Name}' ({definition.TypeName}) could not be created: {ex.Message}", ex);
         }
-    }
-
-    private void RegisterWithAlias(string typeName, Func<DatasetDefinition, IDataset> factory, string alias)
-    {
-        Register(typeName, factory);
-        Register(alias, factory);
     }
 
     private static MemoryDataset CreateMemory(DatasetDefinition definition)
@@ -207,69 +227,35 @@ public sealed class DatasetTypeRegistry
         return new JsonDataset(definition.GetRequiredFilePath(), indented, null, definition.Version, definition.TimeProvider);
     }
 
-    private static CsvDataset CreateCsv(DatasetDefinition definition)
+
+    private static string StripIgnoredPrefix(string typeName)
     {
-        definition.EnsureSupportedOptions(
-            "delimiter", "has_header", "load_args.sep", "load_args.delimiter", "load_args.header",
-            "save_args.sep", "save_args.delimiter", "save_args.header", "save_args.index");
-        if (definition.GetOption("save_args.index", false))
+        foreach (var prefix in IgnoredPrefixes)
         {
-            throw definition.Error("does not support 'save_args.index: true': records have no index column");
-        }
-
-        // CsvDataset reads and writes with one delimiter and one header setting, so the options given must agree.
-        var delimiters = new[] { "delimiter", "load_args.sep", "load_args.delimiter", "save_args.sep", "save_args.delimiter" }
-            .Select(key => (Key: key, Value: definition.GetOption<string?>(key, null)))
-            .Where(option => option.Value is not null)
-            .ToList();
-        if (delimiters.Select(option => option.Value).Distinct(StringComparer.Ordinal).Count() > 1)
-        {
-            throw definition.Error(
-                $"has conflicting delimiters ({string.Join(", ", delimiters.Select(option => $"{option.Key} '{option.Value}'"))}); it reads and writes with one delimiter");
-        }
-
-        var delimiterText = delimiters.FirstOrDefault().Value ?? ",";
-        if (delimiterText.Length != 1)
-        {
-            throw definition.Error($"has an invalid delimiter '{delimiterText}': it must be a single character");
-        }
-
-        bool hasHeader;
-        if (definition.TryGetOption("has_header", out _))
-        {
-            hasHeader = definition.GetOption("has_header", true);
-        }
-        else if (definition.TryGetOption("load_args.header", out var header))
-        {
-            hasHeader = header switch
+            if (typeName.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
-                null or false => false,
-                true or 0L => true,
-                string text when text.Equals("infer", StringComparison.OrdinalIgnoreCase) => true,
-                _ => throw definition.Error($"has an unsupported 'load_args.header' {ConfigurationTree.DescribeValue(header)}; use null, 0, 'infer' or a boolean"),
-            };
-            if (definition.TryGetOption("save_args.header", out _) && definition.GetOption("save_args.header", true) != hasHeader)
-            {
-                throw definition.Error("has conflicting options 'load_args.header' and 'save_args.header'; it reads and writes with one header setting");
+                return typeName[prefix.Length..];
             }
         }
-        else
+
+        return typeName;
+    }
+
+    /// <summary>The companion package's providers, or none when the app does not reference it.</summary>
+    private static IReadOnlyList<IDatasetTypeProvider> LoadCompanionProviders()
+    {
+        Assembly assembly;
+        try
         {
-            hasHeader = definition.GetOption("save_args.header", true);
+            assembly = Assembly.Load(new AssemblyName(CompanionAssembly));
+        }
+        catch (FileNotFoundException)
+        {
+            return [];
         }
 
-        return new CsvDataset(definition.GetRequiredFilePath(), delimiterText[0], hasHeader, definition.Version, definition.TimeProvider);
-    }
-
-    private static MessagePackDataset CreateMessagePack(DatasetDefinition definition)
-    {
-        definition.EnsureSupportedOptions();
-        return new MessagePackDataset(definition.GetRequiredFilePath(), definition.Version, definition.TimeProvider);
-    }
-
-    private static ParquetDataset CreateParquet(DatasetDefinition definition)
-    {
-        definition.EnsureSupportedOptions();
-        return new ParquetDataset(definition.GetRequiredFilePath(), null, definition.Version, definition.TimeProvider);
+        return assembly.GetCustomAttributes<DatasetTypeProviderAttribute>()
+            .Select(attribute => (IDatasetTypeProvider)Activator.CreateInstance(attribute.ProviderType)!)
+            .ToList();
     }
 }

@@ -109,7 +109,7 @@ public abstract class FileDataset : IDataset
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new DatasetException(
-                $"Failed to load {GetType().Name} from '{path}' as {ValueConverter.Describe(requestedType)}: {ex.Message}", ex);
+                $"Failed to load {GetType().Name} from '{path}' as {TypeNames.Describe(requestedType)}: {ex.Message}", ex);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class TextDataset : FileDataset
         if (data is not string text)
         {
             throw new ArgumentException(
-                $"{nameof(TextDataset)} saves a string, not {(data is null ? "null" : ValueConverter.Describe(data.GetType()))}.", nameof(data));
+                $"{nameof(TextDataset)} saves a string, not {(data is null ? "null" : TypeNames.Describe(data.GetType()))}.", nameof(data));
         }
 
         await stream.WriteAsync(Utf8.GetBytes(text), cancellationToken).ConfigureAwait(false);

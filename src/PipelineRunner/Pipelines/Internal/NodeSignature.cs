@@ -263,7 +263,7 @@ internal sealed class NodeSignature
         else
         {
             throw new InvalidOperationException(
-                $"Failed to save outputs of node {nodeDescription}.\nThe node definition contains a list of outputs [{string.Join(", ", outputs.Datasets)}], whereas the node function returned a '{(result is null ? "null" : ValueConverter.Describe(result.GetType()))}'.");
+                $"Failed to save outputs of node {nodeDescription}.\nThe node definition contains a list of outputs [{string.Join(", ", outputs.Datasets)}], whereas the node function returned a '{(result is null ? "null" : TypeNames.Describe(result.GetType()))}'.");
         }
 
         if (values.Length != expected)
@@ -349,7 +349,7 @@ internal sealed class NodeSignature
                         if (tupleTypes.Count != count)
                         {
                             throw new ArgumentException(
-                                $"Function '{functionName}' returns a tuple of {tupleTypes.Count} element(s) ({ValueConverter.Describe(returnType)}), but the node declares {count} output(s) {outputs.Describe()}.");
+                                $"Function '{functionName}' returns a tuple of {tupleTypes.Count} element(s) ({TypeNames.Describe(returnType)}), but the node declares {count} output(s) {outputs.Describe()}.");
                         }
 
                         return (tupleTypes.ToArray(), null);
@@ -359,7 +359,7 @@ internal sealed class NodeSignature
                     if (element is null)
                     {
                         throw new ArgumentException(
-                            $"Function '{functionName}' returns {ValueConverter.Describe(returnType)}, which is neither a tuple nor a list, but the node declares a list of outputs {outputs.Describe()}.");
+                            $"Function '{functionName}' returns {TypeNames.Describe(returnType)}, which is neither a tuple nor a list, but the node declares a list of outputs {outputs.Describe()}.");
                     }
 
                     Array.Fill(types, element);
@@ -404,7 +404,7 @@ internal sealed class NodeSignature
                 var available = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name)
                     .Concat(type.GetFields(BindingFlags.Public | BindingFlags.Instance).Select(f => f.Name));
                 throw new ArgumentException(
-                    $"Output key '{keys[i]}' of {owner} is not a public property or field of {ValueConverter.Describe(type)} (it has: {string.Join(", ", available)}).");
+                    $"Output key '{keys[i]}' of {owner} is not a public property or field of {TypeNames.Describe(type)} (it has: {string.Join(", ", available)}).");
             }
         }
 

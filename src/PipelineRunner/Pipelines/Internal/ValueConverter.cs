@@ -46,7 +46,7 @@ internal static class ValueConverter
         {
             if (target.IsValueType && Nullable.GetUnderlyingType(target) is null)
             {
-                problem = $"the value is null but {Describe(target)} does not accept null";
+                problem = $"the value is null but {TypeNames.Describe(target)} does not accept null";
                 return false;
             }
 
@@ -76,7 +76,7 @@ internal static class ValueConverter
             if (IsWholeNumberType(effective) && value is double or float or decimal && !IsWholeNumber(value))
             {
                 // Convert.ChangeType would round 2.5 to 2: a parameter meant as a fraction must not silently change.
-                problem = $"{Convert.ToString(value, CultureInfo.InvariantCulture)} is not a whole number, so it does not convert to {Describe(target)}";
+                problem = $"{Convert.ToString(value, CultureInfo.InvariantCulture)} is not a whole number, so it does not convert to {TypeNames.Describe(target)}";
                 return false;
             }
 
@@ -112,16 +112,16 @@ internal static class ValueConverter
             // System.Text.Json's message ends with "Path: $.Seed | LineNumber: 0 | BytePositionInLine: 12": say the member instead.
             var message = ex.Message.IndexOf(" Path: ", StringComparison.Ordinal) is var cut and >= 0 ? ex.Message[..cut] : ex.Message;
             var member = ex.Path is { Length: > 2 } path ? $" at '{path[2..]}'" : string.Empty;
-            problem = $"converting {Describe(value.GetType())} to {Describe(target)} failed{member}: {message}";
+            problem = $"converting {TypeNames.Describe(value.GetType())} to {TypeNames.Describe(target)} failed{member}: {message}";
             return false;
         }
         catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or ArgumentException or NotSupportedException)
         {
-            problem = $"converting {Describe(value.GetType())} to {Describe(target)} failed: {ex.Message}";
+            problem = $"converting {TypeNames.Describe(value.GetType())} to {TypeNames.Describe(target)} failed: {ex.Message}";
             return false;
         }
 
-        problem = $"expected {Describe(target)} but the value is {Describe(value.GetType())}";
+        problem = $"expected {TypeNames.Describe(target)} but the value is {TypeNames.Describe(value.GetType())}";
         return false;
     }
 
@@ -181,21 +181,8 @@ internal static class ValueConverter
         return builder.ToString();
     }
 
-    /// <summary>A readable C#-like name of a type (<c>List&lt;Int32&gt;</c>).</summary>
-    public static string Describe(Type type)
-    {
-        if (!type.IsGenericType)
-        {
-            return type.Name;
-        }
-
-        var name = type.Name;
-        var tick = name.IndexOf('`', StringComparison.Ordinal);
-        if (tick > 0)
-        {
-            name = name[..tick];
-        }
-
-        return name + "<" + string.Join(", ", type.GetGenericArguments().Select(Describe)) + ">";
-    }
+    /// <summary>A type as C# spells it, for packages that see the core's internals (the app host).</summary>
+    /// <param name="type">Any type.</param>
+    /// <returns>For example <c>List&lt;Int32&gt;</c>.</returns>
+    public static string Describe(Type type) => TypeNames.Describe(type);
 }

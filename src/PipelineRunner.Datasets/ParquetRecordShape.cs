@@ -3,9 +3,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using Parquet.Schema;
-using PipelineRunner.Pipelines.Internal;
 
-namespace PipelineRunner.Catalog.Files;
+namespace PipelineRunner.Datasets;
 
 /// <summary>
 /// How <see cref="ParquetDataset"/> builds records that Parquet.Net's typed deserializer cannot (it needs a public
@@ -59,12 +58,12 @@ internal sealed class ParquetRecordShape
     {
         if (Type.IsAbstract || Type.IsInterface)
         {
-            throw new InvalidOperationException($"{ValueConverter.Describe(Type)} is abstract, so records of it cannot be created.");
+            throw new InvalidOperationException($"{TypeNames.Describe(Type)} is abstract, so records of it cannot be created.");
         }
 
         if (_constructor is null && !Type.IsValueType)
         {
-            throw new InvalidOperationException($"{ValueConverter.Describe(Type)} has no public constructor to create records with.");
+            throw new InvalidOperationException($"{TypeNames.Describe(Type)} has no public constructor to create records with.");
         }
 
         var parameters = new Binding?[_parameters.Length];
@@ -76,7 +75,7 @@ internal sealed class ParquetRecordShape
             if (field is null && !parameter.HasDefaultValue)
             {
                 throw new InvalidOperationException(
-                    $"{ValueConverter.Describe(Type)} needs column '{parameter.Name}' for its constructor parameter '{parameter.Name}', "
+                    $"{TypeNames.Describe(Type)} needs column '{parameter.Name}' for its constructor parameter '{parameter.Name}', "
                     + $"but the file has only [{string.Join(", ", fields.Select(f => f.Name))}].");
             }
 
@@ -160,7 +159,7 @@ internal sealed class ParquetRecordShape
                 if (elementType is null)
                 {
                     throw new InvalidOperationException(
-                        $"member '{member}' of {ValueConverter.Describe(Type)} is {ValueConverter.Describe(target)}, but column '{column}' holds lists, "
+                        $"member '{member}' of {TypeNames.Describe(Type)} is {TypeNames.Describe(target)}, but column '{column}' holds lists, "
                         + $"which load into {RecordCollections.SupportedShapes}.");
                 }
 
@@ -172,7 +171,7 @@ internal sealed class ParquetRecordShape
                     foreach (var element in (IEnumerable)value)
                     {
                         items.Add(element is null
-                            ? (itemAcceptsNull ? null : throw new FormatException($"column '{column}' holds a null item, but member '{member}' of {ValueConverter.Describe(Type)} is {ValueConverter.Describe(target)}"))
+                            ? (itemAcceptsNull ? null : throw new FormatException($"column '{column}' holds a null item, but member '{member}' of {TypeNames.Describe(Type)} is {TypeNames.Describe(target)}"))
                             : item(element));
                     }
 
@@ -192,7 +191,7 @@ internal sealed class ParquetRecordShape
     }
 
     private InvalidOperationException Mismatch(string column, string member, Type target, string kind) =>
-        new($"member '{member}' of {ValueConverter.Describe(Type)} is {ValueConverter.Describe(target)}, but column '{column}' holds {kind}.");
+        new($"member '{member}' of {TypeNames.Describe(Type)} is {TypeNames.Describe(target)}, but column '{column}' holds {kind}.");
 
     private static bool IsScalar(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime) || type == typeof(DateOnly)
@@ -241,11 +240,11 @@ internal sealed class ParquetRecordShape
         catch (OverflowException)
         {
             throw new FormatException(
-                $"column '{column}' holds {Convert.ToString(value, CultureInfo.InvariantCulture)}, which does not fit member '{member}' of {ValueConverter.Describe(Type)} ({ValueConverter.Describe(target)})");
+                $"column '{column}' holds {Convert.ToString(value, CultureInfo.InvariantCulture)}, which does not fit member '{member}' of {TypeNames.Describe(Type)} ({TypeNames.Describe(target)})");
         }
 
         throw new FormatException(
-            $"column '{column}' holds {ValueConverter.Describe(value switch { ReadOnlyMemory<char> => typeof(string), ReadOnlyMemory<byte> => typeof(byte[]), _ => value.GetType() })} values, which do not convert to member '{member}' of {ValueConverter.Describe(Type)} ({ValueConverter.Describe(target)})");
+            $"column '{column}' holds {TypeNames.Describe(value switch { ReadOnlyMemory<char> => typeof(string), ReadOnlyMemory<byte> => typeof(byte[]), _ => value.GetType() })} values, which do not convert to member '{member}' of {TypeNames.Describe(Type)} ({TypeNames.Describe(target)})");
     }
 
     private static bool IsWhole(Type type) =>
@@ -276,7 +275,7 @@ internal sealed class ParquetRecordShape
             return _acceptsNull
                 ? null
                 : throw new FormatException(
-                    $"column '{column}' is null, but member '{member}' of {ValueConverter.Describe(owner.Type)} is {ValueConverter.Describe(memberType)}, which cannot be null");
+                    $"column '{column}' is null, but member '{member}' of {TypeNames.Describe(owner.Type)} is {TypeNames.Describe(memberType)}, which cannot be null");
         }
     }
 }

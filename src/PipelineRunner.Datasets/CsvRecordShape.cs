@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
-using PipelineRunner.Pipelines.Internal;
 
-namespace PipelineRunner.Catalog.Files;
+namespace PipelineRunner.Datasets;
 
 /// <summary>
 /// How a record type maps to CSV columns, found by reflection: it writes one column per public readable property (in
@@ -64,7 +63,7 @@ internal sealed class CsvRecordShape
     {
         if (_constructor is null)
         {
-            throw new InvalidOperationException($"{ValueConverter.Describe(Type)} has no public constructor to create records with.");
+            throw new InvalidOperationException($"{TypeNames.Describe(Type)} has no public constructor to create records with.");
         }
 
         var available = header?.Select((name, index) => (name: name.Trim(), index)).ToList()
@@ -74,7 +73,7 @@ internal sealed class CsvRecordShape
             if (!IsParsable(memberType))
             {
                 throw new InvalidOperationException(
-                    $"member '{member}' of {ValueConverter.Describe(Type)} has type {ValueConverter.Describe(memberType)}, which cannot be read from a CSV field");
+                    $"member '{member}' of {TypeNames.Describe(Type)} has type {TypeNames.Describe(memberType)}, which cannot be read from a CSV field");
             }
 
             var exact = available.FindIndex(c => c.name == member);
@@ -82,8 +81,8 @@ internal sealed class CsvRecordShape
             return found >= 0
                 ? available[found].index
                 : throw new InvalidOperationException(header is null
-                    ? $"member '{member}' of {ValueConverter.Describe(Type)} has no column"
-                    : $"column '{member}' required by {ValueConverter.Describe(Type)} is not in the header [{string.Join(", ", header)}]");
+                    ? $"member '{member}' of {TypeNames.Describe(Type)} has no column"
+                    : $"column '{member}' required by {TypeNames.Describe(Type)} is not in the header [{string.Join(", ", header)}]");
         }
 
         var parameters = _parameters.Select(p => (p.Name!, p.ParameterType, IndexOf(p.Name!, p.ParameterType))).ToArray();
@@ -147,7 +146,7 @@ internal sealed class CsvRecordShape
         catch (Exception ex) when (ex is FormatException or ArgumentException or NotSupportedException or OverflowException)
         {
             throw new FormatException(
-                $"cannot read '{text}' as {ValueConverter.Describe(type)} for member '{member}': {ex.InnerException?.Message ?? ex.Message}", ex);
+                $"cannot read '{text}' as {TypeNames.Describe(type)} for member '{member}': {ex.InnerException?.Message ?? ex.Message}", ex);
         }
     }
 }

@@ -1,7 +1,7 @@
 using MessagePack;
 using MessagePack.Resolvers;
 
-namespace PipelineRunner.Catalog.Files;
+namespace PipelineRunner.Datasets;
 
 /// <summary>
 /// A binary file in MessagePack format, the stand-in for Kedro's <c>pickle.PickleDataset</c>. Saves serialize the

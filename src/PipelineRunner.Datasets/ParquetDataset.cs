@@ -2,9 +2,8 @@ using System.Collections;
 using System.Reflection;
 using Parquet;
 using Parquet.Serialization;
-using PipelineRunner.Pipelines.Internal;
 
-namespace PipelineRunner.Catalog.Files;
+namespace PipelineRunner.Datasets;
 
 /// <summary>
 /// A Parquet file of records (the counterpart of Kedro's <c>pandas.ParquetDataset</c>), read and written with
@@ -45,7 +44,7 @@ public sealed class ParquetDataset : FileDataset
         {
             throw new InvalidOperationException(requestedType == typeof(object)
                 ? $"{nameof(ParquetDataset)} needs a concrete type to load into: give the consuming node parameter a collection type such as {RecordCollections.SupportedShapes} of a record class."
-                : $"{nameof(ParquetDataset)} loads into {RecordCollections.SupportedShapes}, not {ValueConverter.Describe(requestedType)}.");
+                : $"{nameof(ParquetDataset)} loads into {RecordCollections.SupportedShapes}, not {TypeNames.Describe(requestedType)}.");
         }
 
         if (!ParquetRecordShape.IsSettableClass(elementType))
@@ -64,7 +63,7 @@ public sealed class ParquetDataset : FileDataset
         if (elementType.IsPrimitive || elementType.IsEnum || elementType == typeof(string) || elementType == typeof(decimal))
         {
             throw new InvalidOperationException(
-                $"{nameof(ParquetDataset)} loads records with properties, not plain {ValueConverter.Describe(elementType)} values.");
+                $"{nameof(ParquetDataset)} loads records with properties, not plain {TypeNames.Describe(elementType)} values.");
         }
 
         var rows = await ParquetSerializer.DeserializeUntypedAsync(stream, ParquetOptions, null, cancellationToken).ConfigureAwait(false);

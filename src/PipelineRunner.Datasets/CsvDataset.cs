@@ -1,9 +1,8 @@
 using System.Collections;
 using System.Globalization;
 using CsvHelper;
-using PipelineRunner.Pipelines.Internal;
 
-namespace PipelineRunner.Catalog.Files;
+namespace PipelineRunner.Datasets;
 
 /// <summary>
 /// A CSV file of records (the counterpart of Kedro's <c>pandas.CSVDataset</c>), parsed and written with CsvHelper using
@@ -55,7 +54,7 @@ public sealed class CsvDataset : FileDataset
         if (elementType is null)
         {
             throw new InvalidOperationException(
-                $"{nameof(CsvDataset)} loads into {RecordCollections.SupportedShapes} (or object for rows as dictionaries), not {ValueConverter.Describe(requestedType)}.");
+                $"{nameof(CsvDataset)} loads into {RecordCollections.SupportedShapes} (or object for rows as dictionaries), not {TypeNames.Describe(requestedType)}.");
         }
 
         var asDictionaries = elementType.IsAssignableFrom(typeof(Dictionary<string, string>));
@@ -144,13 +143,13 @@ public sealed class CsvDataset : FileDataset
         if (recordType.IsPrimitive || recordType.IsEnum || recordType == typeof(string) || recordType == typeof(decimal))
         {
             throw new ArgumentException(
-                $"{nameof(CsvDataset)} saves records with properties (or dictionaries), not plain {ValueConverter.Describe(recordType)} values.");
+                $"{nameof(CsvDataset)} saves records with properties (or dictionaries), not plain {TypeNames.Describe(recordType)} values.");
         }
 
         var shape = CsvRecordShape.For(recordType);
         if (shape.Columns.Count == 0)
         {
-            throw new InvalidOperationException($"{ValueConverter.Describe(recordType)} has no public properties to write as CSV columns.");
+            throw new InvalidOperationException($"{TypeNames.Describe(recordType)} has no public properties to write as CSV columns.");
         }
 
         return ([.. shape.Columns], records.Cast<object?>().Select((record, index) => record is null
@@ -183,7 +182,7 @@ public sealed class CsvDataset : FileDataset
                 IDictionary dictionary => Entries(dictionary),
                 IEnumerable<KeyValuePair<string, object?>> objects => [.. objects],
                 IEnumerable<KeyValuePair<string, string>> strings => [.. strings.Select(p => KeyValuePair.Create(p.Key, (object?)p.Value))],
-                _ => throw new ArgumentException($"record {rows.Count + 1} is {(record is null ? "null" : ValueConverter.Describe(record.GetType()))}, not a dictionary."),
+                _ => throw new ArgumentException($"record {rows.Count + 1} is {(record is null ? "null" : TypeNames.Describe(record.GetType()))}, not a dictionary."),
             };
             foreach (var (key, _) in pairs)
             {

@@ -1,7 +1,6 @@
 using System.Collections;
-using PipelineRunner.Pipelines.Internal;
 
-namespace PipelineRunner.Catalog.Files;
+namespace PipelineRunner.Datasets;
 
 /// <summary>The collection shapes that record datasets (CSV, Parquet) load into and save from.</summary>
 internal static class RecordCollections
@@ -43,7 +42,7 @@ internal static class RecordCollections
         if (data is null or string || data is not IEnumerable records)
         {
             throw new ArgumentException(
-                $"{datasetType} saves a sequence of records (such as List<T> or T[]), not {(data is null ? "null" : ValueConverter.Describe(data.GetType()))}.");
+                $"{datasetType} saves a sequence of records (such as List<T> or T[]), not {(data is null ? "null" : TypeNames.Describe(data.GetType()))}.");
         }
 
         var type = data.GetType();
@@ -57,7 +56,7 @@ internal static class RecordCollections
         }
 
         return recordType is null
-            ? throw new ArgumentException($"{datasetType} cannot tell the record type of {ValueConverter.Describe(type)}; save an IEnumerable<T>.")
+            ? throw new ArgumentException($"{datasetType} cannot tell the record type of {TypeNames.Describe(type)}; save an IEnumerable<T>.")
             : (records, recordType);
     }
 
