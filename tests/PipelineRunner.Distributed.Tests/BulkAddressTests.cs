@@ -115,14 +115,61 @@ public sealed class BulkAddressTests
         await serving;
     }
 
-    /// <summary>Accepts on one loopback port and pipes each connection to another, counting connections.</summary>
+    [Fact]
+    public async Task ATlsAdvertisedAddress_InFrontOfAPlainBulkPort_IsDialledWithTls()
+    {
+        // An ingress that terminates TLS in front of the scheduler's plain bulk port: the scheduler has no certificate,
+        // and "tls://" tells clients to speak TLS to the advertised address anyway.
+        var expected = await new SequentialRunner().RunAsync(SharedPipelines.Blobs(), Catalog());
+        using var authority = TestCertificates.CreateAuthority("Ingress CA");
+        using var certificate = TestCertificates.CreateServer(authority);
+        var log = new StringWriterLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(log));
+        var ingressPort = FreePort();
+        await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { BulkAdvertisedAddress = $"tls://127.0.0.1:{ingressPort}" }, loggerFactory);
+        using var ingress = new Forwarder(ingressPort, scheduler.BulkPort, certificate);
+        using var stop = new CancellationTokenSource();
+        var workerOptions = new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = "w1" };
+        workerOptions.Security.TrustedCertificates.Add(authority);
+        var serving = new PipelineWorker(workerOptions, new PipelineNodeResolver(SharedPipelines.All()), loggerFactory).RunAsync(stop.Token);
+        var runnerOptions = new DistributedRunnerOptions { SchedulerAddress = scheduler.Address };
+        runnerOptions.Security.TrustedCertificates.Add(authority);
+        await using (var runner = new DistributedRunner(runnerOptions, loggerFactory))
+        {
+            var outputs = await runner.RunAsync(SharedPipelines.Blobs(), Catalog()).WaitAsync(Timeout);
+            Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
+        }
+
+        await stop.CancelAsync();
+        await serving;
+        Assert.True(ingress.TlsHandshakes >= 2, $"expected TLS from the driver and the worker, saw {ingress.TlsHandshakes} handshakes");
+        Assert.DoesNotContain("gRPC streams instead", log.ToString(), StringComparison.Ordinal); // every value went through the ingress
+    }
+
+    [Fact]
+    public async Task ATcpAdvertisedAddress_IsDialledWithoutTls()
+    {
+        var expected = await new SequentialRunner().RunAsync(SharedPipelines.Blobs(), Catalog());
+
+        var (outputs, log) = await RunBlobsAsync(port => $"tcp://localhost:{port}");
+
+        Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
+        Assert.DoesNotContain("gRPC streams instead", log, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Accepts on one loopback port and pipes each connection to another, counting connections; with a certificate it
+    /// terminates TLS first, as an ingress does.
+    /// </summary>
     private sealed class Forwarder : IDisposable
     {
         private readonly System.Net.Sockets.TcpListener _listener;
         private readonly CancellationTokenSource _stop = new();
         private int _connections;
 
-        public Forwarder(int port, int target)
+        private int _tlsHandshakes;
+
+        public Forwarder(int port, int target, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
         {
             _listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
             _listener.Start();
@@ -132,15 +179,26 @@ public sealed class BulkAddressTests
                 {
                     var client = await _listener.AcceptTcpClientAsync(_stop.Token);
                     Interlocked.Increment(ref _connections);
+                    Stream front = client.GetStream();
+                    if (certificate is not null)
+                    {
+                        var tls = new System.Net.Security.SslStream(front);
+                        await tls.AuthenticateAsServerAsync(certificate);
+                        Interlocked.Increment(ref _tlsHandshakes);
+                        front = tls;
+                    }
+
                     var server = new System.Net.Sockets.TcpClient();
                     await server.ConnectAsync(System.Net.IPAddress.Loopback, target);
-                    _ = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
-                    _ = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
+                    _ = front.CopyToAsync(server.GetStream(), _stop.Token);
+                    _ = server.GetStream().CopyToAsync(front, _stop.Token);
                 }
             });
         }
 
         public int Connections => Volatile.Read(ref _connections);
+
+        public int TlsHandshakes => Volatile.Read(ref _tlsHandshakes);
 
         public void Dispose()
         {
@@ -155,10 +213,15 @@ public sealed class BulkAddressTests
     [InlineData("host:0")]
     [InlineData("host:70000")]
     [InlineData(":5124")]
+    [InlineData("https://host:5124")]
+    [InlineData("tls://")]
     public async Task AMalformedAdvertisedAddress_IsRefusedAtStart_NamingIt(string address)
     {
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => SchedulerServer.StartAsync(new SchedulerOptions { BulkAdvertisedAddress = address }));
 
-        Assert.StartsWith($"SchedulerOptions.BulkAdvertisedAddress (--bulk-address) must be host:port with a port from 1 to 65535, got '{address}'.", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"SchedulerOptions.BulkAdvertisedAddress (--bulk-address) must be host:port with a port from 1 to 65535, optionally after tls:// or tcp://, got '{address}'.",
+            ex.Message,
+            StringComparison.Ordinal);
     }
 }

@@ -55,7 +55,10 @@ internal sealed partial class StoreClient(
                 var endpoint = info.BulkAddress.Length > 0 && BulkAddress.TryParse(info.BulkAddress, out var advertised) ? advertised
                     : info.BulkPort > 0 ? new System.Net.DnsEndPoint(schedulerAddress.Host, info.BulkPort)
                     : null;
-                _bulk = endpoint is null ? null : new BulkStoreClient(endpoint, timeouts.Connect, schedulerAddress.Scheme == "https", security, timeouts.SilenceBound);
+                // TLS as the scheduler says (an ingress may terminate it in front of a plain bulk port, or the
+                // reverse); an older scheduler does not say, and then it goes as the scheduler's address does.
+                var useTls = info.HasBulkTls ? info.BulkTls : schedulerAddress.Scheme == Uri.UriSchemeHttps;
+                _bulk = endpoint is null ? null : new BulkStoreClient(endpoint, timeouts.Connect, useTls, security, timeouts.SilenceBound);
                 _bulkResolved = true;
             }
 

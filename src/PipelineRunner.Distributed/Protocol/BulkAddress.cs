@@ -6,7 +6,23 @@ namespace PipelineRunner.Distributed.Protocol;
 /// <summary>The <c>host:port</c> of a bulk endpoint, as the scheduler advertises it.</summary>
 internal static class BulkAddress
 {
+    private const string TlsScheme = "tls://";
+    private const string TcpScheme = "tcp://";
+
     /// <summary>Parses <c>host:port</c> (an IPv6 host in brackets, <c>[::1]:5124</c>).</summary>
+    /// <summary>
+    /// Parses an advertised bulk address: <c>host:port</c>, or <c>tls://host:port</c> / <c>tcp://host:port</c> to say
+    /// whether clients speak TLS to it (<paramref name="tls"/> null without a scheme: as the scheduler's own endpoint).
+    /// </summary>
+    public static bool TryParse(string text, out DnsEndPoint endpoint, out bool? tls)
+    {
+        tls = text.StartsWith(TlsScheme, StringComparison.OrdinalIgnoreCase) ? true
+            : text.StartsWith(TcpScheme, StringComparison.OrdinalIgnoreCase) ? false
+            : null;
+        return TryParse(tls switch { true => text[TlsScheme.Length..], false => text[TcpScheme.Length..], null => text }, out endpoint);
+    }
+
+    /// <summary>Parses <c>host:port</c>.</summary>
     public static bool TryParse(string text, out DnsEndPoint endpoint)
     {
         endpoint = null!;

@@ -1,4 +1,5 @@
 using System.Net;
+using PipelineRunner.Distributed.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,11 @@ internal sealed class BulkStoreHostedService(DatasetStore store, SchedulerOption
     {
         _server = new BulkStoreServer(IPAddress.Parse(options.Host), options.BulkPort, store, options, logger);
         endpoint.Port = _server.Port;
-        endpoint.AdvertisedAddress = options.BulkAdvertisedAddress ?? string.Empty;
+        bool? advertisedTls = null;
+        endpoint.AdvertisedAddress = options.BulkAdvertisedAddress is { } advertised && BulkAddress.TryParse(advertised, out var address, out advertisedTls)
+            ? $"{address.Host}:{address.Port}"
+            : string.Empty;
+        endpoint.Tls = advertisedTls ?? options.Certificate is not null;
         return Task.CompletedTask;
     }
 

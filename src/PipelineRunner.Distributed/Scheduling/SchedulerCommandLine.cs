@@ -118,7 +118,7 @@ public static class SchedulerCommandLine
         ("--max-store-memory", "Megabytes of dataset values kept in memory; beyond, values spill to disk (default: half of RAM)."),
         ("--spill-directory", "Where spilled values go (default: a fresh temporary folder, removed on exit)."),
         ("--bulk-port", "Port of the store's bulk endpoint for large values (default 0: any free port)."),
-        ("--bulk-address", "host:port clients dial for the bulk endpoint, behind NAT or an ingress (default: the scheduler's host and the bulk port)."),
+        ("--bulk-address", "host:port clients dial for the bulk endpoint, behind NAT or an ingress (default: the scheduler's host and the bulk port); tls://host:port or tcp://host:port says whether clients speak TLS to it (default: TLS when the scheduler has a certificate)."),
     ];
 
     /// <summary>The scheduler's options from the command line's values, looked up by option name (<c>--port</c>).</summary>

@@ -23,7 +23,9 @@ public sealed class SchedulerOptions
     /// <summary>
     /// The address (<c>host:port</c>) drivers and workers dial for the bulk endpoint, when it differs from the
     /// scheduler's host and <see cref="BulkPort"/> (behind NAT, a port mapping or an ingress); null (the default) for
-    /// those. Clients that cannot reach it move values over the gRPC streams instead, more slowly.
+    /// those. Clients that cannot reach it move values over the gRPC streams instead, more slowly. Clients speak TLS
+    /// to it when the scheduler has a <see cref="Certificate"/>; <c>tls://host:port</c> or <c>tcp://host:port</c> says
+    /// otherwise, e.g. <c>tls://</c> for an ingress that terminates TLS in front of a plain bulk port.
     /// </summary>
     public string? BulkAdvertisedAddress { get; set; }
 

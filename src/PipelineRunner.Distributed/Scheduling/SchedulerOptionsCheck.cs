@@ -10,9 +10,11 @@ internal static class SchedulerOptionsCheck
     public static void Validate(SchedulerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.BulkAdvertisedAddress is { } advertised && !BulkAddress.TryParse(advertised, out _))
+        if (options.BulkAdvertisedAddress is { } advertised && !BulkAddress.TryParse(advertised, out _, out _))
         {
-            throw new ArgumentException($"SchedulerOptions.BulkAdvertisedAddress (--bulk-address) must be host:port with a port from 1 to 65535, got '{advertised}'.", nameof(options));
+            throw new ArgumentException(
+                $"SchedulerOptions.BulkAdvertisedAddress (--bulk-address) must be host:port with a port from 1 to 65535, optionally after tls:// or tcp://, got '{advertised}'.",
+                nameof(options));
         }
 
         if (!IPAddress.TryParse(options.Host, out _))

@@ -126,4 +126,7 @@ internal sealed class BulkEndpoint
 
     /// <summary>The <c>host:port</c> clients are told to dial; empty for the scheduler's host and <see cref="Port"/>.</summary>
     public string AdvertisedAddress { get; set; } = string.Empty;
+
+    /// <summary>Whether clients speak TLS to the advertised address (or to the bulk endpoint itself).</summary>
+    public bool Tls { get; set; }
 }

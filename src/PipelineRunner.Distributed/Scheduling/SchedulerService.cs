@@ -20,7 +20,7 @@ internal sealed partial class SchedulerService(
     ILogger<SchedulerService> logger)
 {
     public Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
-        Task.FromResult(new InfoResponse { BulkPort = bulk.Port, BulkAddress = bulk.AdvertisedAddress, Workers = state.WorkerCount });
+        Task.FromResult(new InfoResponse { BulkPort = bulk.Port, BulkAddress = bulk.AdvertisedAddress, BulkTls = bulk.Tls, Workers = state.WorkerCount });
 
     public async Task SubmitRun(SubmitRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
     {
