@@ -824,7 +824,7 @@ public sealed class Pipeline
 
             if (layer.Count > 1)
             {
-                Array.Sort(sorted, done, layer.Count, NodeNameComparer.Instance);
+                Array.Sort(sorted, done, layer.Count); // Kedro's node order: by name, unique within a pipeline
             }
 
             done += layer.Count;
@@ -906,12 +906,5 @@ public sealed class Pipeline
         public bool Plain { get; set; }
 
         public bool Transcoded { get; set; }
-    }
-
-    private sealed class NodeNameComparer : IComparer<Node>
-    {
-        public static readonly NodeNameComparer Instance = new();
-
-        public int Compare(Node? x, Node? y) => string.CompareOrdinal(x?.Name, y?.Name);
     }
 }

@@ -81,6 +81,29 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Union_KeepsOnceNodesWhoseDictionaryInputsDifferOnlyInOrder_AndTheOperatorsMatchThem()
+    {
+        var forwards = new Pipeline([Node.Create((int a, int b) => a - b, new Dictionary<string, string> { ["a"] = "x", ["b"] = "y" }, "z", name: "sub")]);
+        var backwards = new Pipeline([Node.Create((int a, int b) => a - b, new Dictionary<string, string> { ["b"] = "y", ["a"] = "x" }, "z", name: "sub")]);
+
+        Assert.Single((forwards + backwards).Nodes);
+        Assert.Empty((forwards - backwards).Nodes);
+        Assert.Single((forwards & backwards).Nodes);
+    }
+
+    [Fact]
+    public void Union_OfTheStringAndListFormsOfANode_Throws_AsTheyAreDifferentNodesWithOneName()
+    {
+        var single = new Pipeline([N("n", "a", "b")]);
+        var list = new Pipeline([N("n", new[] { "a" }, "b")]);
+
+        var ex = Assert.Throws<PipelineException>(() => single + list);
+        Assert.Contains("The following node names appear more than once:\n\n  - n", ex.Message);
+        Assert.Single((single - list).Nodes);
+        Assert.Empty((single & list).Nodes);
+    }
+
+    [Fact]
     public void DuplicateNames_Throw()
     {
         var ex = Assert.Throws<PipelineException>(() => new Pipeline([N("n", "a", "b"), N("n", "c", "d")]));

@@ -82,9 +82,46 @@ internal sealed class NodeSignature
         return Signatures.TryAdd(key, created) ? created : Signatures[key];
     }
 
-    private static NodeSignature Build(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
+    /// <summary>
+    /// Kedro's <c>Node.inputs</c> for a dictionary: the same pairs in the order of the function's parameters, so the
+    /// dictionary's own order changes neither the node's inputs nor its default name. A key the function does not take
+    /// is an error naming the node, every such key and the function's parameters.
+    /// </summary>
+    public static NodeInputs InParameterOrder(Delegate function, NodeInputs inputs, string functionName, string context)
     {
-        var (parameters, invokeParameters, invokeReturnType) = Shapes.GetOrAdd((function.GetType(), function.Method), static key =>
+        var (parameters, invokeParameters, _) = Shape(function);
+        var dataParameters = new List<string>(parameters.Length);
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (invokeParameters[i].ParameterType != typeof(CancellationToken))
+            {
+                dataParameters.Add(parameters[i].Name ?? string.Empty);
+            }
+        }
+
+        var names = inputs.ParameterNames!;
+        var unknown = names.Where(n => !dataParameters.Contains(n)).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Inputs of '{functionName}' function expected [{string.Join(", ", dataParameters)}], but got {inputs.Describe()}: " +
+                $"{context} maps parameter(s) [{string.Join(", ", unknown)}] that the function does not take.");
+        }
+
+        var order = Enumerable.Range(0, names.Count).OrderBy(i => dataParameters.IndexOf(names[i])).ToArray(); // stable
+        for (var i = 0; i < order.Length; i++)
+        {
+            if (order[i] != i)
+            {
+                return inputs.Reorder(order);
+            }
+        }
+
+        return inputs;
+    }
+
+    private static (ParameterInfo[] Named, ParameterInfo[] Typed, Type ReturnType) Shape(Delegate function) =>
+        Shapes.GetOrAdd((function.GetType(), function.Method), static key =>
         {
             var invoke = key.Item1.GetMethod("Invoke")!;
             var typed = invoke.GetParameters();
@@ -96,6 +133,10 @@ internal sealed class NodeSignature
 
             return (named.Length == typed.Length ? named : typed, typed, invoke.ReturnType);
         });
+
+    private static NodeSignature Build(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
+    {
+        var (parameters, invokeParameters, invokeReturnType) = Shape(function);
         var sources = new int[parameters.Length];
         var defaults = new object?[parameters.Length];
         var inputTypes = new Type[inputs.Datasets.Count];
