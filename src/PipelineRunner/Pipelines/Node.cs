@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using PipelineRunner.Pipelines.Internal;
 
 namespace PipelineRunner.Pipelines;
@@ -346,7 +347,14 @@ public sealed partial class Node : IEquatable<Node>, IComparable<Node>
     internal ValueTask<object?> InvokeAsync(object?[] inputValues, CancellationToken cancellationToken) =>
         _signature.InvokeAsync(Function, inputValues, cancellationToken);
 
-    internal object?[] SplitOutputs(object? result) => _signature.SplitOutputs(result, OutputBinding, ToString());
+    /// <summary>
+    /// Splits the function's result into one value per output. A result of a node without outputs is dropped, and
+    /// <paramref name="logger"/> (the runner's) gets Kedro's warning when it is not null.
+    /// </summary>
+    internal object?[] SplitOutputs(object? result, ILogger? logger = null) => _signature.SplitOutputs(result, this, logger);
+
+    /// <summary>The given name without its namespace, or the function's name: how Kedro's warnings name a node.</summary>
+    internal string ShortNameOrFunction => _givenName ?? FunctionName;
 
     /// <summary>A copy with renamed datasets and a new namespace, for modular pipelines.</summary>
     internal Node WithDatasets(Func<string, string> rename, string? @namespace) =>
