@@ -336,13 +336,28 @@ public sealed class Pipeline
         return ModularPipelineMapper.Map(source, inputs, outputs, parameters, @namespace);
     }
 
-    /// <summary>Describes the pipeline: inputs, each node in run order, outputs.</summary>
+    /// <summary>Describes the pipeline: inputs, each node's name in run order, outputs.</summary>
     /// <returns>The description.</returns>
-    public string Describe()
+    public string Describe() => Describe(NodeDescriptionStyle.Name);
+
+    /// <summary>
+    /// Describes the pipeline as Kedro's <c>Pipeline.describe</c>: free inputs, each node in run order (its name, or
+    /// with <see cref="NodeDescriptionStyle.Full"/> its <c>name: function([inputs]) -> [outputs]</c>), free outputs.
+    /// </summary>
+    /// <param name="style">How each node is shown.</param>
+    /// <returns>The description, one line per node between a header with the inputs and a footer with the outputs.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="style"/> is not a defined value.</exception>
+    public string Describe(NodeDescriptionStyle style)
     {
+        Func<Node, string> describe = style switch
+        {
+            NodeDescriptionStyle.Name => static n => n.Name,
+            NodeDescriptionStyle.Full => static n => n.ToString(),
+            _ => throw new ArgumentOutOfRangeException(nameof(style), style, "Use NodeDescriptionStyle.Name or NodeDescriptionStyle.Full."),
+        };
         static string Join(IEnumerable<string> names) => names.Any() ? string.Join(", ", names.Order(StringComparer.Ordinal)) : "None";
         var lines = new List<string> { "#### Pipeline execution order ####", "Inputs: " + Join(Inputs()), string.Empty };
-        lines.AddRange(_sorted.Select(n => n.Name));
+        lines.AddRange(_sorted.Select(describe));
         lines.Add(string.Empty);
         lines.Add("Outputs: " + Join(Outputs()));
         lines.Add("##################################");

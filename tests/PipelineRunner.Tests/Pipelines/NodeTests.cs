@@ -40,6 +40,17 @@ public class NodeTests
     }
 
     [Fact]
+    public void ToString_IsKedrosStr_WithNoneForNoDatasets_AndDictionariesAsTheirDatasets()
+    {
+        Assert.Equal("make: lambda(None) -> [one]", Node.Create(() => 1, null, "one", name: "make").ToString());
+        Assert.Equal("lambda([a]) -> None", Node.Create((int a) => { }, "a", null).ToString());
+        Assert.Equal("Add([x;y]) -> [sum]", Node.Create(Add, new[] { "x", "y" }, "sum").ToString());
+        Assert.Equal(
+            "split: lambda([a]) -> [r;l]",
+            Node.Create((int a) => new Split(a, -a), new Dictionary<string, string> { ["a"] = "a" }, new Dictionary<string, string> { ["Right"] = "r", ["Left"] = "l" }, name: "split").ToString());
+    }
+
+    [Fact]
     public void CopyWithMethods_ReturnNewNodes()
     {
         var node = Node.Create(Identity, "in", "out", name: "n", tags: ["b"]);

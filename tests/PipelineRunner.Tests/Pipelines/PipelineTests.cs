@@ -168,6 +168,33 @@ public class PipelineTests
         Assert.Contains("Outputs: c, e", text);
     }
 
+    private static int Square(int x) => x * x;
+
+    [Fact]
+    public void Describe_Full_ShowsEachNodeAsKedrosStr_InRunOrder()
+    {
+        var p = new Pipeline([
+            Node.Create((int a, int b) => a + b, new Dictionary<string, string> { ["b"] = "y", ["a"] = "x" }, "sum", name: "add"),
+            Node.Create(Square, "sum", "squared"),
+            Node.Create((int s) => (s, -s), "squared", new[] { "pos", "neg" }, name: "split").WithNamespace("ns"),
+        ]);
+
+        Assert.Equal(
+            "#### Pipeline execution order ####\n" +
+            "Inputs: x, y\n" +
+            "\n" +
+            "add: lambda([x;y]) -> [sum]\n" +
+            "Square([sum]) -> [squared]\n" +
+            "split: lambda([squared]) -> [pos;neg]\n" +
+            "\n" +
+            "Outputs: neg, pos\n" +
+            "##################################",
+            p.Describe(NodeDescriptionStyle.Full));
+        Assert.Contains("\nadd\nSquare__", p.Describe(), StringComparison.Ordinal);
+        Assert.Contains("\nns.split\n", p.Describe(NodeDescriptionStyle.Name), StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.Describe((NodeDescriptionStyle)7));
+    }
+
     [Fact]
     public void LargeChain_SortsInOrder()
     {
