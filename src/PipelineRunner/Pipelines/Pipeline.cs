@@ -319,21 +319,36 @@ public sealed class Pipeline
         DatasetMapping? outputs = null,
         DatasetMapping? parameters = null,
         string? @namespace = null,
-        IEnumerable<string>? tags = null)
+        IEnumerable<string>? tags = null) =>
+        Create(pipeline, new ModularPipelineOptions { Inputs = inputs, Outputs = outputs, Parameters = parameters, Namespace = @namespace, Tags = tags });
+
+    /// <summary>
+    /// Kedro's modular pipeline with all its options: a copy of <paramref name="pipeline"/> whose free inputs, outputs
+    /// and parameters are renamed by the mappings, whose node names get the namespace, and whose other datasets and
+    /// parameters get it too unless <see cref="ModularPipelineOptions.PrefixDatasetsWithNamespace"/> is false.
+    /// </summary>
+    /// <param name="pipeline">The pipeline to reuse.</param>
+    /// <param name="options">The mappings, namespace, tags and whether datasets are prefixed.</param>
+    /// <returns>The new pipeline, or <paramref name="pipeline"/> itself when no option is set.</returns>
+    /// <exception cref="PipelineException">A mapped name does not exist, an input is not a free input, an output is a
+    /// free input, or a parameter is given as an input.</exception>
+    public static Pipeline Create(Pipeline pipeline, ModularPipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var source = tags is null ? pipeline : pipeline.WithTags(tags);
+        ArgumentNullException.ThrowIfNull(options);
+        var source = options.Tags is null ? pipeline : pipeline.WithTags(options.Tags);
+        var @namespace = options.Namespace;
         if (@namespace?.Length == 0)
         {
             @namespace = null; // as in Kedro, an empty namespace prefixes nothing
         }
 
-        if (inputs is null && outputs is null && parameters is null && @namespace is null)
+        if (options.Inputs is null && options.Outputs is null && options.Parameters is null && @namespace is null)
         {
             return source;
         }
 
-        return ModularPipelineMapper.Map(source, inputs, outputs, parameters, @namespace);
+        return ModularPipelineMapper.Map(source, options.Inputs, options.Outputs, options.Parameters, @namespace, options.PrefixDatasetsWithNamespace);
     }
 
     /// <summary>Describes the pipeline: inputs, each node's name in run order, outputs.</summary>
