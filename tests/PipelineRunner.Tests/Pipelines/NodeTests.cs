@@ -166,6 +166,11 @@ public class NodeTests
         Assert.Equal(14, (await reversed.RunAsync(inputs))["out"]);
         Assert.Equal(14, (await inOrder.RunAsync(inputs))["out"]);
 
+        var typed = Node.Create((int count, string label) => $"{label}{count}", new Dictionary<string, string> { ["label"] = "l", ["count"] = "c" }, "text");
+        Assert.Equal(["c", "l"], typed.Inputs);
+        Assert.Equal([typeof(int), typeof(string)], typed.InputTypes);
+        Assert.Equal("x3", (await typed.RunAsync(new Dictionary<string, object?> { ["c"] = 3, ["l"] = "x" }))["text"]);
+
         // Unnamed, the default name (which hashes the inputs) does not depend on the map's order either.
         var unnamedReversed = Node.Create(Subtract, new Dictionary<string, string> { ["subtrahend"] = "b", ["minuend"] = "a" }, "out");
         var unnamedInOrder = Node.Create(Subtract, new Dictionary<string, string> { ["minuend"] = "a", ["subtrahend"] = "b" }, "out");
