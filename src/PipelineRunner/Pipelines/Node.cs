@@ -1,21 +1,29 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using PipelineRunner.Pipelines.Internal;
 
 namespace PipelineRunner.Pipelines;
 
 /// <summary>
 /// A function with named inputs and outputs: the unit of work of a <see cref="Pipeline"/>. Immutable; the
-/// <c>With...</c> methods return copies. Two nodes are equal when their names, inputs and outputs are equal.
+/// <c>With...</c> methods return copies.
 /// </summary>
 /// <remarks>
 /// The function may be synchronous or asynchronous (<see cref="Task"/>, <see cref="Task{TResult}"/>,
 /// <see cref="ValueTask"/>, <see cref="ValueTask{TResult}"/>) and may take a <see cref="CancellationToken"/> parameter,
 /// which receives the run's token and is not an input. Parameter and return types are kept so a pipeline can check,
 /// before it runs, that every consumer accepts what its producer returns.
+/// <para>
+/// Equality and order are Kedro's (<c>Node._unique_key</c>): two nodes are equal when their full names, inputs and
+/// outputs are equal, where inputs or outputs given as a dictionary are equal to the same pairs in any order, and one
+/// dataset name, a list of names and a dictionary are different forms (<c>"a"</c> is not <c>["a"]</c>). Nodes sort by
+/// full name (ordinal), then by inputs and outputs. The function, tags, confirms and retry policy do not take part:
+/// a default name already depends on the function.
+/// </para>
 /// </remarks>
-public sealed partial class Node : IEquatable<Node>
+public sealed partial class Node : IEquatable<Node>, IComparable<Node>
 {
     private readonly NodeSignature _signature;
     private readonly string? _givenName;
@@ -117,7 +125,9 @@ public sealed partial class Node : IEquatable<Node>
 
     /// <summary>Creates a node.</summary>
     /// <param name="function">The function to run; sync or async.</param>
-    /// <param name="inputs">Input datasets: a name, an array of names, or a parameter-name → dataset-name dictionary; null for none.</param>
+    /// <param name="inputs">Input datasets: a name, an array of names, or a parameter-name → dataset-name dictionary
+    /// (bound by name, and listed in <see cref="Inputs"/> in the function's parameter order whatever the dictionary's
+    /// order); null for none.</param>
     /// <param name="outputs">Output datasets: a name, an array of names (tuple members in order), or a member/key → dataset-name dictionary; null for none.</param>
     /// <param name="name">The node name; by default derived from the function name, inputs and outputs.</param>
     /// <param name="tags">Tags for filtering.</param>
@@ -125,7 +135,7 @@ public sealed partial class Node : IEquatable<Node>
     /// <param name="confirms">Datasets to confirm after the node runs.</param>
     /// <returns>The node.</returns>
     /// <exception cref="ArgumentException">A name, tag or dataset name is invalid, the inputs do not fit the function's
-    /// parameters, the outputs do not fit its return type, outputs repeat, or an input is also an output.</exception>
+    /// parameters (a dictionary names parameters the function does not take), the outputs do not fit its return type, outputs repeat, or an input is also an output.</exception>
     public static Node Create(
         Delegate function,
         NodeInputs? inputs,
@@ -170,6 +180,11 @@ public sealed partial class Node : IEquatable<Node>
         foreach (var dataset in confirmArray)
         {
             DatasetNames.Validate(dataset, context, "confirms");
+        }
+
+        if (inputs.Kind == NodeBindingKind.Mapping)
+        {
+            inputs = NodeSignature.InParameterOrder(function, inputs, functionName, context);
         }
 
         ValidateOutputsUnique(outputs, context);
@@ -255,25 +270,61 @@ public sealed partial class Node : IEquatable<Node>
         return outputs;
     }
 
-    /// <summary>Kedro's description: <c>name: function([inputs]) -> [outputs]</c>.</summary>
-    /// <returns>The description.</returns>
+    /// <summary>
+    /// Kedro's description of a node (<c>str(node)</c>): <c>name: function([in1;in2]) -> [out]</c>, where the name
+    /// prefix is the given name without its namespace (absent for a default name), inputs are listed in binding order
+    /// (a dictionary's datasets in the function's parameter order), outputs in declared order, and <c>None</c> stands
+    /// for no inputs or no outputs.
+    /// </summary>
+    /// <returns>The description, for example <c>split: split_data([raw;params:ratio]) -> [train;test]</c>.</returns>
     public override string ToString()
     {
         var prefix = _givenName is null ? string.Empty : _givenName + ": ";
-        return $"{prefix}{FunctionName}({InputBinding.Describe()}) -> {OutputBinding.Describe()}";
+        return $"{prefix}{FunctionName}({InputBinding.DescribeList()}) -> {OutputBinding.DescribeList()}";
     }
 
-    /// <inheritdoc />
-    public bool Equals(Node? other) =>
-        other is not null
-        && (ReferenceEquals(this, other)
-            || (Name == other.Name && Inputs.SequenceEqual(other.Inputs) && Outputs.SequenceEqual(other.Outputs)));
+    /// <summary>
+    /// Whether <paramref name="other"/> is the same node in Kedro's sense: equal full names, inputs and outputs (see
+    /// the remarks of <see cref="Node"/>).
+    /// </summary>
+    /// <param name="other">Another node, or null.</param>
+    /// <returns>True when the nodes are equal.</returns>
+    public bool Equals(Node? other) => other is not null && (ReferenceEquals(this, other) || CompareTo(other) == 0);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as Node);
 
-    /// <inheritdoc />
+    /// <summary>A hash of the full name (equal nodes have equal names).</summary>
+    /// <returns>The hash code.</returns>
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+
+    /// <summary>
+    /// Kedro's order of nodes (<c>Node.__lt__</c>): by full name (ordinal), then by inputs, then by outputs; zero
+    /// exactly when the nodes are equal. Null sorts first.
+    /// </summary>
+    /// <param name="other">Another node, or null.</param>
+    /// <returns>Negative, zero or positive as this node sorts before, with or after <paramref name="other"/>.</returns>
+    public int CompareTo(Node? other)
+    {
+        if (other is null)
+        {
+            return 1;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return 0;
+        }
+
+        var byName = string.CompareOrdinal(Name, other.Name);
+        if (byName != 0)
+        {
+            return byName;
+        }
+
+        var byInputs = BindingKey.Compare(InputBinding.Key, other.InputBinding.Key);
+        return byInputs != 0 ? byInputs : BindingKey.Compare(OutputBinding.Key, other.OutputBinding.Key);
+    }
 
     /// <summary>Converts a loaded value for input <paramref name="index"/> to its parameter's type.</summary>
     internal object? ConvertInput(int index, object? value)
@@ -296,7 +347,14 @@ public sealed partial class Node : IEquatable<Node>
     internal ValueTask<object?> InvokeAsync(object?[] inputValues, CancellationToken cancellationToken) =>
         _signature.InvokeAsync(Function, inputValues, cancellationToken);
 
-    internal object?[] SplitOutputs(object? result) => _signature.SplitOutputs(result, OutputBinding, ToString());
+    /// <summary>
+    /// Splits the function's result into one value per output. A result of a node without outputs is dropped, and
+    /// <paramref name="logger"/> (the runner's) gets Kedro's warning when it is not null.
+    /// </summary>
+    internal object?[] SplitOutputs(object? result, ILogger? logger = null) => _signature.SplitOutputs(result, this, logger);
+
+    /// <summary>The given name without its namespace, or the function's name: how Kedro's warnings name a node.</summary>
+    internal string ShortNameOrFunction => _givenName ?? FunctionName;
 
     /// <summary>A copy with renamed datasets and a new namespace, for modular pipelines.</summary>
     internal Node WithDatasets(Func<string, string> rename, string? @namespace) =>

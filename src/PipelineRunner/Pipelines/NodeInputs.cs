@@ -1,3 +1,5 @@
+using PipelineRunner.Pipelines.Internal;
+
 namespace PipelineRunner.Pipelines;
 
 /// <summary>
@@ -7,6 +9,8 @@ namespace PipelineRunner.Pipelines;
 /// </summary>
 public sealed class NodeInputs
 {
+    private string[]? _key;
+
     private NodeInputs(NodeBindingKind kind, string[] datasets, string[]? parameterNames)
     {
         Kind = kind;
@@ -68,13 +72,25 @@ public sealed class NodeInputs
     internal NodeInputs Rename(Func<string, string> rename) =>
         Kind == NodeBindingKind.None ? this : new(Kind, Datasets.Select(rename).ToArray(), (string[]?)ParameterNames);
 
-    /// <summary>Kedro's textual form, used in default names.</summary>
+    /// <summary>
+    /// What identifies the inputs in a node's equality and order (Kedro's <c>_unique_key</c>): the kind, then the
+    /// dataset names, or for a mapping its pairs sorted by parameter name, so the map's order does not matter.
+    /// </summary>
+    internal IReadOnlyList<string> Key => _key ??= BindingKey.Of(Kind, Datasets, ParameterNames);
+
+    /// <summary>Returns the same mapping with its pairs in the given order (indices into <see cref="Datasets"/>).</summary>
+    internal NodeInputs Reorder(int[] order) =>
+        new(Kind, order.Select(i => Datasets[i]).ToArray(), order.Select(i => ParameterNames![i]).ToArray());
+
+    /// <summary>The inputs as declared (a mapping as <c>{parameter: dataset}</c>), for error messages.</summary>
     internal string Describe() => Kind switch
     {
-        NodeBindingKind.None => "None",
         NodeBindingKind.Mapping => "{" + string.Join(", ", ParameterNames!.Zip(Datasets, (p, d) => $"{p}: {d}")) + "}",
-        _ => "[" + string.Join(";", Datasets) + "]",
+        _ => DescribeList(),
     };
+
+    /// <summary>Kedro's form in a node's description: <c>[a;b]</c> in binding order, or <c>None</c>.</summary>
+    internal string DescribeList() => Kind == NodeBindingKind.None ? "None" : "[" + string.Join(";", Datasets) + "]";
 }
 
 /// <summary>How a node's dataset names bind to its function's parameters or result.</summary>

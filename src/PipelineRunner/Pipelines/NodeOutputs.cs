@@ -1,3 +1,5 @@
+using PipelineRunner.Pipelines.Internal;
+
 namespace PipelineRunner.Pipelines;
 
 /// <summary>
@@ -7,6 +9,8 @@ namespace PipelineRunner.Pipelines;
 /// </summary>
 public sealed class NodeOutputs
 {
+    private string[]? _key;
+
     private NodeOutputs(NodeBindingKind kind, string[] datasets, string[]? keys)
     {
         Kind = kind;
@@ -67,10 +71,19 @@ public sealed class NodeOutputs
     internal NodeOutputs Rename(Func<string, string> rename) =>
         Kind == NodeBindingKind.None ? this : new(Kind, Datasets.Select(rename).ToArray(), (string[]?)Keys);
 
+    /// <summary>
+    /// What identifies the outputs in a node's equality and order (Kedro's <c>_unique_key</c>): the kind, then the
+    /// dataset names, or for a mapping its pairs sorted by result key, so the map's order does not matter.
+    /// </summary>
+    internal IReadOnlyList<string> Key => _key ??= BindingKey.Of(Kind, Datasets, Keys);
+
+    /// <summary>The outputs as declared (a mapping as <c>{key: dataset}</c>), for error messages.</summary>
     internal string Describe() => Kind switch
     {
-        NodeBindingKind.None => "None",
         NodeBindingKind.Mapping => "{" + string.Join(", ", Keys!.Zip(Datasets, (k, d) => $"{k}: {d}")) + "}",
-        _ => "[" + string.Join(";", Datasets) + "]",
+        _ => DescribeList(),
     };
+
+    /// <summary>Kedro's form in a node's description: <c>[a;b]</c> in declared order, or <c>None</c>.</summary>
+    internal string DescribeList() => Kind == NodeBindingKind.None ? "None" : "[" + string.Join(";", Datasets) + "]";
 }

@@ -319,30 +319,60 @@ public sealed class Pipeline
         DatasetMapping? outputs = null,
         DatasetMapping? parameters = null,
         string? @namespace = null,
-        IEnumerable<string>? tags = null)
+        IEnumerable<string>? tags = null) =>
+        Create(pipeline, new ModularPipelineOptions { Inputs = inputs, Outputs = outputs, Parameters = parameters, Namespace = @namespace, Tags = tags });
+
+    /// <summary>
+    /// Kedro's modular pipeline with all its options: a copy of <paramref name="pipeline"/> whose free inputs, outputs
+    /// and parameters are renamed by the mappings, whose node names get the namespace, and whose other datasets and
+    /// parameters get it too unless <see cref="ModularPipelineOptions.PrefixDatasetsWithNamespace"/> is false.
+    /// </summary>
+    /// <param name="pipeline">The pipeline to reuse.</param>
+    /// <param name="options">The mappings, namespace, tags and whether datasets are prefixed.</param>
+    /// <returns>The new pipeline, or <paramref name="pipeline"/> itself when no option is set.</returns>
+    /// <exception cref="PipelineException">A mapped name does not exist, an input is not a free input, an output is a
+    /// free input, or a parameter is given as an input.</exception>
+    public static Pipeline Create(Pipeline pipeline, ModularPipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var source = tags is null ? pipeline : pipeline.WithTags(tags);
+        ArgumentNullException.ThrowIfNull(options);
+        var source = options.Tags is null ? pipeline : pipeline.WithTags(options.Tags);
+        var @namespace = options.Namespace;
         if (@namespace?.Length == 0)
         {
             @namespace = null; // as in Kedro, an empty namespace prefixes nothing
         }
 
-        if (inputs is null && outputs is null && parameters is null && @namespace is null)
+        if (options.Inputs is null && options.Outputs is null && options.Parameters is null && @namespace is null)
         {
             return source;
         }
 
-        return ModularPipelineMapper.Map(source, inputs, outputs, parameters, @namespace);
+        return ModularPipelineMapper.Map(source, options.Inputs, options.Outputs, options.Parameters, @namespace, options.PrefixDatasetsWithNamespace);
     }
 
-    /// <summary>Describes the pipeline: inputs, each node in run order, outputs.</summary>
+    /// <summary>Describes the pipeline: inputs, each node's name in run order, outputs.</summary>
     /// <returns>The description.</returns>
-    public string Describe()
+    public string Describe() => Describe(NodeDescriptionStyle.Name);
+
+    /// <summary>
+    /// Describes the pipeline as Kedro's <c>Pipeline.describe</c>: free inputs, each node in run order (its name, or
+    /// with <see cref="NodeDescriptionStyle.Full"/> its <c>name: function([inputs]) -> [outputs]</c>), free outputs.
+    /// </summary>
+    /// <param name="style">How each node is shown.</param>
+    /// <returns>The description, one line per node between a header with the inputs and a footer with the outputs.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="style"/> is not a defined value.</exception>
+    public string Describe(NodeDescriptionStyle style)
     {
+        Func<Node, string> describe = style switch
+        {
+            NodeDescriptionStyle.Name => static n => n.Name,
+            NodeDescriptionStyle.Full => static n => n.ToString(),
+            _ => throw new ArgumentOutOfRangeException(nameof(style), style, "Use NodeDescriptionStyle.Name or NodeDescriptionStyle.Full."),
+        };
         static string Join(IEnumerable<string> names) => names.Any() ? string.Join(", ", names.Order(StringComparer.Ordinal)) : "None";
         var lines = new List<string> { "#### Pipeline execution order ####", "Inputs: " + Join(Inputs()), string.Empty };
-        lines.AddRange(_sorted.Select(n => n.Name));
+        lines.AddRange(_sorted.Select(describe));
         lines.Add(string.Empty);
         lines.Add("Outputs: " + Join(Outputs()));
         lines.Add("##################################");
@@ -824,7 +854,7 @@ public sealed class Pipeline
 
             if (layer.Count > 1)
             {
-                Array.Sort(sorted, done, layer.Count, NodeNameComparer.Instance);
+                Array.Sort(sorted, done, layer.Count); // Kedro's node order: by name, unique within a pipeline
             }
 
             done += layer.Count;
@@ -906,12 +936,5 @@ public sealed class Pipeline
         public bool Plain { get; set; }
 
         public bool Transcoded { get; set; }
-    }
-
-    private sealed class NodeNameComparer : IComparer<Node>
-    {
-        public static readonly NodeNameComparer Instance = new();
-
-        public int Compare(Node? x, Node? y) => string.CompareOrdinal(x?.Name, y?.Name);
     }
 }

@@ -253,7 +253,7 @@ public sealed class PipelineRun
 
     private async ValueTask SplitAndSaveAsync(Node node, int index, Dictionary<string, object?>? inputMap, int attempt, object? result, CancellationToken cancellationToken)
     {
-        var outputs = node.SplitOutputs(result);
+        var outputs = node.SplitOutputs(result, _logger);
         if (_hooks.Length > 0)
         {
             var info = NodeInfo(node, inputMap!, attempt);

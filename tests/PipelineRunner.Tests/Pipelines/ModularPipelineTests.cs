@@ -73,6 +73,77 @@ public class ModularPipelineTests
     }
 
     [Fact]
+    public void WithoutPrefixingDatasets_NodesGetTheNamespace_ButDatasetsAndParametersKeepTheirNames()
+    {
+        var p = Pipeline.Create(Template(), new ModularPipelineOptions { Namespace = "eu", PrefixDatasetsWithNamespace = false });
+
+        Assert.Equal(["eu.scale", "eu.report"], p.Nodes.Select(n => n.Name));
+        Assert.All(p.Nodes, n => Assert.Equal("eu", n.Namespace));
+        Assert.Equal(["raw", "params:rate"], p.FindNode("eu.scale")!.Inputs);
+        Assert.Equal(["scaled"], p.FindNode("eu.scale")!.Outputs);
+        Assert.Equal(["scaled", "parameters"], p.FindNode("eu.report")!.Inputs);
+        Assert.Equal(["report@json"], p.FindNode("eu.report")!.Outputs);
+        Assert.Equal(["eu"], p.OnlyNodesWithNamespace("eu").Nodes.Select(n => n.Namespace).Distinct());
+    }
+
+    [Fact]
+    public void WithoutPrefixingDatasets_TheMappingsStillRename()
+    {
+        var p = Pipeline.Create(Template(), new ModularPipelineOptions
+        {
+            Inputs = new Dictionary<string, string> { ["raw"] = "companies" },
+            Outputs = new Dictionary<string, string> { ["report"] = "final_report" },
+            Parameters = new Dictionary<string, string> { ["rate"] = "global_rate" },
+            Namespace = "eu",
+            Tags = ["reused"],
+            PrefixDatasetsWithNamespace = false,
+        });
+
+        Assert.Equal(["companies", "params:global_rate"], p.FindNode("eu.scale")!.Inputs);
+        Assert.Equal(["scaled"], p.FindNode("eu.scale")!.Outputs);
+        Assert.Equal(["final_report@json"], p.FindNode("eu.report")!.Outputs);
+        Assert.All(p.Nodes, n => Assert.Equal(["reused"], n.Tags));
+    }
+
+    [Fact]
+    public void PrefixingDatasets_IsTheDefault_AsWithTheShortOverload()
+    {
+        var options = new ModularPipelineOptions { Namespace = "eu", Parameters = "rate" };
+        Assert.True(options.PrefixDatasetsWithNamespace);
+
+        var viaOptions = Pipeline.Create(Template(), options);
+        var viaArguments = Pipeline.Create(Template(), parameters: "rate", @namespace: "eu");
+
+        Assert.Equal(["eu.raw", "params:rate"], viaOptions.FindNode("eu.scale")!.Inputs);
+        Assert.Equal(viaArguments.Nodes, viaOptions.Nodes);
+        var template = Template();
+        Assert.Same(template, Pipeline.Create(template, new ModularPipelineOptions { PrefixDatasetsWithNamespace = false }));
+    }
+
+    [Fact]
+    public void WithoutPrefixingDatasets_NestedNamespacesComposeOnNodesOnly_AndAnOuterPrefixStillApplies()
+    {
+        var inner = Pipeline.Create(Template(), new ModularPipelineOptions { Namespace = "inner", PrefixDatasetsWithNamespace = false });
+        var unprefixed = Pipeline.Create(inner, new ModularPipelineOptions { Namespace = "outer", PrefixDatasetsWithNamespace = false });
+        var prefixed = Pipeline.Create(inner, @namespace: "outer");
+
+        Assert.Equal("outer.inner.scale", unprefixed.Nodes[0].Name);
+        Assert.Equal("outer.inner", unprefixed.Nodes[0].Namespace);
+        Assert.Equal(["raw", "params:rate"], unprefixed.Nodes[0].Inputs);
+        Assert.Equal(["outer.raw", "params:outer.rate"], prefixed.FindNode("outer.inner.scale")!.Inputs);
+    }
+
+    [Fact]
+    public void WithoutPrefixingDatasets_TwoUsesShareTheirDatasets_SoTheirOutputsCollide()
+    {
+        var a = Pipeline.Create(Template(), new ModularPipelineOptions { Namespace = "a", PrefixDatasetsWithNamespace = false });
+        var b = Pipeline.Create(Template(), new ModularPipelineOptions { Namespace = "b", PrefixDatasetsWithNamespace = false });
+
+        var ex = Assert.Throws<OutputNotUniqueException>(() => a + b);
+        Assert.StartsWith("Output(s) [report, scaled] are returned by more than one nodes.", ex.Message);
+    }
+
+    [Fact]
     public void MappingUnknownDataset_Throws()
     {
         var ex = Assert.Throws<PipelineException>(() => Pipeline.Create(Template(), inputs: "nope"));

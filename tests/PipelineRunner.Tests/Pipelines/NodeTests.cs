@@ -40,6 +40,17 @@ public class NodeTests
     }
 
     [Fact]
+    public void ToString_IsKedrosStr_WithNoneForNoDatasets_AndDictionariesAsTheirDatasets()
+    {
+        Assert.Equal("make: lambda(None) -> [one]", Node.Create(() => 1, null, "one", name: "make").ToString());
+        Assert.Equal("lambda([a]) -> None", Node.Create((int a) => { }, "a", null).ToString());
+        Assert.Equal("Add([x;y]) -> [sum]", Node.Create(Add, new[] { "x", "y" }, "sum").ToString());
+        Assert.Equal(
+            "split: lambda([a]) -> [r;l]",
+            Node.Create((int a) => new Split(a, -a), new Dictionary<string, string> { ["a"] = "a" }, new Dictionary<string, string> { ["Right"] = "r", ["Left"] = "l" }, name: "split").ToString());
+    }
+
+    [Fact]
     public void CopyWithMethods_ReturnNewNodes()
     {
         var node = Node.Create(Identity, "in", "out", name: "n", tags: ["b"]);
@@ -117,11 +128,54 @@ public class NodeTests
     }
 
     [Fact]
-    public void MappingToUnknownParameter_Throws()
+    public void MappingToUnknownParameters_Throws_NamingTheNodeTheUnknownParametersAndTheFunctionsParameters()
     {
         var ex = Assert.Throws<ArgumentException>(() =>
-            Node.Create(Add, new Dictionary<string, string> { ["a"] = "x", ["c"] = "y" }, "out"));
-        Assert.Contains("the function has no parameter named 'c'", ex.Message);
+            Node.Create(Add, new Dictionary<string, string> { ["c"] = "y", ["a"] = "x", ["d"] = "z" }, "out", name: "adder"));
+        Assert.Equal(
+            "Inputs of 'Add' function expected [a, b], but got {c: y, a: x, d: z}: node 'adder' maps parameter(s) [c, d] that the function does not take.",
+            ex.Message);
+
+        var unnamed = Assert.Throws<ArgumentException>(() =>
+            Node.Create((int a, CancellationToken ct) => a, new Dictionary<string, string> { ["ct"] = "x" }, "out"));
+        Assert.Equal(
+            "Inputs of 'lambda' function expected [a], but got {ct: x}: node of function 'lambda' maps parameter(s) [ct] that the function does not take.",
+            unnamed.Message);
+    }
+
+    private static int Subtract(int minuend, int subtrahend, int scale = 1) => (minuend - subtrahend) * scale;
+
+    [Fact]
+    public async Task MappingInputs_AreListedAndBoundInTheFunctionsParameterOrder_WhateverTheMapsOrder()
+    {
+        var reversed = Node.Create(
+            Subtract,
+            new Dictionary<string, string> { ["scale"] = "s", ["subtrahend"] = "b", ["minuend"] = "a" },
+            "out",
+            name: "sub");
+        var inOrder = Node.Create(
+            Subtract,
+            new Dictionary<string, string> { ["minuend"] = "a", ["subtrahend"] = "b", ["scale"] = "s" },
+            "out",
+            name: "sub");
+
+        Assert.Equal(["a", "b", "s"], reversed.Inputs);
+        Assert.Equal(["minuend", "subtrahend", "scale"], reversed.InputBinding.ParameterNames);
+        Assert.Equal("sub: Subtract([a;b;s]) -> [out]", reversed.ToString());
+        var inputs = new Dictionary<string, object?> { ["a"] = 10, ["b"] = 3, ["s"] = 2 };
+        Assert.Equal(14, (await reversed.RunAsync(inputs))["out"]);
+        Assert.Equal(14, (await inOrder.RunAsync(inputs))["out"]);
+
+        var typed = Node.Create((int count, string label) => $"{label}{count}", new Dictionary<string, string> { ["label"] = "l", ["count"] = "c" }, "text");
+        Assert.Equal(["c", "l"], typed.Inputs);
+        Assert.Equal([typeof(int), typeof(string)], typed.InputTypes);
+        Assert.Equal("x3", (await typed.RunAsync(new Dictionary<string, object?> { ["c"] = 3, ["l"] = "x" }))["text"]);
+
+        // Unnamed, the default name (which hashes the inputs) does not depend on the map's order either.
+        var unnamedReversed = Node.Create(Subtract, new Dictionary<string, string> { ["subtrahend"] = "b", ["minuend"] = "a" }, "out");
+        var unnamedInOrder = Node.Create(Subtract, new Dictionary<string, string> { ["minuend"] = "a", ["subtrahend"] = "b" }, "out");
+        Assert.Equal(unnamedInOrder.Name, unnamedReversed.Name);
+        Assert.Equal(unnamedInOrder, unnamedReversed);
     }
 
     [Fact]
@@ -161,7 +215,7 @@ public class NodeTests
         var node = Node.Create((int a, int b) => a - b, new Dictionary<string, string> { ["b"] = "x", ["a"] = "y" }, "z");
         var result = await node.RunAsync(new Dictionary<string, object?> { ["x"] = 10, ["y"] = 3 });
         Assert.Equal(-7, result["z"]);
-        Assert.Equal(["x", "y"], node.Inputs);
+        Assert.Equal(["y", "x"], node.Inputs);
     }
 
     [Fact]
@@ -268,7 +322,76 @@ public class NodeTests
         var b = Node.Create((int x) => x + 1, "in", "out", name: "n");
         var c = Node.Create(Identity, "in", "out2", name: "n");
         Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
         Assert.NotEqual(a, c);
+        Assert.NotEqual(a, a.WithNamespace("ns"));
+        Assert.Equal(a, a.WithTags("t"));
+    }
+
+    private sealed record Halves(int Low, int High);
+
+    [Fact]
+    public void Equality_DictionaryInputsAndOutputsAreEqualInAnyOrder()
+    {
+        static Halves Halve(int whole, int offset) => new(offset, whole - offset);
+        var a = Node.Create(
+            Halve,
+            new Dictionary<string, string> { ["whole"] = "w", ["offset"] = "o" },
+            new Dictionary<string, string> { ["Low"] = "lo", ["High"] = "hi" },
+            name: "halve");
+        var b = Node.Create(
+            Halve,
+            new Dictionary<string, string> { ["offset"] = "o", ["whole"] = "w" },
+            new Dictionary<string, string> { ["High"] = "hi", ["Low"] = "lo" },
+            name: "halve");
+        var otherBinding = Node.Create(
+            Halve,
+            new Dictionary<string, string> { ["whole"] = "o", ["offset"] = "w" },
+            new Dictionary<string, string> { ["Low"] = "lo", ["High"] = "hi" },
+            name: "halve");
+
+        Assert.Equal(a, b);
+        Assert.True(a.Equals((object)b));
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.Equal(0, a.CompareTo(b));
+        Assert.NotEqual(a, otherBinding);
+        Assert.NotEqual(0, a.CompareTo(otherBinding));
+        Assert.Single(new HashSet<Node> { a, b });
+    }
+
+    [Fact]
+    public void Equality_TheStringListAndDictionaryFormsAreDifferentNodes()
+    {
+        var single = Node.Create(Identity, "in", "out", name: "n");
+        var list = Node.Create(Identity, new[] { "in" }, "out", name: "n");
+        var mapping = Node.Create(Identity, new Dictionary<string, string> { ["x"] = "in" }, "out", name: "n");
+        var listOutput = Node.Create((int x) => new[] { x }, "in", new[] { "out" }, name: "n");
+
+        Assert.Equal(single.Inputs, list.Inputs);
+        Assert.Equal(single.Inputs, mapping.Inputs);
+        Assert.NotEqual(single, list);
+        Assert.NotEqual(single, mapping);
+        Assert.NotEqual(list, mapping);
+        Assert.NotEqual(single, listOutput);
+        Assert.Equal(4, new HashSet<Node> { single, list, mapping, listOutput }.Count);
+    }
+
+    [Fact]
+    public void Order_IsByNameThenInputsThenOutputs_AndNullFirst()
+    {
+        var b = Node.Create(Identity, "in", "out", name: "b");
+        var a2 = Node.Create(Identity, "in2", "out", name: "a");
+        var a1 = Node.Create(Identity, "in1", "out", name: "a");
+        var a1List = Node.Create(Identity, new[] { "in1" }, "out", name: "a");
+        var a1Out2 = Node.Create(Identity, "in1", "out2", name: "a");
+
+        Node?[] nodes = [b, a2, null, a1Out2, a1List, a1];
+        Array.Sort(nodes);
+
+        Assert.Null(nodes[0]);
+        Assert.Equal([a1, a1Out2, a2, a1List, b], nodes[1..].Select(n => n!));
+        Assert.True(a1.CompareTo(a2) < 0 && a2.CompareTo(a1) > 0);
+        Assert.True(a1.CompareTo(null) > 0);
     }
 
     private static int SumAll(int offset, params int[] values) => offset + values.Sum();

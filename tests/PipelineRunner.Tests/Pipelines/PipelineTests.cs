@@ -81,6 +81,29 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Union_KeepsOnceNodesWhoseDictionaryInputsDifferOnlyInOrder_AndTheOperatorsMatchThem()
+    {
+        var forwards = new Pipeline([Node.Create((int a, int b) => a - b, new Dictionary<string, string> { ["a"] = "x", ["b"] = "y" }, "z", name: "sub")]);
+        var backwards = new Pipeline([Node.Create((int a, int b) => a - b, new Dictionary<string, string> { ["b"] = "y", ["a"] = "x" }, "z", name: "sub")]);
+
+        Assert.Single((forwards + backwards).Nodes);
+        Assert.Empty((forwards - backwards).Nodes);
+        Assert.Single((forwards & backwards).Nodes);
+    }
+
+    [Fact]
+    public void Union_OfTheStringAndListFormsOfANode_Throws_AsTheyAreDifferentNodesWithOneName()
+    {
+        var single = new Pipeline([N("n", "a", "b")]);
+        var list = new Pipeline([N("n", new[] { "a" }, "b")]);
+
+        var ex = Assert.Throws<PipelineException>(() => single + list);
+        Assert.Contains("The following node names appear more than once:\n\n  - n", ex.Message);
+        Assert.Single((single - list).Nodes);
+        Assert.Empty((single & list).Nodes);
+    }
+
+    [Fact]
     public void DuplicateNames_Throw()
     {
         var ex = Assert.Throws<PipelineException>(() => new Pipeline([N("n", "a", "b"), N("n", "c", "d")]));
@@ -143,6 +166,33 @@ public class PipelineTests
         Assert.Contains("Inputs: a, d", text);
         Assert.Contains("n1\nn2\nn3", text);
         Assert.Contains("Outputs: c, e", text);
+    }
+
+    private static int Square(int x) => x * x;
+
+    [Fact]
+    public void Describe_Full_ShowsEachNodeAsKedrosStr_InRunOrder()
+    {
+        var p = new Pipeline([
+            Node.Create((int a, int b) => a + b, new Dictionary<string, string> { ["b"] = "y", ["a"] = "x" }, "sum", name: "add"),
+            Node.Create(Square, "sum", "squared"),
+            Node.Create((int s) => (s, -s), "squared", new[] { "pos", "neg" }, name: "split").WithNamespace("ns"),
+        ]);
+
+        Assert.Equal(
+            "#### Pipeline execution order ####\n" +
+            "Inputs: x, y\n" +
+            "\n" +
+            "add: lambda([x;y]) -> [sum]\n" +
+            "Square([sum]) -> [squared]\n" +
+            "split: lambda([squared]) -> [pos;neg]\n" +
+            "\n" +
+            "Outputs: neg, pos\n" +
+            "##################################",
+            p.Describe(NodeDescriptionStyle.Full));
+        Assert.Contains("\nadd\nSquare__", p.Describe(), StringComparison.Ordinal);
+        Assert.Contains("\nns.split\n", p.Describe(NodeDescriptionStyle.Name), StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.Describe((NodeDescriptionStyle)7));
     }
 
     [Fact]

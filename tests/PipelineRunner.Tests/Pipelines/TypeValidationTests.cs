@@ -19,6 +19,18 @@ public class TypeValidationTests
     }
 
     [Fact]
+    public void DictionaryInputsInAnotherOrderThanTheParameters_AreCheckedAgainstTheRightParameter()
+    {
+        var producer = Node.Create(() => (1, "s"), null, new[] { "n", "s" }, name: "p");
+        var fits = Node.Create((int count, string label) => label, new Dictionary<string, string> { ["label"] = "s", ["count"] = "n" }, "ok", name: "q");
+        var swapped = Node.Create((int count, string label) => label, new Dictionary<string, string> { ["label"] = "n", ["count"] = "s" }, "bad", name: "r");
+
+        Assert.Equal(2, new Pipeline([producer, fits]).Nodes.Count);
+        var ex = Assert.Throws<DatasetTypeMismatchException>(() => new Pipeline([producer, swapped]));
+        Assert.Equal("Dataset 's' is produced by node 'p' as String, but node 'r' takes it as Int32, which cannot accept it.", ex.Message);
+    }
+
+    [Fact]
     public void TupleMemberTypes_AreChecked()
     {
         var producer = Node.Create(() => (1, "s"), null, new[] { "n", "s" }, name: "p");

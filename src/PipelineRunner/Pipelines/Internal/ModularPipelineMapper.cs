@@ -1,9 +1,13 @@
 namespace PipelineRunner.Pipelines.Internal;
 
-/// <summary>Kedro's <c>pipeline(pipe, inputs=, outputs=, parameters=, namespace=)</c>: validates and applies a mapping.</summary>
+/// <summary>
+/// Kedro's <c>pipeline(pipe, inputs=, outputs=, parameters=, namespace=, prefix_datasets_with_namespace=)</c>:
+/// validates and applies a mapping.
+/// </summary>
 internal static class ModularPipelineMapper
 {
-    public static Pipeline Map(Pipeline pipe, DatasetMapping? inputs, DatasetMapping? outputs, DatasetMapping? parameters, string? @namespace)
+    public static Pipeline Map(
+        Pipeline pipe, DatasetMapping? inputs, DatasetMapping? outputs, DatasetMapping? parameters, string? @namespace, bool prefixDatasets)
     {
         var inputMap = inputs?.Pairs ?? new Dictionary<string, string>();
         var outputMap = outputs?.Pairs ?? new Dictionary<string, string>();
@@ -39,9 +43,9 @@ internal static class ModularPipelineMapper
                 return mappedBase + DatasetNames.TranscodingSeparator + format;
             }
 
-            if (@namespace is null)
+            if (@namespace is null || !prefixDatasets)
             {
-                return name;
+                return name; // without prefixing, only the mappings rename datasets and parameters
             }
 
             return DatasetNames.IsSingleParameter(name)

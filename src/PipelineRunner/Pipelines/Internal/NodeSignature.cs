@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 
 namespace PipelineRunner.Pipelines.Internal;
 
@@ -82,9 +83,46 @@ internal sealed class NodeSignature
         return Signatures.TryAdd(key, created) ? created : Signatures[key];
     }
 
-    private static NodeSignature Build(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
+    /// <summary>
+    /// Kedro's <c>Node.inputs</c> for a dictionary: the same pairs in the order of the function's parameters, so the
+    /// dictionary's own order changes neither the node's inputs nor its default name. A key the function does not take
+    /// is an error naming the node, every such key and the function's parameters.
+    /// </summary>
+    public static NodeInputs InParameterOrder(Delegate function, NodeInputs inputs, string functionName, string context)
     {
-        var (parameters, invokeParameters, invokeReturnType) = Shapes.GetOrAdd((function.GetType(), function.Method), static key =>
+        var (parameters, invokeParameters, _) = Shape(function);
+        var dataParameters = new List<string>(parameters.Length);
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (invokeParameters[i].ParameterType != typeof(CancellationToken))
+            {
+                dataParameters.Add(parameters[i].Name ?? string.Empty);
+            }
+        }
+
+        var names = inputs.ParameterNames!;
+        var unknown = names.Where(n => !dataParameters.Contains(n)).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Inputs of '{functionName}' function expected [{string.Join(", ", dataParameters)}], but got {inputs.Describe()}: " +
+                $"{context} maps parameter(s) [{string.Join(", ", unknown)}] that the function does not take.");
+        }
+
+        var order = Enumerable.Range(0, names.Count).OrderBy(i => dataParameters.IndexOf(names[i])).ToArray(); // stable
+        for (var i = 0; i < order.Length; i++)
+        {
+            if (order[i] != i)
+            {
+                return inputs.Reorder(order);
+            }
+        }
+
+        return inputs;
+    }
+
+    private static (ParameterInfo[] Named, ParameterInfo[] Typed, Type ReturnType) Shape(Delegate function) =>
+        Shapes.GetOrAdd((function.GetType(), function.Method), static key =>
         {
             var invoke = key.Item1.GetMethod("Invoke")!;
             var typed = invoke.GetParameters();
@@ -96,6 +134,10 @@ internal sealed class NodeSignature
 
             return (named.Length == typed.Length ? named : typed, typed, invoke.ReturnType);
         });
+
+    private static NodeSignature Build(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
+    {
+        var (parameters, invokeParameters, invokeReturnType) = Shape(function);
         var sources = new int[parameters.Length];
         var defaults = new object?[parameters.Length];
         var inputTypes = new Type[inputs.Datasets.Count];
@@ -227,19 +269,28 @@ internal sealed class NodeSignature
         return values;
     }
 
-    /// <summary>Splits a function result into one value per output, or throws with what did not match.</summary>
-    public object?[] SplitOutputs(object? result, NodeOutputs outputs, string nodeDescription)
+    /// <summary>
+    /// Splits a function result into one value per output, or throws with what did not match. A result of a node
+    /// without outputs is dropped, with Kedro's warning when it is not null.
+    /// </summary>
+    public object?[] SplitOutputs(object? result, Node node, ILogger? logger)
     {
+        var outputs = node.OutputBinding;
         switch (outputs.Kind)
         {
             case NodeBindingKind.None:
+                if (result is not null && logger is not null)
+                {
+                    NodeLog.ReturnValueIgnored(logger, node.ShortNameOrFunction, TypeNames.Describe(result.GetType()));
+                }
+
                 return [];
             case NodeBindingKind.Single:
                 return [result];
             case NodeBindingKind.List:
-                return SplitList(result, outputs, nodeDescription);
+                return SplitList(result, outputs, node.ToString());
             default:
-                return SplitMapping(result, outputs, nodeDescription);
+                return SplitMapping(result, outputs, node);
         }
     }
 
@@ -275,7 +326,7 @@ internal sealed class NodeSignature
         return values;
     }
 
-    private object?[] SplitMapping(object? result, NodeOutputs outputs, string nodeDescription)
+    private object?[] SplitMapping(object? result, NodeOutputs outputs, Node node)
     {
         var keys = outputs.Keys!;
         var values = new object?[keys.Count];
@@ -285,7 +336,7 @@ internal sealed class NodeSignature
             if (!actual.SetEquals(keys))
             {
                 throw new InvalidOperationException(
-                    $"Failed to save outputs of node {nodeDescription}.\nThe node's output keys [{string.Join(", ", keys.Order(StringComparer.Ordinal))}] do not match with the returned output's keys [{string.Join(", ", actual.Order(StringComparer.Ordinal))}].");
+                    $"Failed to save outputs of node {node}.\nThe node's output keys [{string.Join(", ", keys.Order(StringComparer.Ordinal))}] do not match with the returned output's keys [{string.Join(", ", actual.Order(StringComparer.Ordinal))}].");
             }
 
             for (var i = 0; i < keys.Count; i++)
@@ -296,25 +347,42 @@ internal sealed class NodeSignature
             return values;
         }
 
+        // Kedro requires a dictionary here; a .NET result may also be an object whose public members have the keys'
+        // names. When the declared return type says which members, they were resolved when the node was created.
         if (result is null)
         {
             throw new InvalidOperationException(
-                $"Failed to save outputs of node {nodeDescription}.\nThe node definition maps result members [{string.Join(", ", keys)}] to datasets, whereas the node function returned null.");
+                $"Failed to save outputs of node {node}.\nThe node output is a dictionary, whereas the function output is null: it has no keys or members [{string.Join(", ", keys)}].");
         }
 
-        var members = _outputMembers ?? ResolveMembers(result.GetType(), keys, nodeDescription);
+        var members = _outputMembers ?? RuntimeMembers(result.GetType(), keys, node);
         for (var i = 0; i < keys.Count; i++)
         {
-            values[i] = members[i] switch
-            {
-                PropertyInfo property => property.GetValue(result),
-                FieldInfo field => field.GetValue(result),
-                _ => throw new InvalidOperationException($"Failed to save outputs of node {nodeDescription}: no member '{keys[i]}'."),
-            };
+            values[i] = members[i] is PropertyInfo property ? property.GetValue(result) : ((FieldInfo)members[i]!).GetValue(result);
         }
 
         return values;
     }
+
+    private static MemberInfo?[] RuntimeMembers(Type type, IReadOnlyList<string> keys, Node node)
+    {
+        var missing = keys.Where(k => FindMember(type, k) is null).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Failed to save outputs of node {node}.\nThe node output is a dictionary, whereas the function output is {TypeNames.Describe(type)}, " +
+                $"which is not a dictionary and has no public property or field [{string.Join(", ", missing)}] (it has: {string.Join(", ", PublicMembers(type))}).");
+        }
+
+        return ResolveMembers(type, keys, node.ToString());
+    }
+
+    private static MemberInfo? FindMember(Type type, string name) =>
+        (MemberInfo?)type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance) ?? type.GetField(name, BindingFlags.Public | BindingFlags.Instance);
+
+    private static IEnumerable<string> PublicMembers(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name)
+            .Concat(type.GetFields(BindingFlags.Public | BindingFlags.Instance).Select(f => f.Name));
 
     private static (Type?[] Types, MemberInfo?[]? Members) BindOutputs(NodeOutputs outputs, Type returnType, string functionName)
     {
@@ -397,14 +465,11 @@ internal sealed class NodeSignature
         var members = new MemberInfo?[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
-            members[i] = (MemberInfo?)type.GetProperty(keys[i], BindingFlags.Public | BindingFlags.Instance)
-                ?? type.GetField(keys[i], BindingFlags.Public | BindingFlags.Instance);
+            members[i] = FindMember(type, keys[i]);
             if (members[i] is null)
             {
-                var available = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name)
-                    .Concat(type.GetFields(BindingFlags.Public | BindingFlags.Instance).Select(f => f.Name));
                 throw new ArgumentException(
-                    $"Output key '{keys[i]}' of {owner} is not a public property or field of {TypeNames.Describe(type)} (it has: {string.Join(", ", available)}).");
+                    $"Output key '{keys[i]}' of {owner} is not a public property or field of {TypeNames.Describe(type)} (it has: {string.Join(", ", PublicMembers(type))}).");
             }
         }
 
