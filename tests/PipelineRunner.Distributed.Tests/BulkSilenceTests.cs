@@ -28,4 +28,25 @@ public sealed class BulkSilenceTests
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
         (await accepted).Dispose();
     }
+
+    [Fact]
+    public async Task TheSilenceLimit_RunsOnTheClientsClock()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var accepted = listener.AcceptSocketAsync(); // a frozen scheduler, as above
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var bulk = new BulkStoreClient(
+            new DnsEndPoint("127.0.0.1", port), TimeSpan.FromSeconds(10), useTls: false, new SchedulerClientSecurity(), TimeSpan.FromMinutes(5), clock);
+
+        var fetch = bulk.GetAsync<int>("blob", _ => 0, null, CancellationToken.None);
+        using var frozen = await accepted;
+        await Task.Delay(200); // real time passes: nothing fails, the limit is five minutes on the fake clock
+        Assert.False(fetch.IsCompleted);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => fetch.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.EndsWith("stopped answering: nothing sent or received for 300 s.", ex.Status.Detail, StringComparison.Ordinal);
+    }
 }

@@ -10,10 +10,13 @@ using PipelineRunner.Distributed.Protocol;
 namespace PipelineRunner.Distributed.Client;
 
 /// <summary>The client side of the store's bulk protocol: pooled TCP connections, values written and read in place.</summary>
-internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTimeout, bool useTls, PipelineRunner.Distributed.Client.SchedulerClientSecurity security, TimeSpan silenceLimit) : IDisposable
+internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTimeout, bool useTls, PipelineRunner.Distributed.Client.SchedulerClientSecurity security, TimeSpan silenceLimit, TimeProvider? clock = null) : IDisposable
 {
     private readonly ConcurrentBag<Stream> _idle = [];
     private volatile bool _disposed;
+
+    /// <summary>The clock of the connect timeout and the silence limit.</summary>
+    private TimeProvider Clock { get; } = clock ?? TimeProvider.System;
 
     public async Task PublishAsync(string name, ReadOnlySequence<byte> value, CancellationToken cancellationToken)
     {
@@ -178,8 +181,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(connectTimeout);
+        using var timeout = new Deadline(connectTimeout, Clock, cancellationToken);
         Stream stream;
         try
         {
@@ -194,7 +196,7 @@ internal sealed class BulkStoreClient(DnsEndPoint endpoint, TimeSpan connectTime
                     ex);
             }
 
-            stream = new SilenceLimitedStream(new NetworkStream(socket, ownsSocket: true), silenceLimit, $"{endpoint.Host}:{endpoint.Port}");
+            stream = new SilenceLimitedStream(new NetworkStream(socket, ownsSocket: true), silenceLimit, $"{endpoint.Host}:{endpoint.Port}", Clock);
         }
         catch
         {

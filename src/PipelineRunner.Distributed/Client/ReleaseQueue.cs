@@ -13,7 +13,13 @@ internal sealed class ReleaseQueue : IAsyncDisposable
 
     private readonly Task _loop;
 
-    public ReleaseQueue(StoreClient store) => _loop = Task.Run(() => RunAsync(store));
+    private readonly TimeProvider _clock;
+
+    public ReleaseQueue(StoreClient store, TimeProvider? clock = null)
+    {
+        _clock = clock ?? TimeProvider.System;
+        _loop = Task.Run(() => RunAsync(store));
+    }
 
     /// <summary>The last error a batch met, if any; releases are retried in the next batch.</summary>
     public Exception? LastError { get; private set; }
@@ -44,9 +50,20 @@ internal sealed class ReleaseQueue : IAsyncDisposable
             Drain(names, waiting);
             if (waiting.Count == 0 && names.Count < 64)
             {
-                // Let releases that trickle in one per node gather into one call (the scheduler has better things to do).
-                await Task.Delay(BatchDelay).ConfigureAwait(false);
-                Drain(names, waiting);
+                // Let releases that trickle in one per node gather into one call (the scheduler has better things to
+                // do), for BatchDelay on the clock or until a flush asks for them, whichever comes first.
+                using var batch = new CancellationTokenSource(BatchDelay, _clock);
+                try
+                {
+                    while (waiting.Count == 0 && names.Count < 64 && await _queue.Reader.WaitToReadAsync(batch.Token).ConfigureAwait(false))
+                    {
+                        Drain(names, waiting);
+                    }
+                }
+                catch (OperationCanceledException) when (batch.IsCancellationRequested)
+                {
+                    // The batch's time is up.
+                }
             }
 
             if (names.Count > 0)

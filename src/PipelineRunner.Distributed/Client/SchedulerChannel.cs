@@ -20,6 +20,7 @@ internal sealed class SchedulerChannel : IDisposable
         security ??= new SchedulerClientSecurity();
         Address = address;
         Timeouts = timeouts;
+        Clock = clock ?? TimeProvider.System;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -51,6 +52,12 @@ internal sealed class SchedulerChannel : IDisposable
     public Uri Address { get; }
 
     public ChannelTimeouts Timeouts { get; }
+
+    /// <summary>
+    /// The clock of this client's own timeouts (bulk connects and silences, probes, retry delays). The gRPC transport's
+    /// connect timeout and keep-alive pings are SocketsHttpHandler's, on the system clock.
+    /// </summary>
+    public TimeProvider Clock { get; }
 
     /// <summary>Why the scheduler's certificate was last refused, if it was: the platform's findings.</summary>
     public System.Net.Security.SslPolicyErrors? CertificateRejection =>

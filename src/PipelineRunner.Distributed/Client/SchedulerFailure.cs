@@ -2,6 +2,7 @@ using System.Net.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using PipelineRunner.Distributed.Protocol;
 using Grpc.Core;
 
 namespace PipelineRunner.Distributed.Client;
@@ -129,7 +130,7 @@ internal sealed class SchedulerFailure
                 return (Untrusted(rejection, address), true);
             }
 
-            if (await SpeaksPlainHttp2Async(address, timeouts.Connect, cancellationToken).ConfigureAwait(false))
+            if (await SpeaksPlainHttp2Async(address, timeouts.Connect, channel.Clock, cancellationToken).ConfigureAwait(false))
             {
                 return ($"it speaks plain http (no TLS); use {WithScheme(address, Uri.UriSchemeHttp)}", true);
             }
@@ -141,7 +142,7 @@ internal sealed class SchedulerFailure
 
         if (address.Scheme == Uri.UriSchemeHttp && (http is not null || Find<IOException>(error) is not null) && rpc?.Status.DebugException is not null)
         {
-            if (await SpeaksTlsAsync(address, timeouts.Connect, cancellationToken).ConfigureAwait(false))
+            if (await SpeaksTlsAsync(address, timeouts.Connect, channel.Clock, cancellationToken).ConfigureAwait(false))
             {
                 return ($"it speaks https; use {WithScheme(address, Uri.UriSchemeHttps)}", true);
             }
@@ -196,10 +197,9 @@ internal sealed class SchedulerFailure
     private static Exception? Next(Exception e) => e is RpcException { Status.DebugException: { } debug } ? debug : e.InnerException;
 
     /// <summary>Whether a TLS server listens at the address (its certificate is not checked: nothing is sent over it).</summary>
-    private static async Task<bool> SpeaksTlsAsync(Uri address, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<bool> SpeaksTlsAsync(Uri address, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var deadline = new Deadline(timeout, clock, cancellationToken);
         try
         {
             using var client = new TcpClient();
@@ -225,10 +225,9 @@ internal sealed class SchedulerFailure
     }
 
     /// <summary>Whether a plain-text HTTP/2 server listens at the address: it answers the client preface with a SETTINGS frame.</summary>
-    private static async Task<bool> SpeaksPlainHttp2Async(Uri address, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<bool> SpeaksPlainHttp2Async(Uri address, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var deadline = new Deadline(timeout, clock, cancellationToken);
         try
         {
             using var client = new TcpClient();

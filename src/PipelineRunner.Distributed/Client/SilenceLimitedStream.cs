@@ -1,3 +1,5 @@
+using PipelineRunner.Distributed.Protocol;
+
 namespace PipelineRunner.Distributed.Client;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace PipelineRunner.Distributed.Client;
 /// mid-transfer (frozen, or its network cut without a reset) fails the transfer with an <see cref="IOException"/>
 /// after the same bound as the RPCs' keep-alive pings, instead of leaving it waiting for ever.
 /// </summary>
-internal sealed class SilenceLimitedStream(Stream inner, TimeSpan limit, string peer) : Stream
+internal sealed class SilenceLimitedStream(Stream inner, TimeSpan limit, string peer, TimeProvider time) : Stream
 {
     public override bool CanRead => inner.CanRead;
 
@@ -23,8 +25,7 @@ internal sealed class SilenceLimitedStream(Stream inner, TimeSpan limit, string 
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        using var silence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        silence.CancelAfter(limit);
+        using var silence = new Deadline(limit, time, cancellationToken);
         try
         {
             return await inner.ReadAsync(buffer, silence.Token).ConfigureAwait(false);
@@ -37,8 +38,7 @@ internal sealed class SilenceLimitedStream(Stream inner, TimeSpan limit, string 
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        using var silence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        silence.CancelAfter(limit);
+        using var silence = new Deadline(limit, time, cancellationToken);
         try
         {
             await inner.WriteAsync(buffer, silence.Token).ConfigureAwait(false);

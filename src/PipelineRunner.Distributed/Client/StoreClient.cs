@@ -58,7 +58,7 @@ internal sealed partial class StoreClient(
                 // TLS as the scheduler says (an ingress may terminate it in front of a plain bulk port, or the
                 // reverse); an older scheduler does not say, and then it goes as the scheduler's address does.
                 var useTls = info.HasBulkTls ? info.BulkTls : schedulerAddress.Scheme == Uri.UriSchemeHttps;
-                _bulk = endpoint is null ? null : new BulkStoreClient(endpoint, timeouts.Connect, useTls, security, timeouts.SilenceBound);
+                _bulk = endpoint is null ? null : new BulkStoreClient(endpoint, timeouts.Connect, useTls, security, timeouts.SilenceBound, _clock);
                 _bulkResolved = true;
             }
 

@@ -334,7 +334,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 switch (runEvent.KindCase)
                 {
                     case RunEvent.KindOneofCase.Started:
-                        started[runEvent.Started.Node] = Stopwatch.GetTimestamp();
+                        started[runEvent.Started.Node] = _options.TimeProvider.GetTimestamp();
                         run.ReportStarted(Resolve(run, runEvent.Started.Node));
                         break;
                     case RunEvent.KindOneofCase.Completed:
@@ -489,8 +489,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     private static Node Resolve(PipelineRun run, string name) =>
         run.Pipeline.FindNode(name) ?? throw new InvalidOperationException($"The scheduler reported node '{name}', which is not in the pipeline being run.");
 
-    private static TimeSpan Elapsed(Dictionary<string, long> started, string node) =>
-        started.TryGetValue(node, out var at) ? Stopwatch.GetElapsedTime(at) : TimeSpan.Zero;
+    private TimeSpan Elapsed(Dictionary<string, long> started, string node) =>
+        started.TryGetValue(node, out var at) ? _options.TimeProvider.GetElapsedTime(at) : TimeSpan.Zero;
 
     private StoreDataset NewStoreDataset(string name, bool untyped = false) =>
         new(name, async ct => (await ConnectAsync(ct).ConfigureAwait(false)).Store, untyped, releases: () => _releases);
@@ -541,7 +541,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 }
 
                 var channel = new SchedulerChannel(address, _timeouts, _options.Security, Logger, _options.TimeProvider);
-                _releases = new ReleaseQueue(channel.Store);
+                _releases = new ReleaseQueue(channel.Store, channel.Clock);
                 _channel = channel;
             }
 

@@ -112,7 +112,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _app.Services.GetRequiredService<TimeProvider>());
         await _app.StopAsync(timeout.Token).ConfigureAwait(false); // the bulk endpoint stops with the app's hosted services
         await _app.DisposeAsync().ConfigureAwait(false); // and the store (its spill folder) with the app's services
     }

@@ -27,6 +27,10 @@ public sealed partial class PipelineWorker
     private readonly ConcurrentDictionary<Node, Pipeline> _singleNodePipelines = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<(string Run, string Node), CancellationTokenSource> _running = new();
 
+    /// <summary>While draining, signalled each time a node's execution ends, so the drain waits for the last one without polling.</summary>
+    private readonly SemaphoreSlim _nodeEnded = new(0);
+    private int _draining;
+
     /// <summary>Creates a worker.</summary>
     /// <param name="options">Where the scheduler is and how to serve it.</param>
     /// <param name="resolver">Finds assigned nodes in this process.</param>
@@ -169,7 +173,7 @@ public sealed partial class PipelineWorker
     private async Task<SchedulerFailure?> ServeAsync(Attempt attempt, CancellationToken stopToken)
     {
         using var channel = new SchedulerChannel(_options.SchedulerAddress!, _timeouts, _options.Security, _logger, _options.TimeProvider);
-        using var connection = new CancellationTokenSource();
+        using var connection = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider); // CancelAfter on the worker's clock
         using var call = channel.Client.Connect(cancellationToken: connection.Token);
         var outbox = Channel.CreateUnbounded<WorkerMessage>(new UnboundedChannelOptions { SingleReader = true });
         outbox.Writer.TryWrite(new WorkerMessage { Register = new RegisterWorker { WorkerId = Id, Concurrency = _options.MaxConcurrentNodes } });
@@ -308,15 +312,23 @@ public sealed partial class PipelineWorker
         Log.Leaving(_logger, Id, _running.Count);
         outbox.TryWrite(new WorkerMessage { Leave = new Leave() });
         // Running nodes get DrainTimeout on the worker's clock to finish; the scheduler requeues what is handed back.
-        using (var drained = new CancellationTokenSource())
+        // The flag is set with a full fence before the emptiness check, and a node's end removes its entry before it
+        // reads the flag: either the drain sees the entry gone, or the node sees the flag and signals.
+        Interlocked.Exchange(ref _draining, 1);
+        using (var timeout = new CancellationTokenSource(_options.DrainTimeout, _options.TimeProvider))
+        using (var until = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, timeout.Token))
         {
-            var timeout = Task.Delay(_options.DrainTimeout, _options.TimeProvider, drained.Token);
-            while (!_running.IsEmpty && !timeout.IsCompleted && !connection.IsCancellationRequested)
+            try
             {
-                await Task.WhenAny(timeout, Task.Delay(20, CancellationToken.None)).ConfigureAwait(false);
+                while (!_running.IsEmpty)
+                {
+                    await _nodeEnded.WaitAsync(until.Token).ConfigureAwait(false);
+                }
             }
-
-            await drained.CancelAsync().ConfigureAwait(false);
+            catch (OperationCanceledException) when (until.IsCancellationRequested)
+            {
+                // The grace period ended (or the connection was lost) first: what still runs is handed back below.
+            }
         }
 
         foreach (var running in _running.Values)
@@ -444,6 +456,10 @@ public sealed partial class PipelineWorker
             // Only this execution's entry: after a reconnect the same node may run again under the same key.
             _running.TryRemove(KeyValuePair.Create((assign.RunId, spec.Name), cts));
             cts.Dispose();
+            if (Volatile.Read(ref _draining) == 1)
+            {
+                _nodeEnded.Release();
+            }
         }
     }
 
