@@ -70,7 +70,7 @@ public class CatalogConfigurationTests : TempDirectoryTest
 
         var catalog = CatalogConfiguration.FromYaml(yaml, Options());
 
-        Assert.Equal(["companies", "features", "headerless", "metrics", "model", "notes", "scratch", "seeded"], catalog.ListDatasets());
+        Assert.Equal(["companies", "headerless", "notes", "model", "metrics", "features", "scratch", "seeded"], catalog.ListDatasets());
         var companies = Get<CsvDataset>(catalog, "companies");
         Assert.Equal(Path.Combine(Root, "data", "01_raw", "companies.csv"), companies.FilePath);
         Assert.Equal(';', companies.Delimiter);
