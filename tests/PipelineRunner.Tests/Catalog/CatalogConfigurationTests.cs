@@ -217,7 +217,7 @@ public class CatalogConfigurationTests : TempDirectoryTest
             "cars:\n  type: pandas.ExcelDataset\n  filepath: cars.xlsx\n", Options()));
 
         Assert.Equal(
-            "Dataset 'cars' has unknown type 'pandas.ExcelDataset'. Known types: CsvDataset, io.MemoryDataset, json.JSONDataset, JsonDataset, "
+            "Dataset 'cars' has unknown type 'pandas.ExcelDataset'. Known types: CachedDataset, CsvDataset, io.CachedDataset, io.MemoryDataset, json.JSONDataset, JsonDataset, "
             + "MemoryDataset, MessagePackDataset, pandas.CSVDataset, pandas.ParquetDataset, ParquetDataset, pickle.PickleDataset, text.TextDataset, TextDataset.",
             ex.Message);
     }

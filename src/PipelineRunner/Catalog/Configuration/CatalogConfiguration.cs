@@ -247,6 +247,7 @@ public static class CatalogConfiguration
             LoadVersion = context.LoadVersions.GetValueOrDefault(name),
             SaveVersion = context.SaveVersion,
             TimeProvider = context.TimeProvider,
+            BaseDirectory = context.BaseDirectory,
         };
     }
 

@@ -54,6 +54,11 @@ public sealed class DatasetTypeRegistry
     /// <c>infer</c> for a header)/<c>save_args.header</c> (bool); <c>save_args.index</c> must be false when given.
     /// </item>
     /// <item><c>MessagePackDataset</c>, <c>pickle.PickleDataset</c>: no options.</item>
+    /// <item>
+    /// <c>CachedDataset</c>, <c>io.CachedDataset</c> (so <c>kedro.io.CachedDataset</c>): <c>dataset</c> (the wrapped
+    /// entry: a mapping with its <c>type</c>, created through this registry), <c>copy_mode</c> of the cache;
+    /// <c>versioned</c> is given on the wrapper and passed to the wrapped dataset.
+    /// </item>
     /// <item><c>ParquetDataset</c>, <c>pandas.ParquetDataset</c>: no options.</item>
     /// </list>
     /// File datasets need a <c>filepath</c> and accept <c>versioned</c>; <c>metadata</c> is accepted and ignored everywhere.
@@ -63,6 +68,7 @@ public sealed class DatasetTypeRegistry
     {
         var registry = new DatasetTypeRegistry();
         registry.RegisterWithAlias(nameof(MemoryDataset), CreateMemory, "io.MemoryDataset");
+        registry.RegisterWithAlias(nameof(CachedDataset), definition => CreateCached(registry, definition), "io.CachedDataset");
         registry.RegisterWithAlias(nameof(TextDataset), CreateText, "text.TextDataset");
         registry.RegisterWithAlias(nameof(JsonDataset), CreateJson, "json.JSONDataset");
         registry.RegisterWithAlias(nameof(CsvDataset), CreateCsv, "pandas.CSVDataset");
@@ -178,6 +184,27 @@ public sealed class DatasetTypeRegistry
     {
         definition.EnsureNoFile();
         definition.EnsureSupportedOptions("data", "copy_mode");
+        var copyMode = ParseCopyMode(definition);
+        return definition.TryGetOption("data", out var data) ? new MemoryDataset(data, copyMode) : new MemoryDataset(copyMode);
+    }
+
+    private static CachedDataset CreateCached(DatasetTypeRegistry registry, DatasetDefinition definition)
+    {
+        definition.EnsureSupportedOptions("dataset", "copy_mode");
+        if (definition.FilePath is not null)
+        {
+            throw definition.Error("does not take a 'filepath'; give it to the wrapped dataset under 'dataset'");
+        }
+
+        var wrapped = NestedDatasetDefinition.Read(definition, allowTypeName: false);
+        wrapped.Forbid("versioned", "has 'versioned' in its wrapped 'dataset': cached datasets should specify that they are versioned in the 'CachedDataset', not in the wrapped dataset");
+        var filePath = wrapped.Options.TryGetValue("filepath", out var rawPath) ? NestedDatasetDefinition.ResolvePath(definition, "dataset.filepath", rawPath) : null;
+        var inner = registry.Create(wrapped.CreateDefinition(filePath, definition.Versioned));
+        return new CachedDataset(inner, ParseCopyMode(definition));
+    }
+
+    private static MemoryCopyMode ParseCopyMode(DatasetDefinition definition)
+    {
         var copyModeText = definition.GetOption<string?>("copy_mode", null);
         var copyMode = MemoryCopyMode.Assign;
         if (copyModeText is not null && !Enum.TryParse(copyModeText.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out copyMode))
@@ -185,7 +212,7 @@ public sealed class DatasetTypeRegistry
             throw definition.Error($"has an invalid 'copy_mode' '{copyModeText}'; expected assign, copy or deepcopy");
         }
 
-        return definition.TryGetOption("data", out var data) ? new MemoryDataset(data, copyMode) : new MemoryDataset(copyMode);
+        return copyMode;
     }
 
     private static TextDataset CreateText(DatasetDefinition definition)
