@@ -218,7 +218,7 @@ public class CatalogConfigurationTests : TempDirectoryTest
 
         Assert.Equal(
             "Dataset 'cars' has unknown type 'pandas.ExcelDataset'. Known types: CachedDataset, CsvDataset, io.CachedDataset, io.MemoryDataset, json.JSONDataset, JsonDataset, "
-            + "MemoryDataset, MessagePackDataset, pandas.CSVDataset, pandas.ParquetDataset, ParquetDataset, pickle.PickleDataset, text.TextDataset, TextDataset.",
+            + "MemoryDataset, MessagePackDataset, pandas.CSVDataset, pandas.ParquetDataset, ParquetDataset, PartitionedDataset, partitions.PartitionedDataset, pickle.PickleDataset, text.TextDataset, TextDataset.",
             ex.Message);
     }
 

@@ -59,6 +59,11 @@ public sealed class DatasetTypeRegistry
     /// entry: a mapping with its <c>type</c>, created through this registry), <c>copy_mode</c> of the cache;
     /// <c>versioned</c> is given on the wrapper and passed to the wrapped dataset.
     /// </item>
+    /// <item>
+    /// <c>PartitionedDataset</c>, <c>partitions.PartitionedDataset</c>: <c>path</c> (the folder, required),
+    /// <c>dataset</c> (the partitions' type name, or a mapping with its <c>type</c> and options but no <c>filepath</c>),
+    /// <c>filename_suffix</c>, <c>overwrite</c> (bool); no versioning.
+    /// </item>
     /// <item><c>ParquetDataset</c>, <c>pandas.ParquetDataset</c>: no options.</item>
     /// </list>
     /// File datasets need a <c>filepath</c> and accept <c>versioned</c>; <c>metadata</c> is accepted and ignored everywhere.
@@ -69,6 +74,7 @@ public sealed class DatasetTypeRegistry
         var registry = new DatasetTypeRegistry();
         registry.RegisterWithAlias(nameof(MemoryDataset), CreateMemory, "io.MemoryDataset");
         registry.RegisterWithAlias(nameof(CachedDataset), definition => CreateCached(registry, definition), "io.CachedDataset");
+        registry.RegisterWithAlias(nameof(PartitionedDataset), definition => CreatePartitioned(registry, definition), "partitions.PartitionedDataset");
         registry.RegisterWithAlias(nameof(TextDataset), CreateText, "text.TextDataset");
         registry.RegisterWithAlias(nameof(JsonDataset), CreateJson, "json.JSONDataset");
         registry.RegisterWithAlias(nameof(CsvDataset), CreateCsv, "pandas.CSVDataset");
@@ -201,6 +207,40 @@ public sealed class DatasetTypeRegistry
         var filePath = wrapped.Options.TryGetValue("filepath", out var rawPath) ? NestedDatasetDefinition.ResolvePath(definition, "dataset.filepath", rawPath) : null;
         var inner = registry.Create(wrapped.CreateDefinition(filePath, definition.Versioned));
         return new CachedDataset(inner, ParseCopyMode(definition));
+    }
+
+    private static PartitionedDataset CreatePartitioned(DatasetTypeRegistry registry, DatasetDefinition definition)
+    {
+        definition.EnsureSupportedOptions("path", "dataset", "filename_suffix", "overwrite");
+        if (definition.FilePath is not null)
+        {
+            throw definition.Error("takes a 'path' (the folder of the partitions), not a 'filepath'");
+        }
+
+        if (definition.Versioned)
+        {
+            throw definition.Error("does not support versioning");
+        }
+
+        definition.TryGetOption("path", out var rawPath);
+        if (rawPath is null)
+        {
+            throw definition.Error("needs a 'path': the folder of the partitions");
+        }
+
+        var folder = NestedDatasetDefinition.ResolvePath(definition, "path", rawPath);
+        var partitions = NestedDatasetDefinition.Read(definition, allowTypeName: true);
+        partitions.Forbid("filepath", "has a 'filepath' in its 'dataset': each partition's file path is the folder's 'path', the partition id and 'filename_suffix'");
+        partitions.Forbid("versioned", "has 'versioned' in its 'dataset': versioned partitions are not supported");
+        var suffix = definition.GetOption("filename_suffix", string.Empty) ?? string.Empty;
+
+        // One partition's dataset, built now, reports the partitions' unknown type or bad options when the catalog loads.
+        registry.Create(partitions.CreateDefinition(Path.Combine(folder, "partition" + suffix), versioned: false));
+        return new PartitionedDataset(folder, file => registry.Create(partitions.CreateDefinition(file, versioned: false)))
+        {
+            FilenameSuffix = suffix,
+            Overwrite = definition.GetOption("overwrite", false),
+        };
     }
 
     private static MemoryCopyMode ParseCopyMode(DatasetDefinition definition)
