@@ -158,6 +158,19 @@ public sealed class DataCatalog
         }
     }
 
+    /// <summary>
+    /// Puts a runner's stand-in in place of a dataset of a run's own catalog copy (a distributed store copy of a live
+    /// dataset), without the warning of <see cref="AddOrReplace"/>: nothing the user registered is lost.
+    /// </summary>
+    internal void Substitute(string name, IDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        lock (_writeGate)
+        {
+            _datasets[name] = new Entry(dataset, _datasets.TryGetValue(name, out var existing) ? existing.Order : _nextOrder++);
+        }
+    }
+
     /// <summary>Registers each value in a <see cref="MemoryDataset"/> (Kedro's feed dict), replacing same-named datasets.</summary>
     /// <param name="values">Name → value.</param>
     public void AddValues(IEnumerable<KeyValuePair<string, object?>> values)

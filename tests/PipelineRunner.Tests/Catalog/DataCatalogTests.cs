@@ -260,6 +260,21 @@ public class DataCatalogTests
     }
 
     [Fact]
+    public void RunnerSubstitutes_ReplaceWithoutTheWarning_AndKeepTheNamesPlace()
+    {
+        var logger = new ListLogger<DataCatalog>();
+        var catalog = new DataCatalog(logger);
+        catalog.AddValues([new("a", 1), new("b", 2)]);
+        var standIn = new MemoryDataset(3);
+
+        catalog.Substitute("a", standIn);
+
+        Assert.Same(standIn, catalog.GetDataset("a"));
+        Assert.Equal(["a", "b"], catalog.ListDatasets());
+        Assert.Empty(logger.Entries);
+    }
+
+    [Fact]
     public void CatalogFromConfiguration_LogsReplacementsToTheLoggerOfItsOptions()
     {
         var logger = new ListLogger<DataCatalog>();
