@@ -26,7 +26,7 @@ public sealed class DistributedRunnerTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    internal static DataCatalog SuiteCatalog(string directory)
+    internal static DataCatalog SuiteCatalog(string directory, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var catalog = CatalogConfiguration.FromYaml(
             """
@@ -34,7 +34,7 @@ public sealed class DistributedRunnerTests : IAsyncLifetime
               type: JsonDataset
               filepath: stats.json
             """,
-            new CatalogLoadOptions { BaseDirectory = directory });
+            new CatalogLoadOptions { BaseDirectory = directory, Logger = logger });
         catalog.AddValues([new("chain_input", 100)]);
         catalog.AddParameters(new Dictionary<string, object?>
         {
@@ -72,6 +72,32 @@ public sealed class DistributedRunnerTests : IAsyncLifetime
         Assert.Equal(1L + 4 + 9 + 16, actual["sum_of_squares"]); // squares of values[0..3]
         Assert.Equal(3.5 * 2.5, (double)actual["scaled_mean"]!, 6); // values 1..6
         Assert.Equal("digits: mean=3.50 max=6.00", actual["report_text"]);
+    }
+
+    [Fact]
+    public async Task DriverOnlyDatasets_StandInThroughStoreCopies_WithoutReplacingWarnings()
+    {
+        var logger = new RecordingLogger();
+        var catalog = SuiteCatalog(Path.Combine(_directory, "quiet"), logger);
+
+        var result = await _runner.RunAsync(Suite(), catalog);
+
+        Assert.Equal(120, result["chain_20"]);
+        Assert.Empty(logger.Messages);
+        Assert.IsType<MemoryDataset>(catalog.GetDataset("chain_input"));
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Enqueue(formatter(state, exception));
     }
 
     [Fact]

@@ -248,7 +248,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 plan.CopyBack.Add((name, dataset, declared.GetValueOrDefault(name) ?? typeof(object)));
             }
 
-            run.Catalog.AddOrReplace(name, copy);
+            run.Catalog.AddOrReplace(name, copy); // the run's working copy: no "Replacing dataset" warning
             plan.StoreDatasets.Add(name);
             specs[name] = new DatasetSpec { Name = name, Untyped = untyped };
         }

@@ -24,6 +24,9 @@ internal static class DatasetSpecs
                 ["load_version"] = definition.LoadVersion,
                 ["save_version"] = definition.SaveVersion,
                 ["options"] = definition.Options,
+
+                // Paths inside the options (a wrapped dataset's filepath, a partitioned dataset's path) resolve against it.
+                ["base_directory"] = definition.BaseDirectory,
             });
         }
 
@@ -57,6 +60,7 @@ internal static class DatasetSpecs
             Versioned = root.TryGetValue("versioned", out var versioned) && versioned.ValueKind == JsonValueKind.True,
             LoadVersion = Text("load_version"),
             SaveVersion = Text("save_version"),
+            BaseDirectory = Text("base_directory"),
         };
     }
 }

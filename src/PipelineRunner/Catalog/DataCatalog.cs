@@ -1,5 +1,8 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PipelineRunner.Catalog.Internal;
 using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Catalog;
@@ -8,17 +11,32 @@ namespace PipelineRunner.Catalog;
 /// The registry of named datasets a run loads from and saves to, plus dataset factory patterns that create datasets
 /// for matching names on first use. Thread-safe. Errors name the dataset and wrap the cause.
 /// </summary>
+/// <remarks>
+/// Names keep Kedro 1.x's order: the order datasets were registered in, a dataset created from a factory pattern
+/// joining the end when first used, and a replaced dataset moving to the end (Kedro removes and re-adds it).
+/// </remarks>
 public sealed class DataCatalog
 {
-    private readonly ConcurrentDictionary<string, IDataset> _datasets;
-    private readonly List<(DatasetPattern Pattern, Func<string, IReadOnlyDictionary<string, string>, IDataset> Factory)> _factories;
+    private readonly ConcurrentDictionary<string, Entry> _datasets;
+    private readonly List<Factory> _factories;
     private readonly Lock _factoryGate = new();
+    private readonly Lock _writeGate = new();
+    private readonly ILogger _logger;
+    private long _nextOrder;
 
     /// <summary>Creates an empty catalog.</summary>
     public DataCatalog()
+        : this((ILogger?)null)
+    {
+    }
+
+    /// <summary>Creates an empty catalog that logs to <paramref name="logger"/> (a warning when a dataset is replaced, as Kedro's).</summary>
+    /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    public DataCatalog(ILogger? logger)
     {
         _datasets = new(StringComparer.Ordinal);
         _factories = [];
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>Creates a catalog holding the given datasets.</summary>
@@ -33,12 +51,18 @@ public sealed class DataCatalog
         }
     }
 
-    private DataCatalog(DataCatalog source, int additionalCapacity)
+    private DataCatalog(DataCatalog source, int additionalCapacity, ILogger logger)
     {
         _datasets = new(Environment.ProcessorCount, source._datasets.Count + additionalCapacity, StringComparer.Ordinal);
-        foreach (var (name, dataset) in source._datasets)
+        _logger = logger;
+        lock (source._writeGate)
         {
-            _datasets[name] = dataset;
+            foreach (var (name, entry) in source._datasets)
+            {
+                _datasets[name] = entry;
+            }
+
+            _nextOrder = source._nextOrder;
         }
 
         lock (source._factoryGate)
@@ -47,13 +71,17 @@ public sealed class DataCatalog
         }
     }
 
-    /// <summary>The registered dataset names (not counting unresolved factory patterns), sorted.</summary>
+    /// <summary>
+    /// The registered dataset names (not counting unresolved factory patterns) in Kedro 1.x's order: as registered,
+    /// datasets created from factory patterns added when first used, a replaced dataset moved to the end.
+    /// </summary>
     /// <returns>The names.</returns>
-    public IReadOnlyList<string> ListDatasets() => _datasets.Keys.Order(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> ListDatasets() => _datasets.OrderBy(d => d.Value.Order).Select(d => d.Key).ToList();
 
     /// <summary>
     /// The registered dataset names that match <paramref name="namePattern"/> (a regular expression, searched as Kedro's
-    /// <c>name_regex</c>) and whose dataset is a <paramref name="datasetType"/> (Kedro's <c>by_type</c>), sorted.
+    /// <c>name_regex</c>) and whose dataset is a <paramref name="datasetType"/> (Kedro's <c>by_type</c>), in the order of
+    /// <see cref="ListDatasets"/>.
     /// </summary>
     /// <param name="namePattern">A regular expression the name must contain a match of; every name when null.</param>
     /// <param name="datasetType">The dataset type (or a base type or interface) the dataset must be; any when null.</param>
@@ -72,9 +100,9 @@ public sealed class DataCatalog
         }
 
         return _datasets
-            .Where(d => (regex is null || regex.IsMatch(d.Key)) && (datasetType is null || datasetType.IsInstanceOfType(d.Value)))
+            .Where(d => (regex is null || regex.IsMatch(d.Key)) && (datasetType is null || datasetType.IsInstanceOfType(d.Value.Dataset)))
+            .OrderBy(d => d.Value.Order)
             .Select(d => d.Key)
-            .Order(StringComparer.Ordinal)
             .ToList();
     }
 
@@ -96,20 +124,38 @@ public sealed class DataCatalog
     {
         DatasetNames.Validate(name, "the catalog");
         ArgumentNullException.ThrowIfNull(dataset);
-        if (!_datasets.TryAdd(name, dataset))
+        lock (_writeGate)
         {
-            throw new DatasetAlreadyExistsException(name);
+            if (!_datasets.TryAdd(name, new Entry(dataset, _nextOrder)))
+            {
+                throw new DatasetAlreadyExistsException(name);
+            }
+
+            _nextOrder++;
         }
     }
 
-    /// <summary>Registers a dataset, replacing any dataset of that name.</summary>
+    /// <summary>
+    /// Registers a dataset, replacing any dataset of that name; a replacement is logged as a warning
+    /// (<c>Replacing dataset 'NAME'</c>, as Kedro) and moves the name to the end of <see cref="ListDatasets"/>.
+    /// </summary>
     /// <param name="name">The dataset name.</param>
     /// <param name="dataset">The dataset.</param>
     public void AddOrReplace(string name, IDataset dataset)
     {
         DatasetNames.Validate(name, "the catalog");
         ArgumentNullException.ThrowIfNull(dataset);
-        _datasets[name] = dataset;
+        bool replaced;
+        lock (_writeGate)
+        {
+            replaced = _datasets.ContainsKey(name);
+            _datasets[name] = new Entry(dataset, _nextOrder++);
+        }
+
+        if (replaced)
+        {
+            CatalogLog.ReplacingDataset(_logger, name);
+        }
     }
 
     /// <summary>Registers each value in a <see cref="MemoryDataset"/> (Kedro's feed dict), replacing same-named datasets.</summary>
@@ -141,14 +187,29 @@ public sealed class DataCatalog
     /// </summary>
     /// <param name="pattern">A pattern such as <c>{name}_csv</c>.</param>
     /// <param name="factory">Makes the dataset from the name and the placeholder values.</param>
-    public void AddFactory(string pattern, Func<string, IReadOnlyDictionary<string, string>, IDataset> factory)
+    public void AddFactory(string pattern, Func<string, IReadOnlyDictionary<string, string>, IDataset> factory) =>
+        AddFactory(pattern, factory, null);
+
+    /// <summary>
+    /// Adds a dataset factory (see <see cref="AddFactory(string, Func{string, IReadOnlyDictionary{string, string}, IDataset})"/>)
+    /// that says which type of dataset it makes, so <see cref="GetDatasetType"/> can tell a matched name's type without
+    /// creating the dataset.
+    /// </summary>
+    /// <param name="pattern">A pattern such as <c>{name}_csv</c>.</param>
+    /// <param name="factory">Makes the dataset from the name and the placeholder values.</param>
+    /// <param name="datasetType">
+    /// The type name of the datasets it makes, such as <c>PipelineRunner.Catalog.Files.TextDataset</c> or a catalog's
+    /// <c>type</c>; it may contain the pattern's placeholders (<c>{kind}</c>), replaced by a name's matched text.
+    /// Unknown when <see langword="null"/>.
+    /// </param>
+    public void AddFactory(string pattern, Func<string, IReadOnlyDictionary<string, string>, IDataset> factory, string? datasetType)
     {
         ArgumentNullException.ThrowIfNull(factory);
         var parsed = new DatasetPattern(pattern);
         lock (_factoryGate)
         {
             _factories.RemoveAll(f => f.Pattern.Pattern == pattern);
-            _factories.Add((parsed, factory));
+            _factories.Add(new Factory(parsed, factory, datasetType));
             _factories.Sort((a, b) => a.Pattern.CompareTo(b.Pattern));
         }
     }
@@ -177,29 +238,84 @@ public sealed class DataCatalog
     public bool TryGetDataset(string name, out IDataset dataset)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (_datasets.TryGetValue(name, out dataset!))
+        if (_datasets.TryGetValue(name, out var entry))
         {
+            dataset = entry.Dataset;
             return true;
         }
 
-        var factory = FindFactory(name);
-        if (factory is null)
+        var match = FindFactory(name);
+        if (match is null)
         {
+            dataset = null!;
             return false;
         }
 
         IDataset created;
         try
         {
-            created = factory.Value.Factory(name, factory.Value.Values);
+            created = match.Value.Factory.Create(name, match.Value.Values);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new DatasetException(name, $"Failed to create dataset '{name}' from factory pattern '{factory.Value.Pattern}': {ex.Message}", ex);
+            throw new DatasetException(name, $"Failed to create dataset '{name}' from factory pattern '{match.Value.Factory.Pattern}': {ex.Message}", ex);
         }
 
-        dataset = _datasets.GetOrAdd(name, created);
+        dataset = GetOrAdd(name, created);
         return true;
+    }
+
+    /// <summary>
+    /// Gets a dataset as <see cref="GetDataset"/> does, and when the name is neither registered nor matched by a factory
+    /// pattern, registers and returns the dataset <paramref name="runtimeFactory"/> makes (Kedro's
+    /// <c>get(name, fallback_to_runtime_pattern=True)</c>; Kedro's runtime pattern makes a <see cref="MemoryDataset"/>).
+    /// </summary>
+    /// <param name="name">The dataset name.</param>
+    /// <param name="runtimeFactory">Makes the dataset from the name; a new <see cref="MemoryDataset"/> when <see langword="null"/>.</param>
+    /// <returns>The dataset, now registered.</returns>
+    /// <exception cref="DatasetException">A factory pattern or <paramref name="runtimeFactory"/> failed to create the dataset; the message names it.</exception>
+    public IDataset GetOrAddDataset(string name, Func<string, IDataset>? runtimeFactory = null)
+    {
+        DatasetNames.Validate(name, "the catalog");
+        if (TryGetDataset(name, out var dataset))
+        {
+            return dataset;
+        }
+
+        IDataset created;
+        try
+        {
+            created = runtimeFactory is null ? new MemoryDataset() : runtimeFactory(name)
+                ?? throw new InvalidOperationException("the runtime factory returned null");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new DatasetException(name, $"Failed to create dataset '{name}' from the runtime pattern: {ex.Message}", ex);
+        }
+
+        return GetOrAdd(name, created);
+    }
+
+    /// <summary>
+    /// The type of a dataset without creating it (Kedro's <c>get_type</c>): the full .NET type name of a registered
+    /// dataset, else the type the most specific matching factory pattern makes (for catalog configuration, the .NET type
+    /// when the entry could be checked as the catalog loaded, otherwise its <c>type</c> with placeholders filled in).
+    /// </summary>
+    /// <param name="name">The dataset name.</param>
+    /// <returns>
+    /// The type name, or <see langword="null"/> when the name is neither registered nor matched, or is matched by a factory
+    /// added without a type.
+    /// </returns>
+    public string? GetDatasetType(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_datasets.TryGetValue(name, out var entry))
+        {
+            return entry.Dataset.GetType().FullName;
+        }
+
+        var match = FindFactory(name);
+        return match?.Factory.DatasetType is { } type ? match.Value.Factory.Pattern.Resolve(type, match.Value.Values) : null;
     }
 
     /// <summary>Loads a dataset.</summary>
@@ -270,7 +386,7 @@ public sealed class DataCatalog
     public async ValueTask ReleaseAsync(string name, CancellationToken cancellationToken = default)
     {
         // As Kedro: releasing a name the catalog does not know (nor a pattern matches) is the not-found error.
-        var dataset = _datasets.TryGetValue(name, out var registered) ? registered : GetDataset(name);
+        var dataset = _datasets.TryGetValue(name, out var registered) ? registered.Dataset : GetDataset(name);
 
         try
         {
@@ -307,10 +423,14 @@ public sealed class DataCatalog
 
     /// <summary>A new catalog with the same datasets and factories; adding to it does not change this one.</summary>
     /// <returns>The copy.</returns>
-    public DataCatalog ShallowCopy() => new(this, 0);
+    public DataCatalog ShallowCopy() => new(this, 0, _logger);
 
     /// <summary>A shallow copy with room for <paramref name="additionalCapacity"/> more datasets.</summary>
-    internal DataCatalog ShallowCopy(int additionalCapacity) => new(this, additionalCapacity);
+    /// <remarks>
+    /// A run's working copy: a runner puts stand-ins in it (default datasets, a distributed runner's store copies)
+    /// without the "Replacing dataset" warning, since nothing the user registered changes.
+    /// </remarks>
+    internal DataCatalog ShallowCopy(int additionalCapacity) => new(this, additionalCapacity, NullLogger.Instance);
 
     /// <summary>Loads from a resolved dataset, wrapping failures with its name; no allocation when it completes synchronously.</summary>
     internal static ValueTask<object?> LoadFromAsync(string name, IDataset dataset, Type requestedType, CancellationToken cancellationToken)
@@ -380,15 +500,29 @@ public sealed class DataCatalog
         return new DatasetException(name, $"Failed while {action} dataset '{name}' ({description}).\n{ex.Message}", ex);
     }
 
-    private (DatasetPattern Pattern, IReadOnlyDictionary<string, string> Values, Func<string, IReadOnlyDictionary<string, string>, IDataset> Factory)? FindFactory(string name)
+    private IDataset GetOrAdd(string name, IDataset created)
+    {
+        lock (_writeGate)
+        {
+            if (_datasets.TryGetValue(name, out var existing))
+            {
+                return existing.Dataset;
+            }
+
+            _datasets[name] = new Entry(created, _nextOrder++);
+            return created;
+        }
+    }
+
+    private (Factory Factory, IReadOnlyDictionary<string, string> Values)? FindFactory(string name)
     {
         lock (_factoryGate)
         {
-            foreach (var (pattern, factory) in _factories)
+            foreach (var factory in _factories)
             {
-                if (pattern.TryMatch(name, out var values))
+                if (factory.Pattern.TryMatch(name, out var values))
                 {
-                    return (pattern, values, factory);
+                    return (factory, values);
                 }
             }
         }
@@ -413,4 +547,10 @@ public sealed class DataCatalog
             }
         }
     }
+
+    /// <summary>A registered dataset and its place in the catalog's order.</summary>
+    private readonly record struct Entry(IDataset Dataset, long Order);
+
+    /// <summary>A dataset factory pattern, what it makes, and the type name of what it makes when known.</summary>
+    private sealed record Factory(DatasetPattern Pattern, Func<string, IReadOnlyDictionary<string, string>, IDataset> Create, string? DatasetType);
 }

@@ -26,7 +26,7 @@ public static class PipelineRunnerServiceCollectionExtensions
         services.TryAddSingleton(options);
         services.TryAddSingleton(sp => new PipelineRegistry(
             sp.GetServices<PipelineRegistration>().Select(r => new KeyValuePair<string, Func<Pipeline>>(r.Name, () => r.Factory(sp)))));
-        services.TryAddSingleton(_ => new DataCatalog());
+        services.TryAddSingleton(sp => new DataCatalog(sp.GetService<ILogger<DataCatalog>>()));
         services.TryAddTransient(sp => new SequentialRunner(sp.GetRequiredService<ThreadRunnerOptions>(), sp.GetService<ILogger<SequentialRunner>>()));
         services.TryAddTransient(sp => new ThreadRunner(sp.GetRequiredService<ThreadRunnerOptions>(), sp.GetService<ILogger<ThreadRunner>>()));
         services.TryAddTransient<AbstractRunner>(sp => sp.GetRequiredService<SequentialRunner>());

@@ -71,7 +71,7 @@ public class CatalogConfigurationTests : TempDirectoryTest
 
         var catalog = CatalogConfiguration.FromYaml(yaml, Options());
 
-        Assert.Equal(["companies", "features", "headerless", "metrics", "model", "notes", "scratch", "seeded"], catalog.ListDatasets());
+        Assert.Equal(["companies", "headerless", "notes", "model", "metrics", "features", "scratch", "seeded"], catalog.ListDatasets());
         var companies = Get<CsvDataset>(catalog, "companies");
         Assert.Equal(Path.Combine(Root, "data", "01_raw", "companies.csv"), companies.FilePath);
         Assert.Equal(';', companies.Delimiter);
@@ -218,8 +218,8 @@ public class CatalogConfigurationTests : TempDirectoryTest
             "cars:\n  type: pandas.ExcelDataset\n  filepath: cars.xlsx\n", Options()));
 
         Assert.Equal(
-            "Dataset 'cars' has unknown type 'pandas.ExcelDataset'. Known types: CsvDataset, io.MemoryDataset, json.JSONDataset, JsonDataset, "
-            + "MemoryDataset, MessagePackDataset, pandas.CSVDataset, pandas.ParquetDataset, ParquetDataset, pickle.PickleDataset, text.TextDataset, TextDataset.",
+            "Dataset 'cars' has unknown type 'pandas.ExcelDataset'. Known types: CachedDataset, CsvDataset, io.CachedDataset, io.MemoryDataset, json.JSONDataset, JsonDataset, "
+            + "MemoryDataset, MessagePackDataset, pandas.CSVDataset, pandas.ParquetDataset, ParquetDataset, PartitionedDataset, partitions.PartitionedDataset, pickle.PickleDataset, text.TextDataset, TextDataset.",
             ex.Message);
     }
 

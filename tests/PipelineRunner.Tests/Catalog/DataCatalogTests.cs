@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using PipelineRunner.Catalog;
 
 namespace PipelineRunner.Tests.Catalog;
@@ -70,7 +71,7 @@ public class DataCatalogTests
             ["seed"] = 42L,
             ["model"] = new Dictionary<string, object?> { ["alpha"] = 0.1, ["layers"] = new Dictionary<string, object?> { ["n"] = 3L } },
         });
-        Assert.Equal(["parameters", "params:model", "params:model.alpha", "params:model.layers", "params:model.layers.n", "params:seed"], catalog.ListDatasets());
+        Assert.Equal(["parameters", "params:seed", "params:model", "params:model.alpha", "params:model.layers", "params:model.layers.n"], catalog.ListDatasets());
         Assert.Equal(3L, await catalog.LoadAsync("params:model.layers.n"));
         Assert.Equal(0.1, await catalog.LoadAsync<double>("params:model.alpha"));
     }
@@ -206,8 +207,146 @@ public class DataCatalogTests
 
         Assert.Equal(["raw_companies", "raw_shuttles"], catalog.Filter("^raw_"));
         Assert.Equal(["report"], catalog.Filter(datasetType: typeof(PipelineRunner.Catalog.Files.FileDataset)));
-        Assert.Equal(["model", "raw_companies", "raw_shuttles"], catalog.Filter(datasetType: typeof(MemoryDataset)));
+        Assert.Equal(["raw_companies", "raw_shuttles", "model"], catalog.Filter(datasetType: typeof(MemoryDataset)));
         Assert.Equal(["raw_shuttles"], catalog.Filter("shuttle", typeof(MemoryDataset)));
         Assert.StartsWith("'(unclosed' is not a valid regular expression for dataset names: ", Assert.Throws<ArgumentException>(() => catalog.Filter("(unclosed")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListDatasets_KeepsKedrosOrder_RegisteredThenMaterialisedFromPatterns_ReplacedMovesToTheEnd()
+    {
+        var catalog = new DataCatalog();
+        catalog.Add("zeta", new MemoryDataset());
+        catalog.AddValues([new("alpha", 1), new("mid", 2)]);
+        catalog.AddFactory("{name}_mem", (_, _) => new MemoryDataset());
+
+        Assert.Equal(["zeta", "alpha", "mid"], catalog.ListDatasets());
+        Assert.True(catalog.Contains("b_mem"));
+        Assert.Equal(["zeta", "alpha", "mid"], catalog.ListDatasets());
+
+        await catalog.SaveAsync("b_mem", 1);
+        catalog.GetDataset("a_mem");
+        Assert.Equal(["zeta", "alpha", "mid", "b_mem", "a_mem"], catalog.ListDatasets());
+
+        catalog.AddOrReplace("alpha", new MemoryDataset(3));
+        Assert.Equal(["zeta", "mid", "b_mem", "a_mem", "alpha"], catalog.ListDatasets());
+        Assert.Equal(["zeta", "a_mem", "alpha"], catalog.Filter("a"));
+
+        var copy = catalog.ShallowCopy();
+        copy.Add("new", new MemoryDataset());
+        Assert.Equal(["zeta", "mid", "b_mem", "a_mem", "alpha", "new"], copy.ListDatasets());
+        Assert.Equal(["zeta", "mid", "b_mem", "a_mem", "alpha"], catalog.ListDatasets());
+    }
+
+    [Fact]
+    public void ReplacingADataset_LogsKedrosWarning_AddingANewOneDoesNot()
+    {
+        var logger = new ListLogger<DataCatalog>();
+        var catalog = new DataCatalog(logger);
+        catalog.AddOrReplace("x", new MemoryDataset(1));
+        catalog.AddValues([new("y", 2)]);
+        Assert.Empty(logger.Entries);
+
+        catalog.AddOrReplace("x", new MemoryDataset(3));
+        catalog.AddValues([new("y", 4)]);
+
+        Assert.Equal(
+            [(LogLevel.Warning, "Replacing dataset 'x'"), (LogLevel.Warning, "Replacing dataset 'y'")],
+            logger.Entries.ToList());
+
+        catalog.ShallowCopy().AddOrReplace("x", new MemoryDataset(5));
+        Assert.Equal("Replacing dataset 'x'", logger.Messages[^1]);
+        Assert.Equal(3, logger.Entries.Count);
+    }
+
+    [Fact]
+    public void ARunsWorkingCopy_TakesARunnersStandInsWithoutTheWarning_AndLeavesTheUsersCatalogAlone()
+    {
+        var logger = new ListLogger<DataCatalog>();
+        var catalog = new DataCatalog(logger);
+        catalog.AddValues([new("a", 1), new("b", 2)]);
+        var standIn = new MemoryDataset(3);
+
+        var workingCopy = catalog.ShallowCopy(additionalCapacity: 0); // what AbstractRunner.RunAsync hands the runner
+        workingCopy.AddOrReplace("a", standIn);
+
+        Assert.Same(standIn, workingCopy.GetDataset("a"));
+        Assert.NotSame(standIn, catalog.GetDataset("a"));
+        Assert.Empty(logger.Entries);
+    }
+
+    [Fact]
+    public void CatalogFromConfiguration_LogsReplacementsToTheLoggerOfItsOptions()
+    {
+        var logger = new ListLogger<DataCatalog>();
+        var catalog = PipelineRunner.Catalog.Configuration.CatalogConfiguration.FromYaml(
+            "x: {type: MemoryDataset}",
+            new PipelineRunner.Catalog.Configuration.CatalogLoadOptions { Logger = logger });
+
+        catalog.AddOrReplace("x", new MemoryDataset());
+
+        Assert.Equal(["Replacing dataset 'x'"], logger.Messages);
+    }
+
+    [Fact]
+    public void GetDatasetType_TellsTheTypeWithoutCreatingTheDataset_AsKedrosGetType()
+    {
+        var created = 0;
+        var catalog = new DataCatalog();
+        catalog.Add("report", new PipelineRunner.Catalog.Files.JsonDataset("report.json"));
+        catalog.AddFactory("{name}_mem", (_, _) => { created++; return new MemoryDataset(); }, typeof(MemoryDataset).FullName);
+        catalog.AddFactory("{kind}#{name}", (_, _) => { created++; return new MemoryDataset(); }, "{kind}.TextDataset");
+        catalog.AddFactory("{name}_code", (_, _) => { created++; return new MemoryDataset(); });
+
+        Assert.Equal("PipelineRunner.Catalog.Files.JsonDataset", catalog.GetDatasetType("report"));
+        Assert.Equal("PipelineRunner.Catalog.MemoryDataset", catalog.GetDatasetType("a_mem"));
+        Assert.Equal("text.TextDataset", catalog.GetDatasetType("text#notes"));
+        Assert.Null(catalog.GetDatasetType("a_code"));
+        Assert.Null(catalog.GetDatasetType("ghost"));
+        Assert.Equal(0, created);
+        Assert.Equal(["report"], catalog.ListDatasets());
+    }
+
+    [Fact]
+    public void GetDatasetType_OfCatalogPatterns_IsTheDotNetTypeWhenCheckedAtLoad_ElseTheConfiguredType()
+    {
+        var catalog = PipelineRunner.Catalog.Configuration.CatalogConfiguration.FromYaml(
+            """
+            notes: {type: text.TextDataset, filepath: notes.txt}
+            "{name}_json": {type: json.JSONDataset, filepath: "{name}.json"}
+            "{name}#{kind}": {type: "{kind}", filepath: "{name}.bin"}
+            "{name}_mem": {type: MemoryDataset, data: "{name}"}
+            """,
+            new PipelineRunner.Catalog.Configuration.CatalogLoadOptions { BaseDirectory = Path.GetTempPath() });
+
+        Assert.Equal("PipelineRunner.Catalog.Files.TextDataset", catalog.GetDatasetType("notes"));
+        Assert.Equal("PipelineRunner.Catalog.Files.JsonDataset", catalog.GetDatasetType("metrics_json"));
+        Assert.Equal("pickle.PickleDataset", catalog.GetDatasetType("model#pickle.PickleDataset"));
+        Assert.Equal("MemoryDataset", catalog.GetDatasetType("seed_mem"));
+        Assert.Equal(["notes"], catalog.ListDatasets());
+    }
+
+    [Fact]
+    public async Task GetOrAddDataset_FallsBackToTheRuntimePattern_AfterRegisteredNamesAndFactoryPatterns()
+    {
+        var catalog = new DataCatalog();
+        var registered = new MemoryDataset(1);
+        catalog.Add("a", registered);
+        catalog.AddFactory("{name}_mem", (_, _) => new MemoryDataset(2));
+
+        Assert.Same(registered, catalog.GetOrAddDataset("a"));
+        Assert.Equal(2, await catalog.GetOrAddDataset("b_mem").LoadAsync(typeof(object)));
+        Assert.False(catalog.TryGetDataset("ghost", out _));
+
+        var runtime = Assert.IsType<MemoryDataset>(catalog.GetOrAddDataset("ghost"));
+        Assert.False(await runtime.ExistsAsync());
+        Assert.Same(runtime, catalog.GetDataset("ghost"));
+        Assert.Equal(["a", "b_mem", "ghost"], catalog.ListDatasets());
+
+        var custom = new MemoryDataset(7);
+        Assert.Same(custom, catalog.GetOrAddDataset("other", name => name == "other" ? custom : throw new InvalidOperationException()));
+        var ex = Assert.Throws<DatasetException>(() => catalog.GetOrAddDataset("broken", _ => throw new InvalidOperationException("no store")));
+        Assert.Equal("Failed to create dataset 'broken' from the runtime pattern: no store", ex.Message);
+        Assert.False(catalog.IsRegistered("broken"));
     }
 }

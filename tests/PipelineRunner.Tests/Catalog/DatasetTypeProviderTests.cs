@@ -42,7 +42,7 @@ public sealed class DatasetTypeProviderTests
         var error = Assert.Throws<CatalogConfigurationException>(
             () => DatasetTypeRegistry.CreateDefault().Create(new DatasetDefinition("cars", "ExcelDataset") { FilePath = "data/cars.xlsx" }));
 
-        Assert.StartsWith("Dataset 'cars' has unknown type 'ExcelDataset'. Known types: CsvDataset, ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Dataset 'cars' has unknown type 'ExcelDataset'. Known types: CachedDataset, CsvDataset, ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

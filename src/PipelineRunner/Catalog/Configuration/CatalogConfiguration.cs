@@ -7,7 +7,7 @@ namespace PipelineRunner.Catalog.Configuration;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Keys containing <c>{placeholder}</c>s are dataset factory patterns (<see cref="DataCatalog.AddFactory"/>): a dataset
+/// Keys containing <c>{placeholder}</c>s are dataset factory patterns (<see cref="DataCatalog.AddFactory(string, Func{string, IReadOnlyDictionary{string, string}, IDataset}, string?)"/>): a dataset
 /// name that matches gets a dataset from the entry with the placeholders in every string value replaced by the
 /// matched text. The most specific pattern wins, and a catch-all such as <c>{default}</c> comes last.
 /// </para>
@@ -96,7 +96,7 @@ public static class CatalogConfiguration
             options.TimeProvider ?? TimeProvider.System,
             options.LoadVersions ?? new Dictionary<string, string>(),
             options.SaveVersion);
-        var catalog = new DataCatalog();
+        var catalog = new DataCatalog(options.Logger);
         foreach (var (name, rawEntry) in ConfigurationTree.NormalizeMapping(config))
         {
             if (name.StartsWith('_'))
@@ -155,7 +155,8 @@ public static class CatalogConfiguration
             // Resolve once with the placeholders' own names, to report unknown placeholders and types now rather than on first use.
             var probe = (Dictionary<string, object?>)Resolve(entry, parsed, parsed.Placeholders.ToDictionary(p => p, p => p))!;
             var probeDefinition = CreateDefinition(pattern, probe, context);
-            if (!DatasetPattern.IsPattern(GetString(entry, "type") ?? string.Empty))
+            var datasetType = GetString(entry, "type");
+            if (!DatasetPattern.IsPattern(datasetType ?? string.Empty))
             {
                 if (!context.Registry.Contains(probeDefinition.TypeName))
                 {
@@ -168,12 +169,14 @@ public static class CatalogConfiguration
                 // get their real values only on a match, so such entries are checked then.
                 if (!entry.Where(p => p.Key is not ("type" or "filepath")).Any(p => HasPlaceholder(p.Value)))
                 {
-                    context.Registry.Create(probeDefinition);
+                    datasetType = context.Registry.Create(probeDefinition).GetType().FullName;
                 }
             }
 
-            catalog.AddFactory(pattern, (name, values) =>
-                context.Registry.Create(CreateDefinition(name, (Dictionary<string, object?>)Resolve(entry, parsed, values)!, context)));
+            catalog.AddFactory(
+                pattern,
+                (name, values) => context.Registry.Create(CreateDefinition(name, (Dictionary<string, object?>)Resolve(entry, parsed, values)!, context)),
+                datasetType);
         }
         catch (ArgumentException ex)
         {
@@ -244,6 +247,7 @@ public static class CatalogConfiguration
             LoadVersion = context.LoadVersions.GetValueOrDefault(name),
             SaveVersion = context.SaveVersion,
             TimeProvider = context.TimeProvider,
+            BaseDirectory = context.BaseDirectory,
         };
     }
 

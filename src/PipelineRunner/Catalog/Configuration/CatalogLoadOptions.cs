@@ -26,4 +26,7 @@ public sealed class CatalogLoadOptions
     /// <see cref="Files.DatasetVersion.CreateTimestamp"/> at the start of a run); a new timestamp per save when <see langword="null"/>.
     /// </summary>
     public string? SaveVersion { get; set; }
+
+    /// <summary>The logger of the catalog built (a warning when a dataset is replaced); none when <see langword="null"/>.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
 }

@@ -50,6 +50,12 @@ public sealed class DatasetDefinition
     /// </summary>
     public IReadOnlyDictionary<string, object?> Options { get; }
 
+    /// <summary>
+    /// The directory relative paths in options (a wrapped dataset's <c>filepath</c>, a partitioned dataset's <c>path</c>)
+    /// are resolved against; the current directory when <see langword="null"/>.
+    /// </summary>
+    public string? BaseDirectory { get; init; }
+
     /// <summary>The clock versioned datasets name new versions with.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

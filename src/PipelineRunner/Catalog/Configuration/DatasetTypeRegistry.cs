@@ -60,6 +60,16 @@ public sealed class DatasetTypeRegistry
     /// <item><c>MemoryDataset</c>, <c>io.MemoryDataset</c>: options <c>data</c>, <c>copy_mode</c> (<c>assign</c>, <c>copy</c>, <c>deepcopy</c>).</item>
     /// <item><c>TextDataset</c>, <c>text.TextDataset</c>: no options.</item>
     /// <item><c>JsonDataset</c>, <c>json.JSONDataset</c>: <c>indented</c> (bool) or <c>save_args.indent</c> (a positive number indents).</item>
+    /// <item>
+    /// <c>CachedDataset</c>, <c>io.CachedDataset</c> (so <c>kedro.io.CachedDataset</c>): <c>dataset</c> (the wrapped
+    /// entry: a mapping with its <c>type</c>, created through this registry), <c>copy_mode</c> of the cache;
+    /// <c>versioned</c> is given on the wrapper and passed to the wrapped dataset.
+    /// </item>
+    /// <item>
+    /// <c>PartitionedDataset</c>, <c>partitions.PartitionedDataset</c>: <c>path</c> (the folder, required),
+    /// <c>dataset</c> (the partitions' type name, or a mapping with its <c>type</c> and options but no <c>filepath</c>),
+    /// <c>filename_suffix</c>, <c>overwrite</c> (bool); no versioning.
+    /// </item>
     /// </list>
     /// plus the types of the <c>PipelineRunner.Datasets</c> package when the app references it (CSV, Parquet and
     /// MessagePack files, whose libraries the core does not carry; as Kedro keeps formats in kedro-datasets): the
@@ -71,6 +81,8 @@ public sealed class DatasetTypeRegistry
     {
         var registry = new DatasetTypeRegistry();
         registry.RegisterWithAlias(nameof(MemoryDataset), CreateMemory, "io.MemoryDataset");
+        registry.RegisterWithAlias(nameof(CachedDataset), definition => CreateCached(registry, definition), "io.CachedDataset");
+        registry.RegisterWithAlias(nameof(PartitionedDataset), definition => CreatePartitioned(registry, definition), "partitions.PartitionedDataset");
         registry.RegisterWithAlias(nameof(TextDataset), CreateText, "text.TextDataset");
         registry.RegisterWithAlias(nameof(JsonDataset), CreateJson, "json.JSONDataset");
         foreach (var provider in CompanionProviders.Value)
@@ -198,6 +210,61 @@ public sealed class DatasetTypeRegistry
     {
         definition.EnsureNoFile();
         definition.EnsureSupportedOptions("data", "copy_mode");
+        var copyMode = ParseCopyMode(definition);
+        return definition.TryGetOption("data", out var data) ? new MemoryDataset(data, copyMode) : new MemoryDataset(copyMode);
+    }
+
+    private static CachedDataset CreateCached(DatasetTypeRegistry registry, DatasetDefinition definition)
+    {
+        definition.EnsureSupportedOptions("dataset", "copy_mode");
+        if (definition.FilePath is not null)
+        {
+            throw definition.Error("does not take a 'filepath'; give it to the wrapped dataset under 'dataset'");
+        }
+
+        var wrapped = NestedDatasetDefinition.Read(definition, allowTypeName: false);
+        wrapped.Forbid("versioned", "has 'versioned' in its wrapped 'dataset': cached datasets should specify that they are versioned in the 'CachedDataset', not in the wrapped dataset");
+        var filePath = wrapped.Options.TryGetValue("filepath", out var rawPath) ? NestedDatasetDefinition.ResolvePath(definition, "dataset.filepath", rawPath) : null;
+        var inner = registry.Create(wrapped.CreateDefinition(filePath, definition.Versioned));
+        return new CachedDataset(inner, ParseCopyMode(definition));
+    }
+
+    private static PartitionedDataset CreatePartitioned(DatasetTypeRegistry registry, DatasetDefinition definition)
+    {
+        definition.EnsureSupportedOptions("path", "dataset", "filename_suffix", "overwrite");
+        if (definition.FilePath is not null)
+        {
+            throw definition.Error("takes a 'path' (the folder of the partitions), not a 'filepath'");
+        }
+
+        if (definition.Versioned)
+        {
+            throw definition.Error("does not support versioning");
+        }
+
+        definition.TryGetOption("path", out var rawPath);
+        if (rawPath is null)
+        {
+            throw definition.Error("needs a 'path': the folder of the partitions");
+        }
+
+        var folder = NestedDatasetDefinition.ResolvePath(definition, "path", rawPath);
+        var partitions = NestedDatasetDefinition.Read(definition, allowTypeName: true);
+        partitions.Forbid("filepath", "has a 'filepath' in its 'dataset': each partition's file path is the folder's 'path', the partition id and 'filename_suffix'");
+        partitions.Forbid("versioned", "has 'versioned' in its 'dataset': versioned partitions are not supported");
+        var suffix = definition.GetOption("filename_suffix", string.Empty) ?? string.Empty;
+
+        // One partition's dataset, built now, reports the partitions' unknown type or bad options when the catalog loads.
+        registry.Create(partitions.CreateDefinition(Path.Combine(folder, "partition" + suffix), versioned: false));
+        return new PartitionedDataset(folder, file => registry.Create(partitions.CreateDefinition(file, versioned: false)))
+        {
+            FilenameSuffix = suffix,
+            Overwrite = definition.GetOption("overwrite", false),
+        };
+    }
+
+    private static MemoryCopyMode ParseCopyMode(DatasetDefinition definition)
+    {
         var copyModeText = definition.GetOption<string?>("copy_mode", null);
         var copyMode = MemoryCopyMode.Assign;
         if (copyModeText is not null && !Enum.TryParse(copyModeText.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out copyMode))
@@ -205,7 +272,7 @@ public sealed class DatasetTypeRegistry
             throw definition.Error($"has an invalid 'copy_mode' '{copyModeText}'; expected assign, copy or deepcopy");
         }
 
-        return definition.TryGetOption("data", out var data) ? new MemoryDataset(data, copyMode) : new MemoryDataset(copyMode);
+        return copyMode;
     }
 
     private static TextDataset CreateText(DatasetDefinition definition)
