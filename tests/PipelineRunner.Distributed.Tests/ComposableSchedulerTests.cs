@@ -62,11 +62,75 @@ public sealed class ComposableSchedulerTests
     }
 
     [Fact]
-    public void InvalidOptions_AreRefusedWhenTheSchedulerIsAdded_NamingTheOption()
+    public async Task InvalidOptions_FailTheAppsStart_NamingEveryOptionAtFault()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddPipelineRunnerScheduler(o => o.Host = "localhost"));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddPipelineRunnerScheduler(o => o.Host = "localhost");
+        builder.Services.Configure<PipelineRunner.Distributed.Scheduling.SchedulerOptions>(o => o.BulkAdvertisedAddress = "no-port"); // the options pattern applies too
 
-        Assert.StartsWith("SchedulerOptions.Host 'localhost' is not an IP address (for example 127.0.0.1 or 0.0.0.0).", ex.Message, StringComparison.Ordinal);
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var app = builder.Build();
+            app.MapPipelineRunnerScheduler();
+            await app.StartAsync();
+        });
+
+        Assert.Equal(
+            [
+                "SchedulerOptions.BulkAdvertisedAddress (--bulk-address) must be host:port with a port from 1 to 65535, optionally after tls:// or tcp://, got 'no-port'.",
+                "SchedulerOptions.Host 'localhost' is not an IP address (for example 127.0.0.1 or 0.0.0.0).",
+            ],
+            ex.Failures);
+    }
+
+    [Fact]
+    public async Task TheHttpPort_AnswersHttp11LivenessAndReadinessProbes()
+    {
+        await using var scheduler = await PipelineRunner.Distributed.Scheduling.SchedulerServer.StartAsync(new PipelineRunner.Distributed.Scheduling.SchedulerOptions { HttpPort = 0 });
+        using var http = new HttpClient { BaseAddress = scheduler.HttpAddress, DefaultRequestVersion = System.Net.HttpVersion.Version11 };
+
+        var ready = await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative)).WaitAsync(Timeout);
+        var live = await http.GetAsync(new Uri("/healthz/live", UriKind.Relative)).WaitAsync(Timeout);
+
+        Assert.NotEqual(scheduler.Address.Port, scheduler.HttpAddress!.Port);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(System.Net.HttpVersion.Version11, ready.Version);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task Readiness_IsUnhealthyWhileStartingAndOnceStopping()
+    {
+        var lifetime = new TestLifetime();
+        var check = new PipelineRunner.Distributed.Scheduling.SchedulerReadinessCheck(lifetime);
+        var context = new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext();
+
+        var starting = await check.CheckHealthAsync(context);
+        lifetime.Started.Cancel();
+        var started = await check.CheckHealthAsync(context);
+        lifetime.Stopping.Cancel();
+        var stopping = await check.CheckHealthAsync(context);
+
+        Assert.Equal(("Unhealthy", "The scheduler is starting."), (starting.Status.ToString(), starting.Description));
+        Assert.Equal(("Healthy", "The scheduler accepts runs and workers."), (started.Status.ToString(), started.Description));
+        Assert.Equal(("Unhealthy", "The scheduler is shutting down."), (stopping.Status.ToString(), stopping.Description));
+    }
+
+    private sealed class TestLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime
+    {
+        public CancellationTokenSource Started { get; } = new();
+
+        public CancellationTokenSource Stopping { get; } = new();
+
+        public CancellationToken ApplicationStarted => Started.Token;
+
+        public CancellationToken ApplicationStopping => Stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => Stopping.Cancel();
     }
 
     [Fact]

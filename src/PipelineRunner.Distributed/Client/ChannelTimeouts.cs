@@ -34,26 +34,18 @@ internal sealed record ChannelTimeouts
 
     /// <summary>Checks the settings of <paramref name="owner"/> (an options type's name, for the message).</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it and its value.</exception>
-    public static ChannelTimeouts Create(string owner, TimeSpan connect, TimeSpan pingDelay, TimeSpan pingTimeout)
-    {
-        if (connect <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"{owner}.ConnectTimeout must be positive, got {Seconds(connect)} s.");
-        }
+    public static ChannelTimeouts Create(string owner, TimeSpan connect, TimeSpan pingDelay, TimeSpan pingTimeout) =>
+        Problem(owner, connect, pingDelay, pingTimeout) is { } problem
+            ? throw new ArgumentException(problem)
+            : new ChannelTimeouts(connect, pingDelay, pingTimeout);
 
+    /// <summary>What is wrong with the settings of <paramref name="owner"/>, or null.</summary>
+    public static string? Problem(string owner, TimeSpan connect, TimeSpan pingDelay, TimeSpan pingTimeout) =>
+        connect <= TimeSpan.Zero ? $"{owner}.ConnectTimeout must be positive, got {Seconds(connect)} s."
         // HTTP/2 pings cannot be scheduled more finely than a second (SocketsHttpHandler refuses less).
-        if (pingDelay < TimeSpan.FromSeconds(1))
-        {
-            throw new ArgumentException($"{owner}.PingDelay must be at least 1 s, got {Seconds(pingDelay)} s.");
-        }
-
-        if (pingTimeout < TimeSpan.FromSeconds(1))
-        {
-            throw new ArgumentException($"{owner}.PingTimeout must be at least 1 s, got {Seconds(pingTimeout)} s.");
-        }
-
-        return new ChannelTimeouts(connect, pingDelay, pingTimeout);
-    }
+        : pingDelay < TimeSpan.FromSeconds(1) ? $"{owner}.PingDelay must be at least 1 s, got {Seconds(pingDelay)} s."
+        : pingTimeout < TimeSpan.FromSeconds(1) ? $"{owner}.PingTimeout must be at least 1 s, got {Seconds(pingTimeout)} s."
+        : null;
 
     /// <summary>A duration in seconds for messages: <c>2</c>, <c>0.5</c>, <c>1.25</c>.</summary>
     public static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture);

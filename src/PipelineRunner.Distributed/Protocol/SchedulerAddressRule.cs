@@ -24,9 +24,13 @@ internal static class SchedulerAddressRule
     {
         if (Problem(address) is { } problem)
         {
-            throw new ArgumentException($"Invalid scheduler address '{address.OriginalString}' ({source}): {problem}. Expected http://HOST:PORT or https://HOST:PORT.");
+            throw new ArgumentException(Message(address, source, problem));
         }
     }
+
+    /// <summary>The one-line message for a <see cref="Problem"/> of an address given by <paramref name="source"/>.</summary>
+    public static string Message(Uri address, string source, string problem) =>
+        $"Invalid scheduler address '{address.OriginalString}' ({source}): {problem}. Expected http://HOST:PORT or https://HOST:PORT.";
 
     /// <summary>Parses and checks a scheduler address typed as text.</summary>
     /// <exception cref="ArgumentException">It is missing or not a valid scheduler address.</exception>

@@ -91,6 +91,10 @@ public static class SchedulerCommandLine
         await using (server.ConfigureAwait(false))
         {
             await output.WriteLineAsync($"scheduler listening on {server.Address}").ConfigureAwait(false);
+            if (server.HttpAddress is { } http)
+            {
+                await output.WriteLineAsync($"scheduler health at {new Uri(http, Microsoft.AspNetCore.Builder.SchedulerEndpointRouteBuilderExtensions.ReadinessPath)}").ConfigureAwait(false);
+            }
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -117,6 +121,7 @@ public static class SchedulerCommandLine
         ("--allowed-worker-deaths", "Worker deaths a node may cause before it is failed as poisonous (default 3)."),
         ("--max-store-memory", "Megabytes of dataset values kept in memory; beyond, values spill to disk (default: half of RAM)."),
         ("--spill-directory", "Where spilled values go (default: a fresh temporary folder, removed on exit)."),
+        ("--http-port", "Port for HTTP/1.1 health probes (/healthz/live, /healthz/ready); default: none (gRPC health checks work on --port)."),
         ("--bulk-port", "Port of the store's bulk endpoint for large values (default 0: any free port)."),
         ("--bulk-address", "host:port clients dial for the bulk endpoint, behind NAT or an ingress (default: the scheduler's host and the bulk port); tls://host:port or tcp://host:port says whether clients speak TLS to it (default: TLS when the scheduler has a certificate)."),
     ];
@@ -160,6 +165,13 @@ public static class SchedulerCommandLine
             options.BulkPort = int.TryParse(bulkPortText, NumberStyles.None, CultureInfo.InvariantCulture, out var bulkPort) && bulkPort <= 65535
                 ? bulkPort
                 : throw new ArgumentException($"--bulk-port must be a number from 0 to 65535, got '{bulkPortText}'.");
+        }
+
+        if (option("--http-port") is { } httpPortText)
+        {
+            options.HttpPort = int.TryParse(httpPortText, NumberStyles.None, CultureInfo.InvariantCulture, out var httpPort) && httpPort <= 65535
+                ? httpPort
+                : throw new ArgumentException($"--http-port must be a number from 0 to 65535, got '{httpPortText}'.");
         }
 
         options.BulkAdvertisedAddress = option("--bulk-address");

@@ -17,6 +17,13 @@ public sealed class SchedulerOptions
     /// <summary>The port; 0 (the default) picks a free one.</summary>
     public int Port { get; set; }
 
+    /// <summary>
+    /// A port for HTTP/1.1 (with TLS when <see cref="Certificate"/> is set), where the health endpoints answer HTTP
+    /// probes (<c>/healthz/live</c>, <c>/healthz/ready</c>); null (the default) for none, 0 for a free one. The gRPC port
+    /// speaks HTTP/2 only.
+    /// </summary>
+    public int? HttpPort { get; set; }
+
     /// <summary>The port of the store's bulk endpoint (raw TCP for large values); 0 (the default) picks a free one.</summary>
     public int BulkPort { get; set; }
 

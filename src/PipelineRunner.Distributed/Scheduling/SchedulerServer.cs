@@ -32,6 +32,12 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>The address drivers and workers connect to, for example <c>http://127.0.0.1:5123</c>.</summary>
     public Uri Address { get; }
 
+    /// <summary>
+    /// The HTTP/1.1 endpoint of <see cref="SchedulerOptions.HttpPort"/>, where the health endpoints answer HTTP probes
+    /// (<c>/healthz/ready</c>); null without one.
+    /// </summary>
+    public Uri? HttpAddress { get; private init; }
+
     /// <summary>The port of the store's bulk endpoint (raw TCP beside the RPCs).</summary>
     public int BulkPort => _bulk.Port;
 
@@ -65,7 +71,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     public static async Task<SchedulerServer> StartAsync(SchedulerOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
-        SchedulerOptionsCheck.Validate(options);
+        SchedulerOptionsValidator.ThrowIfInvalid(options);
         var ip = IPAddress.Parse(options.Host);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -84,6 +90,19 @@ public sealed class SchedulerServer : IAsyncDisposable
                     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls) });
                 }
             });
+            if (options.HttpPort is { } httpPort)
+            {
+                kestrel.Listen(ip, httpPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    if (options.Certificate is not null)
+                    {
+                        var tls = PipelineRunner.Distributed.Scheduling.SchedulerServerTls.ServerOptions(options, [System.Net.Security.SslApplicationProtocol.Http11]);
+                        listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls) });
+                    }
+                });
+            }
+
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 * 1024 * 1024;
@@ -102,10 +121,14 @@ public sealed class SchedulerServer : IAsyncDisposable
             throw;
         }
 
-        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        // Kestrel lists its endpoints in the order they were configured: the gRPC one, then the HTTP/1.1 one if any.
+        var ports = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a).Port).ToList();
         var host = ip.Equals(IPAddress.Any) ? "127.0.0.1" : options.Host;
         var scheme = options.Certificate is null ? "http" : "https";
-        return new SchedulerServer(app, app.Services.GetRequiredService<DatasetStore>(), app.Services.GetRequiredService<BulkEndpoint>(), new Uri($"{scheme}://{host}:{port}"));
+        return new SchedulerServer(app, app.Services.GetRequiredService<DatasetStore>(), app.Services.GetRequiredService<BulkEndpoint>(), new Uri($"{scheme}://{host}:{ports[0]}"))
+        {
+            HttpAddress = options.HttpPort is null ? null : new Uri($"{scheme}://{host}:{ports[1]}"),
+        };
     }
 
     /// <summary>Stops the scheduler.</summary>

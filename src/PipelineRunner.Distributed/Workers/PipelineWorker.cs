@@ -40,31 +40,7 @@ public sealed partial class PipelineWorker
     {
         ArgumentNullException.ThrowIfNull(options);
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
-        if (options.SchedulerAddress is null)
-        {
-            throw new ArgumentException("WorkerOptions.SchedulerAddress is required (for example http://127.0.0.1:5123).", nameof(options));
-        }
-
-        SchedulerAddressRule.Check(options.SchedulerAddress, "WorkerOptions.SchedulerAddress");
-
-        if (options.MaxConcurrentNodes < 1)
-        {
-            throw new ArgumentException($"WorkerOptions.MaxConcurrentNodes must be at least 1, but was {options.MaxConcurrentNodes}.", nameof(options));
-        }
-
-        if (options.ReconnectDelay <= TimeSpan.Zero || options.MaxReconnectDelay < options.ReconnectDelay)
-        {
-            throw new ArgumentException(
-                $"WorkerOptions.ReconnectDelay must be positive and at most MaxReconnectDelay, but they were {ChannelTimeouts.Seconds(options.ReconnectDelay)} s and {ChannelTimeouts.Seconds(options.MaxReconnectDelay)} s.",
-                nameof(options));
-        }
-
-        if (options.GiveUpAfter is { } giveUp && giveUp <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"WorkerOptions.GiveUpAfter must be positive (or null to retry forever), but was {ChannelTimeouts.Seconds(giveUp)} s.", nameof(options));
-        }
-
-        ArgumentNullException.ThrowIfNull(options.TimeProvider, "options.TimeProvider");
+        WorkerOptionsValidator.ThrowIfInvalid(options);
         _timeouts = ChannelTimeouts.Create(nameof(WorkerOptions), options.ConnectTimeout, options.PingDelay, options.PingTimeout);
         _options = options;
         _datasetTypes = options.DatasetTypes ?? DatasetTypeRegistry.CreateDefault();
