@@ -96,8 +96,10 @@ public static class CatalogConfiguration
             options.TimeProvider ?? TimeProvider.System,
             options.LoadVersions ?? new Dictionary<string, string>(),
             options.SaveVersion);
+        var entries = ConfigurationTree.NormalizeMapping(config);
+        CheckOneCatchAll(entries.Keys);
         var catalog = new DataCatalog();
-        foreach (var (name, rawEntry) in ConfigurationTree.NormalizeMapping(config))
+        foreach (var (name, rawEntry) in entries)
         {
             if (name.StartsWith('_'))
             {
@@ -143,6 +145,39 @@ public static class CatalogConfiguration
         }
 
         return catalog;
+    }
+
+    /// <summary>As Kedro: at most one pattern made only of placeholders (a catch-all such as <c>{default}</c>) per catalog.</summary>
+    private static void CheckOneCatchAll(IEnumerable<string> names)
+    {
+        var catchAll = new List<DatasetPattern>();
+        foreach (var name in names)
+        {
+            if (name.StartsWith('_') || !DatasetPattern.IsPattern(name))
+            {
+                continue;
+            }
+
+            try
+            {
+                var pattern = new DatasetPattern(name);
+                if (pattern.Specificity == 0)
+                {
+                    catchAll.Add(pattern);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // An invalid pattern is reported with its entry.
+            }
+        }
+
+        if (catchAll.Count > 1)
+        {
+            catchAll.Sort();
+            throw new CatalogConfigurationException(
+                $"Multiple catch-all patterns found in the catalog: {string.Join(", ", catchAll)}. Only one catch-all pattern is allowed, remove the extras.");
+        }
     }
 
     private static void AddFactory(DataCatalog catalog, string pattern, Dictionary<string, object?> entry, Context context)

@@ -164,7 +164,7 @@ public sealed class DatasetDefinition
     /// <summary>An error about this dataset: "Dataset 'name' (type) {problem}.".</summary>
     /// <param name="problem">What is wrong, starting with a verb.</param>
     /// <returns>The exception to throw.</returns>
-    public CatalogConfigurationException Error(string problem) => new($"Dataset '{Name}' ({TypeName}) {problem}.");
+    public CatalogConfigurationException Error(string problem) => new(Name, $"Dataset '{Name}' ({TypeName}) {problem}.", null);
 
     /// <inheritdoc />
     public override string ToString() =>
