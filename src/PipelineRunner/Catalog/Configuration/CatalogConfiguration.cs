@@ -14,7 +14,8 @@ namespace PipelineRunner.Catalog.Configuration;
 /// <para>
 /// Keys starting with <c>_</c> are templates for YAML anchors and are skipped; merge keys (<c>&lt;&lt;: *anchor</c>)
 /// are applied. Relative file paths are resolved against <see cref="CatalogLoadOptions.BaseDirectory"/>; remote
-/// paths (<c>s3://</c> and the like) and credentials are not supported.
+/// paths (<c>s3://</c> and the like) are not supported. An entry's <c>credentials: NAME</c> is looked up in
+/// <see cref="CatalogLoadOptions.Credentials"/> and reaches the dataset type as <see cref="DatasetDefinition.Credentials"/>.
 /// </para>
 /// </remarks>
 /// <example>
@@ -38,7 +39,8 @@ namespace PipelineRunner.Catalog.Configuration;
 public static class CatalogConfiguration
 {
     private const string What = "catalog";
-    private static readonly string[] ReservedKeys = ["type", "filepath", "versioned"];
+    private const string CredentialsKey = "credentials";
+    private static readonly string[] ReservedKeys = ["type", "filepath", "versioned", CredentialsKey];
 
     /// <summary>Builds a catalog from YAML text.</summary>
     /// <param name="yamlText">The catalog YAML.</param>
@@ -46,7 +48,7 @@ public static class CatalogConfiguration
     /// <returns>The catalog.</returns>
     /// <exception cref="CatalogConfigurationException">The YAML is invalid (the message gives the line) or an entry is.</exception>
     public static DataCatalog FromYaml(string yamlText, CatalogLoadOptions? options = null) =>
-        FromDictionary(ConfigurationTree.ParseYamlMapping(yamlText, "catalog YAML", What), options);
+        FromDictionary(Interpolate(ConfigurationTree.ParseYamlMapping(yamlText, "catalog YAML", What), "the catalog YAML", options), options);
 
     /// <summary>Builds a catalog from JSON text of the same shape as the YAML.</summary>
     /// <param name="jsonText">The catalog JSON.</param>
@@ -54,7 +56,7 @@ public static class CatalogConfiguration
     /// <returns>The catalog.</returns>
     /// <exception cref="CatalogConfigurationException">The JSON is invalid (the message gives the line) or an entry is.</exception>
     public static DataCatalog FromJson(string jsonText, CatalogLoadOptions? options = null) =>
-        FromDictionary(ConfigurationTree.ParseJsonMapping(jsonText, "catalog JSON", What), options);
+        FromDictionary(Interpolate(ConfigurationTree.ParseJsonMapping(jsonText, "catalog JSON", What), "the catalog JSON", options), options);
 
     /// <summary>Builds a catalog from a <c>.yml</c>, <c>.yaml</c> or <c>.json</c> file.</summary>
     /// <param name="path">The file.</param>
@@ -66,7 +68,7 @@ public static class CatalogConfiguration
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="CatalogConfigurationException">The extension is not supported, or the content is invalid.</exception>
     public static DataCatalog FromFile(string path, CatalogLoadOptions? options = null) =>
-        FromDictionary(ConfigurationTree.ReadFile(path, What), options);
+        FromDictionary(Interpolate(ConfigurationTree.ReadFile(path, What), $"'{path}'", options), options);
 
     /// <summary>Builds a catalog from a <c>.yml</c>, <c>.yaml</c> or <c>.json</c> file, reading it asynchronously.</summary>
     /// <param name="path">The file.</param>
@@ -78,10 +80,27 @@ public static class CatalogConfiguration
     public static async ValueTask<DataCatalog> FromFileAsync(string path, CatalogLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         var config = await ConfigurationTree.ReadFileAsync(path, What, cancellationToken).ConfigureAwait(false);
-        return FromDictionary(config, options);
+        return FromDictionary(Interpolate(config, $"'{path}'", options), options);
     }
 
-    /// <summary>Builds a catalog from configuration already in memory (nested dictionaries and lists).</summary>
+    /// <summary>
+    /// Resolves <c>${...}</c> interpolations of catalog text: references to its own keys and
+    /// <c>${runtime_params:key}</c> (<see cref="CatalogLoadOptions.RuntimeParameters"/>); without a configuration folder
+    /// there are no globals, so <c>${globals:key}</c> needs a default.
+    /// </summary>
+    private static Dictionary<string, object?> Interpolate(Dictionary<string, object?> config, string source, CatalogLoadOptions? options) =>
+        ConfigInterpolation.Resolve(config, new InterpolationScope
+        {
+            Kind = What,
+            Globals = static () => new Dictionary<string, object?>(),
+            RuntimeParameters = options?.RuntimeParameters ?? new Dictionary<string, object?>(),
+            SourceOf = _ => source,
+        });
+
+    /// <summary>
+    /// Builds a catalog from configuration already in memory (nested dictionaries and lists), whose interpolations
+    /// are already resolved (as <see cref="ConfigLoader.GetCatalogConfiguration"/> returns it).
+    /// </summary>
     /// <param name="config">Dataset name or pattern → entry.</param>
     /// <param name="options">How to build it; defaults when <see langword="null"/>.</param>
     /// <returns>The catalog.</returns>
@@ -95,7 +114,8 @@ public static class CatalogConfiguration
             options.Registry ?? DatasetTypeRegistry.CreateDefault(),
             options.TimeProvider ?? TimeProvider.System,
             options.LoadVersions ?? new Dictionary<string, string>(),
-            options.SaveVersion);
+            options.SaveVersion,
+            options.Credentials ?? new Dictionary<string, object?>());
         var entries = ConfigurationTree.NormalizeMapping(config);
         CheckOneCatchAll(entries.Keys);
         var catalog = new DataCatalog();
@@ -272,14 +292,56 @@ public static class CatalogConfiguration
                 $"Catalog entry '{name}' has an invalid 'versioned': expected true or false, not {ConfigurationTree.DescribeValue(rawVersioned)}.");
         }
 
+        var (credentialsName, credentials) = ResolveCredentials(name, entry, context);
         return new DatasetDefinition(name, typeName, entry.Where(p => !ReservedKeys.Contains(p.Key)).ToDictionary(StringComparer.Ordinal))
         {
+            CredentialsName = credentialsName,
+            Credentials = credentials,
             FilePath = filePath,
             Versioned = versioned is true,
             LoadVersion = context.LoadVersions.GetValueOrDefault(name),
             SaveVersion = context.SaveVersion,
             TimeProvider = context.TimeProvider,
         };
+    }
+
+    /// <summary>
+    /// An entry's <c>credentials</c>: a name looked up in the credentials (Kedro's <c>credentials: NAME</c>) or a mapping
+    /// written in the entry. Messages name credentials, never their values.
+    /// </summary>
+    private static (string? Name, IReadOnlyDictionary<string, object?>? Values) ResolveCredentials(string dataset, Dictionary<string, object?> entry, Context context)
+    {
+        if (!entry.TryGetValue(CredentialsKey, out var raw) || raw is null)
+        {
+            return (null, null);
+        }
+
+        switch (raw)
+        {
+            case string credentialsName:
+                if (!context.Credentials.TryGetValue(credentialsName, out var found))
+                {
+                    throw new CatalogConfigurationException(
+                        dataset,
+                        $"Unable to find credentials '{credentialsName}' for dataset '{dataset}': no credentials file defines it; check your data catalog and credentials configuration."
+                        + Pipelines.Internal.CloseNames.DidYouMean(Pipelines.Internal.CloseNames.Find(credentialsName, context.Credentials.Keys)),
+                        null);
+                }
+
+                return found is IReadOnlyDictionary<string, object?> values
+                    ? (credentialsName, values)
+                    : throw new CatalogConfigurationException(
+                        dataset,
+                        $"Credentials '{credentialsName}' used by dataset '{dataset}' must be a mapping of keys to values (such as con: ..., or key: and secret:).",
+                        null);
+            case Dictionary<string, object?> inline:
+                return (null, inline);
+            default:
+                throw new CatalogConfigurationException(
+                    dataset,
+                    $"Catalog entry '{dataset}' has an invalid 'credentials': expected the name of credentials in a credentials file, or a mapping.",
+                    null);
+        }
     }
 
     private static string? GetString(Dictionary<string, object?> entry, string key) =>
@@ -290,5 +352,6 @@ public static class CatalogConfiguration
         DatasetTypeRegistry Registry,
         TimeProvider TimeProvider,
         IReadOnlyDictionary<string, string> LoadVersions,
-        string? SaveVersion);
+        string? SaveVersion,
+        IReadOnlyDictionary<string, object?> Credentials);
 }
