@@ -115,7 +115,8 @@ public static class CatalogConfiguration
             options.TimeProvider ?? TimeProvider.System,
             options.LoadVersions ?? new Dictionary<string, string>(),
             options.SaveVersion,
-            options.Credentials ?? new Dictionary<string, object?>());
+            options.Credentials ?? new Dictionary<string, object?>(),
+            options.LoggerFactory);
         var entries = ConfigurationTree.NormalizeMapping(config);
         CheckOneCatchAll(entries.Keys);
         var catalog = new DataCatalog();
@@ -144,7 +145,7 @@ public static class CatalogConfiguration
             }
             else
             {
-                var dataset = context.Registry.Create(CreateDefinition(name, entry, context));
+                var dataset = Build(CreateDefinition(name, entry, context), context);
                 try
                 {
                     catalog.Add(name, dataset);
@@ -228,12 +229,24 @@ public static class CatalogConfiguration
             }
 
             catalog.AddFactory(pattern, (name, values) =>
-                context.Registry.Create(CreateDefinition(name, (Dictionary<string, object?>)Resolve(entry, parsed, values)!, context)));
+                Build(CreateDefinition(name, (Dictionary<string, object?>)Resolve(entry, parsed, values)!, context), context));
         }
         catch (ArgumentException ex)
         {
             throw new CatalogConfigurationException($"Catalog entry '{pattern}' is not a valid dataset factory: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Creates a dataset and lets file datasets log through the options' logger factory.</summary>
+    private static IDataset Build(DatasetDefinition definition, Context context)
+    {
+        var dataset = context.Registry.Create(definition);
+        if (context.LoggerFactory is { } loggerFactory && dataset is Files.FileDataset file)
+        {
+            file.UseLoggerFactory(loggerFactory);
+        }
+
+        return dataset;
     }
 
     private static bool HasPlaceholder(object? value) => value switch
@@ -353,5 +366,6 @@ public static class CatalogConfiguration
         TimeProvider TimeProvider,
         IReadOnlyDictionary<string, string> LoadVersions,
         string? SaveVersion,
-        IReadOnlyDictionary<string, object?> Credentials);
+        IReadOnlyDictionary<string, object?> Credentials,
+        Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory);
 }

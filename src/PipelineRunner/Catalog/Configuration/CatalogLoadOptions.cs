@@ -42,6 +42,12 @@ public sealed class CatalogLoadOptions
     /// </summary>
     public IReadOnlyDictionary<string, object?>? RuntimeParameters { get; set; }
 
+    /// <summary>
+    /// Where file datasets built from the configuration log (Kedro's warning when a versioned dataset's save and load
+    /// versions do not match); no logging when <see langword="null"/>.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
     /// <summary>A copy of these options.</summary>
     internal CatalogLoadOptions Copy() => (CatalogLoadOptions)MemberwiseClone();
 }
