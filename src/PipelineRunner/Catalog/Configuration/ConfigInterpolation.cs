@@ -15,6 +15,9 @@ internal sealed class InterpolationScope
     /// <summary>The runtime parameters for <c>${runtime_params:key}</c>; <see langword="null"/> where the resolver is not allowed (in globals).</summary>
     public IReadOnlyDictionary<string, object?>? RuntimeParameters { get; init; }
 
+    /// <summary>Told each key a <c>${runtime_params:key}</c> reads, found or not.</summary>
+    public Action<string>? RuntimeParameterRead { get; init; }
+
     /// <summary>Whether <c>${oc.env:VAR}</c> may read environment variables (only in credentials, as Kedro).</summary>
     public bool AllowEnvironment { get; init; }
 
@@ -288,6 +291,8 @@ internal sealed class ConfigInterpolation
                 {
                     throw Error(path, expression, "the runtime_params: resolver is not supported for globals");
                 }
+
+                _scope.RuntimeParameterRead?.Invoke(key);
 
                 return Select(_scope.RuntimeParameters, key, out var runtime) ? Copy(runtime)
                     : hasDefault ? Default(arguments[1], path)

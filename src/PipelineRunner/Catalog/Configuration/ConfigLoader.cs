@@ -38,6 +38,7 @@ public sealed class ConfigLoader
 
     private static readonly string[] Extensions = [".yml", ".yaml", ".json"];
 
+    private readonly HashSet<string> _runtimeParameterReferences = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, object?>? _globals;
 
     private readonly ConfigLoaderOptions _options;
@@ -127,6 +128,13 @@ public sealed class ConfigLoader
         return parameters.Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>The parameters of the parameters files alone: runtime parameters resolve their interpolations but are not merged in.</summary>
+    internal IReadOnlyDictionary<string, object?> GetConfiguredParameters() =>
+        Load("parameters", _options.ParameterMergeStrategy).Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    /// <summary>The keys <c>${runtime_params:key}</c> interpolations read in the configuration loaded so far.</summary>
+    internal IReadOnlyCollection<string> RuntimeParameterReferences => _runtimeParameterReferences;
+
     /// <summary>Builds the catalog: the merged catalog configuration plus the parameters.</summary>
     /// <param name="options">How to build datasets; relative file paths resolve against its base directory.</param>
     /// <returns>The catalog.</returns>
@@ -194,6 +202,7 @@ public sealed class ConfigLoader
             Kind = kind,
             Globals = kind == GlobalsKind ? null : GetGlobals,
             RuntimeParameters = kind == GlobalsKind ? null : runtime,
+            RuntimeParameterRead = key => _runtimeParameterReferences.Add(key),
             AllowEnvironment = kind == CredentialsKind,
             Secret = kind == CredentialsKind,
             SourceOf = key => origin.TryGetValue(key, out var file) ? $"'{file}'" : "the runtime parameters (--params)",
