@@ -189,6 +189,37 @@ public sealed class ConfigInterpolationTests : TempDirectoryTest
     }
 
     [Fact]
+    public void TemplateKeys_ServeInterpolation_ButAreNotCredentialsOrGlobals()
+    {
+        Write("base/globals.yml", "_root: data\nbucket: ${_root}/bucket\n");
+        Write("base/credentials.yml", "_shared: {region: eu}\ns3:\n  region: ${_shared.region}\n");
+
+        Assert.Equal(new Dictionary<string, object?> { ["bucket"] = "data/bucket" }, Loader().GetGlobals());
+        var credentials = Loader().GetCredentials();
+        Assert.Equal(["s3"], credentials.Keys);
+        Assert.Equal(new Dictionary<string, object?> { ["region"] = "eu" }, credentials["s3"]);
+    }
+
+    [Fact]
+    public void JsonCatalogFiles_AreInterpolatedToo_AndErrorsNameTheFile()
+    {
+        var path = PathOf("catalog.json");
+        File.WriteAllText(path, """{ "_root": "data", "cars": { "type": "TextDataset", "filepath": "${_root}/${runtime_params:name}.txt" } }""");
+
+        var error = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromFile(path, new CatalogLoadOptions { BaseDirectory = Root }));
+        var catalog = CatalogConfiguration.FromFile(path, new CatalogLoadOptions
+        {
+            BaseDirectory = Root,
+            RuntimeParameters = ConfigLoader.ParseRuntimeParameters("name=cars"),
+        });
+
+        Assert.Equal(
+            $"Cannot resolve '${{runtime_params:name}}' in '{path}' at 'cars.filepath': runtime parameter 'name' not found and no default value provided.",
+            error.Message);
+        Assert.Equal(PathOf("data", "cars.txt"), Assert.IsType<TextDataset>(catalog.GetDataset("cars")).FilePath);
+    }
+
+    [Fact]
     public void FactoryPatterns_KeepTheirPlaceholders_AfterInterpolation()
     {
         Write("base/globals.yml", "root: data\n");

@@ -102,17 +102,21 @@ public sealed class ConfigLoader
     /// The merged credentials (<c>credentials*</c> files), the only configuration that may read environment variables
     /// (<c>${oc.env:VAR}</c>). Catalog entries name them with <c>credentials: NAME</c>.
     /// </summary>
-    /// <returns>Credentials name → credentials; empty when there are no credentials files.</returns>
+    /// <returns>Credentials name → credentials (keys starting with <c>_</c>, templates, left out); empty when there are no credentials files.</returns>
     /// <exception cref="CatalogConfigurationException">A file or an interpolation is invalid; the message never quotes credentials.</exception>
-    public IReadOnlyDictionary<string, object?> GetCredentials() => Load(CredentialsKind, MergeStrategy.Destructive);
+    public IReadOnlyDictionary<string, object?> GetCredentials() => WithoutTemplates(Load(CredentialsKind, MergeStrategy.Destructive));
 
     /// <summary>
     /// The merged globals (<c>globals*</c> files), which catalog, parameters and credentials read with
     /// <c>${globals:key}</c>. Globals may reference their own keys, but not globals or runtime parameters.
     /// </summary>
-    /// <returns>Key → value; empty when there are no globals files.</returns>
+    /// <returns>Key → value (keys starting with <c>_</c>, templates, left out); empty when there are no globals files.</returns>
     /// <exception cref="CatalogConfigurationException">A file or an interpolation is invalid.</exception>
-    public IReadOnlyDictionary<string, object?> GetGlobals() => _globals ??= Load(GlobalsKind, MergeStrategy.Destructive);
+    public IReadOnlyDictionary<string, object?> GetGlobals() => _globals ??= WithoutTemplates(Load(GlobalsKind, MergeStrategy.Destructive));
+
+    /// <summary>As Kedro: top-level keys starting with <c>_</c> serve interpolation and YAML anchors only.</summary>
+    private static Dictionary<string, object?> WithoutTemplates(Dictionary<string, object?> config) =>
+        config.Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     /// <summary>The merged parameters, runtime parameters included.</summary>
     /// <returns>Parameter name → value, as <see cref="DataCatalog.AddParameters"/> takes.</returns>
