@@ -69,6 +69,21 @@ public sealed class CredentialsTests : TempDirectoryTest
     }
 
     [Fact]
+    public void FactoryPatterns_ResolveCredentials_ForEveryMatchedName()
+    {
+        Write("base/credentials.yml", $"db:\n  con: {Secret}\n");
+        Write("base/catalog.yml", "\"{table}_sql\":\n  type: SqlTableDataset\n  table: \"{table}\"\n  credentials: db\n");
+        var (registry, seen) = RecordingRegistry();
+        var catalog = Loader().CreateCatalog(new CatalogLoadOptions { Registry = registry });
+
+        Assert.Equal("orders", Assert.IsType<GreetingDataset>(catalog.GetDataset("orders_sql")).Greeting);
+
+        var orders = seen.Single(d => d.Name == "orders_sql");
+        Assert.Equal(Secret, orders.Credentials!["con"]);
+        Assert.Equal("db", orders.CredentialsName);
+    }
+
+    [Fact]
     public void MissingCredentials_FailNamingTheDatasetAndTheName_WithCloseNames()
     {
         Write("base/credentials.yml", $"db_creds:\n  con: {Secret}\n");

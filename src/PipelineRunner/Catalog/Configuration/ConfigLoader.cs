@@ -139,8 +139,11 @@ public sealed class ConfigLoader
     /// <summary>The keys <c>${runtime_params:key}</c> interpolations read in the configuration loaded so far.</summary>
     internal IReadOnlyCollection<string> RuntimeParameterReferences => _runtimeParameterReferences;
 
-    /// <summary>Builds the catalog: the merged catalog configuration plus the parameters.</summary>
-    /// <param name="options">How to build datasets; relative file paths resolve against its base directory.</param>
+    /// <summary>
+    /// Builds the catalog: the merged catalog configuration plus the parameters; entries' <c>credentials: NAME</c> come
+    /// from <see cref="GetCredentials"/> unless <see cref="CatalogLoadOptions.Credentials"/> is set.
+    /// </summary>
+    /// <param name="options">How to build datasets; relative file paths resolve against its base directory. Not changed.</param>
     /// <returns>The catalog.</returns>
     /// <exception cref="CatalogConfigurationException">The configuration is invalid; the message names the file or entry.</exception>
     public DataCatalog CreateCatalog(CatalogLoadOptions? options = null)
