@@ -16,6 +16,20 @@ public sealed class CatalogErrorsAndPatternsTests
         Assert.Equal("cars", configuration.DatasetName);
     }
 
+    [Theory]
+    [InlineData("cars:\n  filepath: cars.csv\n", "cars")]
+    [InlineData("cars: data/cars.csv\n", "cars")]
+    [InlineData("cars:\n  type: ExcelDataset\n", "cars")]
+    [InlineData("cars:\n  type: TextDataset\n  filepath: ''\n", "cars")]
+    [InlineData("\"{name}_x\":\n  type: ExcelDataset\n", "{name}_x")]
+    [InlineData("\"{name}_x\":\n  type: TextDataset\n  filepath: \"{nme}.txt\"\n", "{name}_x")]
+    public void EntryErrors_NameTheEntryAsTheDataset(string yaml, string dataset)
+    {
+        var error = Assert.Throws<CatalogConfigurationException>(() => CatalogConfiguration.FromYaml(yaml));
+
+        Assert.Equal(dataset, error.DatasetName);
+    }
+
     [Fact]
     public void TwoCatchAllPatterns_AreAnError_NamingBoth()
     {

@@ -130,13 +130,17 @@ public static class CatalogConfiguration
             if (name == "parameters" || name.StartsWith("params:", StringComparison.Ordinal))
             {
                 throw new CatalogConfigurationException(
-                    $"Catalog entry '{name}' uses a name reserved for parameters; parameters come from parameters files (or --params), not from the catalog.");
+                    name,
+                    $"Catalog entry '{name}' uses a name reserved for parameters; parameters come from parameters files (or --params), not from the catalog.",
+                    null);
             }
 
             if (rawEntry is not Dictionary<string, object?> entry)
             {
                 throw new CatalogConfigurationException(
-                    $"Catalog entry '{name}' must be a mapping with a 'type', not {ConfigurationTree.DescribeValue(rawEntry)}.");
+                    name,
+                    $"Catalog entry '{name}' must be a mapping with a 'type', not {ConfigurationTree.DescribeValue(rawEntry)}.",
+                    null);
             }
 
             if (DatasetPattern.IsPattern(name))
@@ -152,7 +156,7 @@ public static class CatalogConfiguration
                 }
                 catch (ArgumentException ex)
                 {
-                    throw new CatalogConfigurationException($"Catalog entry '{name}' has an invalid name: {ex.Message}", ex);
+                    throw new CatalogConfigurationException(name, $"Catalog entry '{name}' has an invalid name: {ex.Message}", ex);
                 }
             }
         }
@@ -216,7 +220,9 @@ public static class CatalogConfiguration
                 if (!context.Registry.Contains(probeDefinition.TypeName))
                 {
                     throw new CatalogConfigurationException(
-                        $"Dataset '{pattern}' has unknown type '{probeDefinition.TypeName}'. Known types: {string.Join(", ", context.Registry.TypeNames)}.");
+                        pattern,
+                        $"Dataset '{pattern}' has unknown type '{probeDefinition.TypeName}'. Known types: {string.Join(", ", context.Registry.TypeNames)}.",
+                        null);
                 }
 
                 // Build one dataset from the probe, so unsupported or invalid options fail when the catalog loads
@@ -233,7 +239,7 @@ public static class CatalogConfiguration
         }
         catch (ArgumentException ex)
         {
-            throw new CatalogConfigurationException($"Catalog entry '{pattern}' is not a valid dataset factory: {ex.Message}", ex);
+            throw new CatalogConfigurationException(pattern, $"Catalog entry '{pattern}' is not a valid dataset factory: {ex.Message}", ex);
         }
     }
 
@@ -270,29 +276,36 @@ public static class CatalogConfiguration
         var typeName = GetString(entry, "type");
         if (string.IsNullOrWhiteSpace(typeName))
         {
-            throw new CatalogConfigurationException(entry.ContainsKey("type")
-                ? $"Catalog entry '{name}' has an invalid 'type': expected a type name, not {ConfigurationTree.DescribeValue(entry["type"])}."
-                : $"Catalog entry '{name}' is missing the required 'type'.");
+            throw new CatalogConfigurationException(
+                name,
+                entry.ContainsKey("type")
+                    ? $"Catalog entry '{name}' has an invalid 'type': expected a type name, not {ConfigurationTree.DescribeValue(entry["type"])}."
+                    : $"Catalog entry '{name}' is missing the required 'type'.",
+                null);
         }
 
         var filePath = GetString(entry, "filepath");
         if (filePath is null && entry.TryGetValue("filepath", out var rawPath) && rawPath is not null)
         {
             throw new CatalogConfigurationException(
-                $"Catalog entry '{name}' has an invalid 'filepath': expected a string, not {ConfigurationTree.DescribeValue(rawPath)}.");
+                name,
+                $"Catalog entry '{name}' has an invalid 'filepath': expected a string, not {ConfigurationTree.DescribeValue(rawPath)}.",
+                null);
         }
 
         if (filePath is not null)
         {
             if (string.IsNullOrWhiteSpace(filePath))
             {
-                throw new CatalogConfigurationException($"Catalog entry '{name}' has an empty 'filepath'.");
+                throw new CatalogConfigurationException(name, $"Catalog entry '{name}' has an empty 'filepath'.", null);
             }
 
             if (filePath.Contains("://", StringComparison.Ordinal))
             {
                 throw new CatalogConfigurationException(
-                    $"Catalog entry '{name}' has the remote 'filepath' '{filePath}'; only local files are supported.");
+                    name,
+                    $"Catalog entry '{name}' has the remote 'filepath' '{filePath}'; only local files are supported.",
+                    null);
             }
 
             filePath = Path.GetFullPath(filePath, context.BaseDirectory);
@@ -302,7 +315,9 @@ public static class CatalogConfiguration
         if (rawVersioned is not (null or bool))
         {
             throw new CatalogConfigurationException(
-                $"Catalog entry '{name}' has an invalid 'versioned': expected true or false, not {ConfigurationTree.DescribeValue(rawVersioned)}.");
+                name,
+                $"Catalog entry '{name}' has an invalid 'versioned': expected true or false, not {ConfigurationTree.DescribeValue(rawVersioned)}.",
+                null);
         }
 
         var (credentialsName, credentials) = ResolveCredentials(name, entry, context);

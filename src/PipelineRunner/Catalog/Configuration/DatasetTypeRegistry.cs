@@ -148,7 +148,9 @@ public sealed class DatasetTypeRegistry
         if (!TryGetFactory(definition.TypeName, out var factory))
         {
             throw new CatalogConfigurationException(
-                $"Dataset '{definition.Name}' has unknown type '{definition.TypeName}'. Known types: {string.Join(", ", TypeNames)}.");
+                definition.Name,
+                $"Dataset '{definition.Name}' has unknown type '{definition.TypeName}'. Known types: {string.Join(", ", TypeNames)}.",
+                null);
         }
 
         try
@@ -164,7 +166,7 @@ public sealed class DatasetTypeRegistry
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new CatalogConfigurationException($"Dataset '{definition.Name}' ({definition.TypeName}) could not be created: {ex.Message}", ex);
+            throw new CatalogConfigurationException(definition.Name, $"Dataset '{definition.Name}' ({definition.TypeName}) could not be created: {ex.Message}", ex);
         }
     }
 
