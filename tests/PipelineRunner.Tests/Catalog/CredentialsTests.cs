@@ -120,7 +120,10 @@ public sealed class CredentialsTests : TempDirectoryTest
         Assert.Equal(
             "Catalog entry 'orders' has an invalid 'credentials': expected the name of credentials in a credentials file, or a mapping.",
             inlineText.Message);
-        Assert.All([unset, notMapping, inlineText], e => Assert.DoesNotContain(Secret, e.Message, StringComparison.Ordinal));
+        Write("base/credentials.yml", $"{Secret}\n");
+        var notAMappingFile = Assert.Throws<CatalogConfigurationException>(() => Loader().GetCredentials());
+        Assert.Equal($"The credentials in '{Path.Combine(Conf, "base", "credentials.yml")}' must be a mapping at the top level, not a single value.", notAMappingFile.Message);
+        Assert.All([unset, notMapping, inlineText, notAMappingFile], e => Assert.DoesNotContain(Secret, e.Message, StringComparison.Ordinal));
     }
 
     [Fact]
