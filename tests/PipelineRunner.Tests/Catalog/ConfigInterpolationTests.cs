@@ -223,10 +223,12 @@ public sealed class ConfigInterpolationTests : TempDirectoryTest
     public void FactoryPatterns_KeepTheirPlaceholders_AfterInterpolation()
     {
         Write("base/globals.yml", "root: data\n");
-        Write("base/catalog.yml", "\"{name}_txt\":\n  type: TextDataset\n  filepath: ${globals:root}/{name}.txt\n");
+        Write("base/catalog.yml", "\"{name}_txt\":\n  type: TextDataset\n  filepath: ${globals:root}/{name}.txt\n"
+            + "\"{name}_json\":\n  type: JsonDataset\n  filepath: ${globals:json_folder, data/{name}}/${globals:file, '{name}.json'}\n");
 
         var catalog = Loader().CreateCatalog(new CatalogLoadOptions { BaseDirectory = Root });
 
         Assert.Equal(PathOf("data", "cars.txt"), Assert.IsType<TextDataset>(catalog.GetDataset("cars_txt")).FilePath);
+        Assert.Equal(PathOf("data", "boats", "boats.json"), Assert.IsType<JsonDataset>(catalog.GetDataset("boats_json")).FilePath);
     }
 }

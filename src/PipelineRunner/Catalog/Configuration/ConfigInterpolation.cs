@@ -209,7 +209,7 @@ internal sealed class ConfigInterpolation
         return parts;
     }
 
-    /// <summary>The index of the <c>}</c> closing an expression starting at <paramref name="start"/>, skipping nested <c>${...}</c> and quoted text.</summary>
+    /// <summary>The index of the <c>}</c> closing an expression starting at <paramref name="start"/>, skipping nested braces and quoted text.</summary>
     private static int FindClose(string text, int start)
     {
         var depth = 0;
@@ -236,9 +236,8 @@ internal sealed class ConfigInterpolation
                 case '\'' or '"':
                     quote = c;
                     break;
-                case '$' when i + 1 < text.Length && text[i + 1] == '{':
+                case '{': // a nested ${...}, or a dataset factory placeholder such as {name} in a default
                     depth++;
-                    i++;
                     break;
                 case '}' when depth == 0:
                     return i;
@@ -342,7 +341,7 @@ internal sealed class ConfigInterpolation
         return -1;
     }
 
-    /// <summary>Splits resolver arguments at top-level commas (not inside quotes or nested interpolations).</summary>
+    /// <summary>Splits resolver arguments at top-level commas (not inside quotes or braces).</summary>
     private static List<string> SplitArguments(string text)
     {
         var arguments = new List<string>();
@@ -370,10 +369,9 @@ internal sealed class ConfigInterpolation
             {
                 quote = c;
             }
-            else if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            else if (c == '{')
             {
                 depth++;
-                i++;
             }
             else if (c == '}')
             {
