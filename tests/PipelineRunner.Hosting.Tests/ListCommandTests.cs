@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace PipelineRunner.Hosting.Tests;
 
 /// <summary>The <c>list</c> command.</summary>
@@ -31,6 +33,38 @@ public sealed class ListCommandTests : IDisposable
         var lines = output.Split('\n', StringSplitOptions.TrimEntries);
         Assert.Contains("totl (not used by any node): JsonDataset", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith("total (not used", StringComparison.Ordinal) || l.StartsWith("params:", StringComparison.Ordinal) && l.Contains("not used", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListDatasets_ShowsTheCatalogPatterns_EndingWithTheRuntimeDefault()
+    {
+        _project.Write("conf/base/catalog_factories.yml", "\"{name}_json\":\n  type: JsonDataset\n  filepath: data/{name}.json\n");
+        var (code, output, error) = await _project.RunAsync(["list", "datasets"]);
+        Assert.True(code == 0, error);
+        Assert.EndsWith("Dataset patterns:\n  {name}_json\n  {default}\n", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_NeverShowsCredentials()
+    {
+        const string secret = "postgresql://user:s3cr3t@db/sales";
+        _project.Write("conf/local/credentials.yml", $"db:\n  con: {secret}\n");
+        _project.Write("conf/base/catalog_sql.yml", "orders:\n  type: SqlTable\n  credentials: db\n");
+        var registry = PipelineRunner.Catalog.Configuration.DatasetTypeRegistry.CreateDefault();
+        string? seen = null;
+        registry.Register("SqlTable", definition =>
+        {
+            definition.EnsureSupportedOptions(PipelineRunner.Catalog.Configuration.DatasetDefinition.CredentialsOption);
+            seen = definition.Credentials!["con"] as string;
+            return new PipelineRunner.Catalog.MemoryDataset();
+        });
+
+        var (code, output, error) = await _project.RunAsync(["list", "datasets"], builder => builder.Services.AddSingleton(registry));
+
+        Assert.True(code == 0, error);
+        Assert.Equal(secret, seen);
+        Assert.Contains("orders (not used by any node): MemoryDataset", output.Split('\n', StringSplitOptions.TrimEntries));
+        Assert.DoesNotContain("s3cr3t", output + error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,6 +38,41 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("31", _project.ReadTotal());
     }
 
+    [Fact]
+    public async Task Params_ReachTheCatalogThroughRuntimeParams_AndGlobalsFillIt()
+    {
+        _project.Write("conf/base/globals.yml", "folder: data\n");
+        _project.Write("conf/base/catalog.yml", """
+            numbers:
+              type: JsonDataset
+              filepath: ${globals:folder}/numbers.json
+            total:
+              type: JsonDataset
+              filepath: ${globals:folder}/${runtime_params:run_name, default}/total.json
+            """);
+
+        var (code, _, error) = await _project.RunAsync(["run", "--params", "run_name=first"]);
+        Assert.True(code == 0, error);
+        (code, _, error) = await _project.RunAsync(["run"]);
+        Assert.True(code == 0, error);
+
+        Assert.Equal("24", File.ReadAllText(Path.Combine(_project.Directory, "data", "first", "total.json")).Trim());
+        Assert.Equal("24", File.ReadAllText(Path.Combine(_project.Directory, "data", "default", "total.json")).Trim());
+    }
+
+    [Fact]
+    public async Task OcEnvOutsideCredentials_IsAOneLineConfigurationError()
+    {
+        _project.Write("conf/base/catalog.yml", "numbers:\n  type: JsonDataset\n  filepath: ${oc.env:HOME}/numbers.json\n");
+
+        var (code, _, error) = await _project.RunAsync(["run"]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: Cannot resolve '${oc.env:HOME}' in '", error, StringComparison.Ordinal);
+        Assert.Contains("at 'numbers.filepath': oc.env is only allowed in credentials", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
     [Theory]
     [InlineData("--nodes", "make_numbers", "make_numbers")]
     [InlineData("--from-nodes", "square", "square,total")]
@@ -189,8 +224,8 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("run --from-inputs numbrs", "Pipeline does not contain datasets named [numbrs]. Did you mean: [numbers]?")]
     [InlineData("run --namespace extr", "Pipeline does not contain nodes with the following namespaces: [extr]. Did you mean: [extra]?")]
     [InlineData("run --tags reprot", "No node has the tag(s) [reprot]. Did you mean: [report]?")]
-    [InlineData("run --params cout=4", "Unknown runtime parameter(s) [cout] (--params): no parameters file configures them and no node of the pipeline reads them. Did you mean: [count]?")]
-    [InlineData("run --params extra.factr=4,ofset=1", "Unknown runtime parameter(s) [extra.factr, ofset] (--params): no parameters file configures them and no node of the pipeline reads them. Did you mean: [extra.factor, extra, offset]?")]
+    [InlineData("run --params cout=4", "Unknown runtime parameter(s) [cout] (--params): no parameters file configures them, no node of the pipeline reads them and no ${runtime_params:...} in the configuration reads them. Did you mean: [count]?")]
+    [InlineData("run --params extra.factr=4,ofset=1", "Unknown runtime parameter(s) [extra.factr, ofset] (--params): no parameters file configures them, no node of the pipeline reads them and no ${runtime_params:...} in the configuration reads them. Did you mean: [extra.factor, extra, offset]?")]
     [InlineData("run --params count=2.5", "error: --params count=2.5 does not suit node 'make_numbers', which reads params:count as Int64: 2.5 is not a whole number, so it does not convert to Int64.")]
     [InlineData("run --params offset=abc", "error: --params offset=abc does not suit node 'total', which reads params:offset as Int64: converting String to Int64 failed: The input string 'abc' was not in a correct format.")]
     [InlineData("run --params count", "Invalid parameter 'count': expected key=value")]
@@ -234,7 +269,7 @@ public sealed class RunCommandTests : IDisposable
         (code, _, error) = await _project.RunAsync(["run", "--pipeline", "math", "--nodes", "make_numbers", "--params", "threshold=1"], pipeline: pipeline);
         Assert.Equal(2, code);
         Assert.Equal(
-            "error: Unknown runtime parameter(s) [threshold] (--params): no parameters file configures them and no node of the pipeline reads them.",
+            "error: Unknown runtime parameter(s) [threshold] (--params): no parameters file configures them, no node of the pipeline reads them and no ${runtime_params:...} in the configuration reads them.",
             error.Trim());
         Assert.Empty(_project.Hook.Runners);
     }

@@ -7,7 +7,10 @@ using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Hosting.Commands;
 
-/// <summary><c>list</c>: the registered pipelines, a pipeline's nodes (in run order) and its datasets with their catalog types.</summary>
+/// <summary>
+/// <c>list</c>: the registered pipelines, a pipeline's nodes (in run order), its datasets with their catalog types, and
+/// the catalog's dataset patterns (the runtime default <c>{default}</c> last, as Kedro's <c>list_patterns()</c>).
+/// </summary>
 internal sealed class ListCommand(CommandContext context)
 {
     public async Task<int> ExecuteAsync(ParseResult parsed, CommandLineSchema schema, CancellationToken cancellationToken)
@@ -85,6 +88,13 @@ internal sealed class ListCommand(CommandContext context)
             foreach (var entry in catalog.ListDatasets().Where(d => !used.Contains(d) && !DatasetNames.IsParameter(d)).Order(StringComparer.Ordinal))
             {
                 await output.WriteLineAsync($"  {entry} (not used by any node): {catalog.GetDataset(entry).GetType().Name}").ConfigureAwait(false);
+            }
+
+            // As Kedro's list_patterns(): the catalog's factory patterns, most specific first, then the runtime default.
+            await output.WriteLineAsync("Dataset patterns:").ConfigureAwait(false);
+            foreach (var pattern in catalog.ListPatterns())
+            {
+                await output.WriteLineAsync($"  {pattern}").ConfigureAwait(false);
             }
         }
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using PipelineRunner.Catalog;
 using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.Pipelines;
 
 namespace PipelineRunner.Hosting.Commands;
 
@@ -36,17 +38,12 @@ internal static class ProjectCatalog
             return catalog;
         }
 
-        var loader = new ConfigLoader(new ConfigLoaderOptions
-        {
-            ConfigurationSource = source,
-            Environment = options.Environment,
-            ParameterMergeStrategy = options.ParameterMergeStrategy,
-            RuntimeParameters = runtimeParameters,
-        });
+        var loader = Loader(source, options, runtimeParameters);
         var result = loader.CreateCatalog(new CatalogLoadOptions
         {
             BaseDirectory = projectDirectory,
             Registry = services.GetService<DatasetTypeRegistry>(),
+            LoggerFactory = services.GetService<ILoggerFactory>(),
         });
         foreach (var name in code.ListDatasets())
         {
@@ -61,4 +58,40 @@ internal static class ProjectCatalog
 
         return result;
     }
+
+    /// <summary>
+    /// The parameter keys (at any depth) the project configures without runtime parameters — in parameters files or
+    /// registered in code — and the keys its configuration reads with <c>${runtime_params:key}</c>.
+    /// </summary>
+    /// <exception cref="CatalogConfigurationException">The configuration is invalid.</exception>
+    public static (IReadOnlySet<string> Configured, IReadOnlyCollection<string> ReadByConfiguration) ParameterKeys(
+        PipelineRunnerHostOptions options, IReadOnlyDictionary<string, object?> runtimeParameters, IServiceProvider services)
+    {
+        var project = ProjectLocation.Resolve(options);
+        var parameters = new DataCatalog();
+        IReadOnlyCollection<string> read = [];
+        if (project.ConfigurationDirectory is { } source)
+        {
+            var loader = Loader(source, options, runtimeParameters);
+            parameters.AddParameters(loader.GetConfiguredParameters());
+            loader.GetCatalogConfiguration();
+            loader.GetCredentials();
+            read = loader.RuntimeParameterReferences;
+        }
+
+        var configured = parameters.ListDatasets().Concat(services.GetRequiredService<DataCatalog>().ListDatasets())
+            .Where(DatasetNames.IsSingleParameter)
+            .Select(name => name[DatasetNames.ParameterPrefix.Length..])
+            .ToHashSet(StringComparer.Ordinal);
+        return (configured, read);
+    }
+
+    private static ConfigLoader Loader(string source, PipelineRunnerHostOptions options, IReadOnlyDictionary<string, object?> runtimeParameters) =>
+        new(new ConfigLoaderOptions
+        {
+            ConfigurationSource = source,
+            Environment = options.Environment,
+            ParameterMergeStrategy = options.ParameterMergeStrategy,
+            RuntimeParameters = runtimeParameters,
+        });
 }

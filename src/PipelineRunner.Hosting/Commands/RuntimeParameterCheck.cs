@@ -14,7 +14,8 @@ namespace PipelineRunner.Hosting.Commands;
 /// A runtime key is unknown when it is neither a configured parameter (a key, at any depth, of the parameters the
 /// project has without runtime parameters) nor read by a node of the pipeline being run: a <c>params:</c> input
 /// naming the key, a parent of it (the node reads the whole mapping) or a child of it; a <c>parameters</c> input reads
-/// every key. Kedro accepts any key; a typo there silently changes nothing.
+/// every key; or read by the configuration through <c>${runtime_params:key}</c>. Kedro accepts any key; a typo there
+/// silently changes nothing.
 /// </para>
 /// <para>
 /// Every node input a runtime key reaches must convert to the type the node declares for it, checked with the value
@@ -23,8 +24,6 @@ namespace PipelineRunner.Hosting.Commands;
 /// </remarks>
 internal static class RuntimeParameterCheck
 {
-    private static readonly IReadOnlyDictionary<string, object?> NoParameters = new Dictionary<string, object?>();
-
     /// <summary>Checks the runtime parameters of a run.</summary>
     /// <param name="options">The host options, to build the project's catalog without runtime parameters.</param>
     /// <param name="runtimeParameters">The parsed <c>--params</c> tree.</param>
@@ -53,19 +52,16 @@ internal static class RuntimeParameterCheck
         var given = new List<(string Key, object? Value)>();
         Flatten(runtimeParameters, prefix: null, given);
         var reads = ParameterReads(pipeline);
-        var configured = ProjectCatalog.Create(options, NoParameters, services).ListDatasets()
-            .Where(DatasetNames.IsSingleParameter)
-            .Select(name => name[DatasetNames.ParameterPrefix.Length..])
-            .ToHashSet(StringComparer.Ordinal);
+        var (configured, readByConfiguration) = ProjectCatalog.ParameterKeys(options, runtimeParameters, services);
 
         var unknown = given.Select(g => g.Key)
-            .Where(key => !configured.Contains(key) && !reads.Any(read => Reaches(key, read.Parameter)))
+            .Where(key => !configured.Contains(key) && !reads.Any(read => Reaches(key, read.Parameter)) && !readByConfiguration.Any(read => Reaches(key, read)))
             .ToList();
         if (unknown.Count > 0)
         {
-            var known = configured.Concat(reads.Where(r => r.Parameter is not null).Select(r => r.Parameter!)).ToHashSet(StringComparer.Ordinal);
+            var known = configured.Concat(reads.Where(r => r.Parameter is not null).Select(r => r.Parameter!)).Concat(readByConfiguration).ToHashSet(StringComparer.Ordinal);
             throw new ArgumentException(
-                $"Unknown runtime parameter(s) [{string.Join(", ", unknown)}] (--params): no parameters file configures them and no node of the pipeline reads them."
+                $"Unknown runtime parameter(s) [{string.Join(", ", unknown)}] (--params): no parameters file configures them, no node of the pipeline reads them and no ${{runtime_params:...}} in the configuration reads them."
                 + CloseNames.DidYouMean(CloseNames.Find(unknown, known)));
         }
 

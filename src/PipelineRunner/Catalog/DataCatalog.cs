@@ -106,14 +106,32 @@ public sealed class DataCatalog
             .ToList();
     }
 
-    /// <summary>The dataset factory patterns, most specific first.</summary>
+    /// <summary>
+    /// The runtime default pattern, <c>{default}</c>: datasets a run needs that the catalog neither registers nor matches
+    /// get the runner's default dataset (<see cref="Runners.AbstractRunner.CreateDefaultDataset"/>, a
+    /// <see cref="MemoryDataset"/> for the in-process runners), as Kedro's <c>default_runtime_patterns</c>.
+    /// </summary>
+    public const string DefaultRuntimePattern = "{default}";
+
+    /// <summary>
+    /// The dataset factory patterns, most specific first (a catch-all last), followed by
+    /// <see cref="DefaultRuntimePattern"/> unless a factory has that very pattern, as Kedro 1.x's <c>list_patterns()</c>.
+    /// </summary>
     /// <returns>The patterns.</returns>
     public IReadOnlyList<string> ListPatterns()
     {
+        List<string> patterns;
         lock (_factoryGate)
         {
-            return _factories.Select(f => f.Pattern.Pattern).ToList();
+            patterns = _factories.Select(f => f.Pattern.Pattern).ToList();
         }
+
+        if (!patterns.Contains(DefaultRuntimePattern, StringComparer.Ordinal))
+        {
+            patterns.Add(DefaultRuntimePattern);
+        }
+
+        return patterns;
     }
 
     /// <summary>Registers a dataset.</summary>

@@ -71,3 +71,28 @@ public sealed class DatasetAlreadyExistsException : DatasetException
     {
     }
 }
+
+/// <summary>
+/// A versioned dataset was asked to save a version that already exists: versions are never overwritten (Kedro's
+/// "must not exist if versioning is enabled").
+/// </summary>
+public sealed class DatasetVersionExistsException : DatasetException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong, naming the dataset, the path and the version.</param>
+    /// <param name="version">The version that exists.</param>
+    /// <param name="savePath">The path that exists.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    internal DatasetVersionExistsException(string message, string version, string savePath, Exception? innerException = null)
+        : base(message, innerException!)
+    {
+        Version = version;
+        SavePath = savePath;
+    }
+
+    /// <summary>The version that already exists.</summary>
+    public string Version { get; }
+
+    /// <summary>The file of that version, which already exists.</summary>
+    public string SavePath { get; }
+}

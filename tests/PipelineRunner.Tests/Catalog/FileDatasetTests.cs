@@ -433,12 +433,12 @@ public class FileDatasetTests : TempDirectoryTest
         var dataset = new JsonDataset(path, version: new DatasetVersion(), timeProvider: time);
         await dataset.SaveAsync(1);
 
-        var sameTime = await Assert.ThrowsAsync<DatasetException>(() => dataset.SaveAsync(2).AsTask());
+        var sameTime = await Assert.ThrowsAsync<DatasetVersionExistsException>(() => dataset.SaveAsync(2).AsTask());
         var pinned = new JsonDataset(path, version: new DatasetVersion(SaveVersion: "2024-01-02T03.04.05.006Z"));
-        var pinnedEx = await Assert.ThrowsAsync<DatasetException>(() => pinned.SaveAsync(3).AsTask());
+        var pinnedEx = await Assert.ThrowsAsync<DatasetVersionExistsException>(() => pinned.SaveAsync(3).AsTask());
 
         var versioned = Path.Combine(path, "2024-01-02T03.04.05.006Z", "model.json");
-        Assert.Equal($"Save path '{versioned}' for JsonDataset(filepath={path}) must not exist if versioning is enabled.", sameTime.Message);
+        Assert.Equal($"Save path '{versioned}' for JsonDataset(filepath={path}) must not exist if versioning is enabled: version '2024-01-02T03.04.05.006Z' was already saved.", sameTime.Message);
         Assert.Equal(sameTime.Message, pinnedEx.Message);
         Assert.Equal("1", await File.ReadAllTextAsync(versioned));
     }

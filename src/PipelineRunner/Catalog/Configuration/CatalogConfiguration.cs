@@ -14,7 +14,8 @@ namespace PipelineRunner.Catalog.Configuration;
 /// <para>
 /// Keys starting with <c>_</c> are templates for YAML anchors and are skipped; merge keys (<c>&lt;&lt;: *anchor</c>)
 /// are applied. Relative file paths are resolved against <see cref="CatalogLoadOptions.BaseDirectory"/>; remote
-/// paths (<c>s3://</c> and the like) and credentials are not supported.
+/// paths (<c>s3://</c> and the like) are not supported. An entry's <c>credentials: NAME</c> is looked up in
+/// <see cref="CatalogLoadOptions.Credentials"/> and reaches the dataset type as <see cref="DatasetDefinition.Credentials"/>.
 /// </para>
 /// </remarks>
 /// <example>
@@ -38,7 +39,8 @@ namespace PipelineRunner.Catalog.Configuration;
 public static class CatalogConfiguration
 {
     private const string What = "catalog";
-    private static readonly string[] ReservedKeys = ["type", "filepath", "versioned"];
+    private const string CredentialsKey = "credentials";
+    private static readonly string[] ReservedKeys = ["type", "filepath", "versioned", CredentialsKey];
 
     /// <summary>Builds a catalog from YAML text.</summary>
     /// <param name="yamlText">The catalog YAML.</param>
@@ -46,7 +48,7 @@ public static class CatalogConfiguration
     /// <returns>The catalog.</returns>
     /// <exception cref="CatalogConfigurationException">The YAML is invalid (the message gives the line) or an entry is.</exception>
     public static DataCatalog FromYaml(string yamlText, CatalogLoadOptions? options = null) =>
-        FromDictionary(ConfigurationTree.ParseYamlMapping(yamlText, "catalog YAML", What), options);
+        FromDictionary(Interpolate(ConfigurationTree.ParseYamlMapping(yamlText, "catalog YAML", What), "the catalog YAML", options), options);
 
     /// <summary>Builds a catalog from JSON text of the same shape as the YAML.</summary>
     /// <param name="jsonText">The catalog JSON.</param>
@@ -54,7 +56,7 @@ public static class CatalogConfiguration
     /// <returns>The catalog.</returns>
     /// <exception cref="CatalogConfigurationException">The JSON is invalid (the message gives the line) or an entry is.</exception>
     public static DataCatalog FromJson(string jsonText, CatalogLoadOptions? options = null) =>
-        FromDictionary(ConfigurationTree.ParseJsonMapping(jsonText, "catalog JSON", What), options);
+        FromDictionary(Interpolate(ConfigurationTree.ParseJsonMapping(jsonText, "catalog JSON", What), "the catalog JSON", options), options);
 
     /// <summary>Builds a catalog from a <c>.yml</c>, <c>.yaml</c> or <c>.json</c> file.</summary>
     /// <param name="path">The file.</param>
@@ -66,7 +68,7 @@ public static class CatalogConfiguration
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="CatalogConfigurationException">The extension is not supported, or the content is invalid.</exception>
     public static DataCatalog FromFile(string path, CatalogLoadOptions? options = null) =>
-        FromDictionary(ConfigurationTree.ReadFile(path, What), options);
+        FromDictionary(Interpolate(ConfigurationTree.ReadFile(path, What), $"'{path}'", options), options);
 
     /// <summary>Builds a catalog from a <c>.yml</c>, <c>.yaml</c> or <c>.json</c> file, reading it asynchronously.</summary>
     /// <param name="path">The file.</param>
@@ -78,10 +80,27 @@ public static class CatalogConfiguration
     public static async ValueTask<DataCatalog> FromFileAsync(string path, CatalogLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         var config = await ConfigurationTree.ReadFileAsync(path, What, cancellationToken).ConfigureAwait(false);
-        return FromDictionary(config, options);
+        return FromDictionary(Interpolate(config, $"'{path}'", options), options);
     }
 
-    /// <summary>Builds a catalog from configuration already in memory (nested dictionaries and lists).</summary>
+    /// <summary>
+    /// Resolves <c>${...}</c> interpolations of catalog text: references to its own keys and
+    /// <c>${runtime_params:key}</c> (<see cref="CatalogLoadOptions.RuntimeParameters"/>); without a configuration folder
+    /// there are no globals, so <c>${globals:key}</c> needs a default.
+    /// </summary>
+    private static Dictionary<string, object?> Interpolate(Dictionary<string, object?> config, string source, CatalogLoadOptions? options) =>
+        ConfigInterpolation.Resolve(config, new InterpolationScope
+        {
+            Kind = What,
+            Globals = static () => new Dictionary<string, object?>(),
+            RuntimeParameters = options?.RuntimeParameters ?? new Dictionary<string, object?>(),
+            SourceOf = _ => source,
+        });
+
+    /// <summary>
+    /// Builds a catalog from configuration already in memory (nested dictionaries and lists), whose interpolations
+    /// are already resolved (as <see cref="ConfigLoader.GetCatalogConfiguration"/> returns it).
+    /// </summary>
     /// <param name="config">Dataset name or pattern → entry.</param>
     /// <param name="options">How to build it; defaults when <see langword="null"/>.</param>
     /// <returns>The catalog.</returns>
@@ -95,9 +114,13 @@ public static class CatalogConfiguration
             options.Registry ?? DatasetTypeRegistry.CreateDefault(),
             options.TimeProvider ?? TimeProvider.System,
             options.LoadVersions ?? new Dictionary<string, string>(),
-            options.SaveVersion);
+            options.SaveVersion,
+            options.Credentials ?? new Dictionary<string, object?>(),
+            options.LoggerFactory);
+        var entries = ConfigurationTree.NormalizeMapping(config);
+        CheckOneCatchAll(entries.Keys);
         var catalog = new DataCatalog(options.Logger);
-        foreach (var (name, rawEntry) in ConfigurationTree.NormalizeMapping(config))
+        foreach (var (name, rawEntry) in entries)
         {
             if (name.StartsWith('_'))
             {
@@ -107,13 +130,17 @@ public static class CatalogConfiguration
             if (name == "parameters" || name.StartsWith("params:", StringComparison.Ordinal))
             {
                 throw new CatalogConfigurationException(
-                    $"Catalog entry '{name}' uses a name reserved for parameters; parameters come from parameters files (or --params), not from the catalog.");
+                    name,
+                    $"Catalog entry '{name}' uses a name reserved for parameters; parameters come from parameters files (or --params), not from the catalog.",
+                    null);
             }
 
             if (rawEntry is not Dictionary<string, object?> entry)
             {
                 throw new CatalogConfigurationException(
-                    $"Catalog entry '{name}' must be a mapping with a 'type', not {ConfigurationTree.DescribeValue(rawEntry)}.");
+                    name,
+                    $"Catalog entry '{name}' must be a mapping with a 'type', not {ConfigurationTree.DescribeValue(rawEntry)}.",
+                    null);
             }
 
             if (DatasetPattern.IsPattern(name))
@@ -122,14 +149,14 @@ public static class CatalogConfiguration
             }
             else
             {
-                var dataset = context.Registry.Create(CreateDefinition(name, entry, context));
+                var dataset = Build(CreateDefinition(name, entry, context), context);
                 try
                 {
                     catalog.Add(name, dataset);
                 }
                 catch (ArgumentException ex)
                 {
-                    throw new CatalogConfigurationException($"Catalog entry '{name}' has an invalid name: {ex.Message}", ex);
+                    throw new CatalogConfigurationException(name, $"Catalog entry '{name}' has an invalid name: {ex.Message}", ex);
                 }
             }
         }
@@ -143,6 +170,39 @@ public static class CatalogConfiguration
         }
 
         return catalog;
+    }
+
+    /// <summary>As Kedro: at most one pattern made only of placeholders (a catch-all such as <c>{default}</c>) per catalog.</summary>
+    private static void CheckOneCatchAll(IEnumerable<string> names)
+    {
+        var catchAll = new List<DatasetPattern>();
+        foreach (var name in names)
+        {
+            if (name.StartsWith('_') || !DatasetPattern.IsPattern(name))
+            {
+                continue;
+            }
+
+            try
+            {
+                var pattern = new DatasetPattern(name);
+                if (pattern.Specificity == 0)
+                {
+                    catchAll.Add(pattern);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // An invalid pattern is reported with its entry.
+            }
+        }
+
+        if (catchAll.Count > 1)
+        {
+            catchAll.Sort();
+            throw new CatalogConfigurationException(
+                $"Multiple catch-all patterns found in the catalog: {string.Join(", ", catchAll)}. Only one catch-all pattern is allowed, remove the extras.");
+        }
     }
 
     private static void AddFactory(DataCatalog catalog, string pattern, Dictionary<string, object?> entry, Context context)
@@ -161,7 +221,9 @@ public static class CatalogConfiguration
                 if (!context.Registry.Contains(probeDefinition.TypeName))
                 {
                     throw new CatalogConfigurationException(
-                        $"Dataset '{pattern}' has unknown type '{probeDefinition.TypeName}'. Known types: {string.Join(", ", context.Registry.TypeNames)}.");
+                        pattern,
+                        $"Dataset '{pattern}' has unknown type '{probeDefinition.TypeName}'. Known types: {string.Join(", ", context.Registry.TypeNames)}.",
+                        null);
                 }
 
                 // Build one dataset from the probe, so unsupported or invalid options fail when the catalog loads
@@ -175,13 +237,25 @@ public static class CatalogConfiguration
 
             catalog.AddFactory(
                 pattern,
-                (name, values) => context.Registry.Create(CreateDefinition(name, (Dictionary<string, object?>)Resolve(entry, parsed, values)!, context)),
+                (name, values) => Build(CreateDefinition(name, (Dictionary<string, object?>)Resolve(entry, parsed, values)!, context), context),
                 datasetType);
         }
         catch (ArgumentException ex)
         {
-            throw new CatalogConfigurationException($"Catalog entry '{pattern}' is not a valid dataset factory: {ex.Message}", ex);
+            throw new CatalogConfigurationException(pattern, $"Catalog entry '{pattern}' is not a valid dataset factory: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Creates a dataset and lets file datasets log through the options' logger factory.</summary>
+    private static IDataset Build(DatasetDefinition definition, Context context)
+    {
+        var dataset = context.Registry.Create(definition);
+        if (context.LoggerFactory is { } loggerFactory && dataset is Files.FileDataset file)
+        {
+            file.UseLoggerFactory(loggerFactory);
+        }
+
+        return dataset;
     }
 
     private static bool HasPlaceholder(object? value) => value switch
@@ -205,29 +279,36 @@ public static class CatalogConfiguration
         var typeName = GetString(entry, "type");
         if (string.IsNullOrWhiteSpace(typeName))
         {
-            throw new CatalogConfigurationException(entry.ContainsKey("type")
-                ? $"Catalog entry '{name}' has an invalid 'type': expected a type name, not {ConfigurationTree.DescribeValue(entry["type"])}."
-                : $"Catalog entry '{name}' is missing the required 'type'.");
+            throw new CatalogConfigurationException(
+                name,
+                entry.ContainsKey("type")
+                    ? $"Catalog entry '{name}' has an invalid 'type': expected a type name, not {ConfigurationTree.DescribeValue(entry["type"])}."
+                    : $"Catalog entry '{name}' is missing the required 'type'.",
+                null);
         }
 
         var filePath = GetString(entry, "filepath");
         if (filePath is null && entry.TryGetValue("filepath", out var rawPath) && rawPath is not null)
         {
             throw new CatalogConfigurationException(
-                $"Catalog entry '{name}' has an invalid 'filepath': expected a string, not {ConfigurationTree.DescribeValue(rawPath)}.");
+                name,
+                $"Catalog entry '{name}' has an invalid 'filepath': expected a string, not {ConfigurationTree.DescribeValue(rawPath)}.",
+                null);
         }
 
         if (filePath is not null)
         {
             if (string.IsNullOrWhiteSpace(filePath))
             {
-                throw new CatalogConfigurationException($"Catalog entry '{name}' has an empty 'filepath'.");
+                throw new CatalogConfigurationException(name, $"Catalog entry '{name}' has an empty 'filepath'.", null);
             }
 
             if (filePath.Contains("://", StringComparison.Ordinal))
             {
                 throw new CatalogConfigurationException(
-                    $"Catalog entry '{name}' has the remote 'filepath' '{filePath}'; only local files are supported.");
+                    name,
+                    $"Catalog entry '{name}' has the remote 'filepath' '{filePath}'; only local files are supported.",
+                    null);
             }
 
             filePath = Path.GetFullPath(filePath, context.BaseDirectory);
@@ -237,11 +318,16 @@ public static class CatalogConfiguration
         if (rawVersioned is not (null or bool))
         {
             throw new CatalogConfigurationException(
-                $"Catalog entry '{name}' has an invalid 'versioned': expected true or false, not {ConfigurationTree.DescribeValue(rawVersioned)}.");
+                name,
+                $"Catalog entry '{name}' has an invalid 'versioned': expected true or false, not {ConfigurationTree.DescribeValue(rawVersioned)}.",
+                null);
         }
 
+        var (credentialsName, credentials) = ResolveCredentials(name, entry, context);
         return new DatasetDefinition(name, typeName, entry.Where(p => !ReservedKeys.Contains(p.Key)).ToDictionary(StringComparer.Ordinal))
         {
+            CredentialsName = credentialsName,
+            Credentials = credentials,
             FilePath = filePath,
             Versioned = versioned is true,
             LoadVersion = context.LoadVersions.GetValueOrDefault(name),
@@ -249,6 +335,45 @@ public static class CatalogConfiguration
             TimeProvider = context.TimeProvider,
             BaseDirectory = context.BaseDirectory,
         };
+    }
+
+    /// <summary>
+    /// An entry's <c>credentials</c>: a name looked up in the credentials (Kedro's <c>credentials: NAME</c>) or a mapping
+    /// written in the entry. Messages name credentials, never their values.
+    /// </summary>
+    private static (string? Name, IReadOnlyDictionary<string, object?>? Values) ResolveCredentials(string dataset, Dictionary<string, object?> entry, Context context)
+    {
+        if (!entry.TryGetValue(CredentialsKey, out var raw) || raw is null)
+        {
+            return (null, null);
+        }
+
+        switch (raw)
+        {
+            case string credentialsName:
+                if (!context.Credentials.TryGetValue(credentialsName, out var found))
+                {
+                    throw new CatalogConfigurationException(
+                        dataset,
+                        $"Unable to find credentials '{credentialsName}' for dataset '{dataset}': no credentials file defines it; check your data catalog and credentials configuration."
+                        + Pipelines.Internal.CloseNames.DidYouMean(Pipelines.Internal.CloseNames.Find(credentialsName, context.Credentials.Keys)),
+                        null);
+                }
+
+                return found is IReadOnlyDictionary<string, object?> values
+                    ? (credentialsName, values)
+                    : throw new CatalogConfigurationException(
+                        dataset,
+                        $"Credentials '{credentialsName}' used by dataset '{dataset}' must be a mapping of keys to values (such as con: ..., or key: and secret:).",
+                        null);
+            case Dictionary<string, object?> inline:
+                return (null, inline);
+            default:
+                throw new CatalogConfigurationException(
+                    dataset,
+                    $"Catalog entry '{dataset}' has an invalid 'credentials': expected the name of credentials in a credentials file, or a mapping.",
+                    null);
+        }
     }
 
     private static string? GetString(Dictionary<string, object?> entry, string key) =>
@@ -259,5 +384,7 @@ public static class CatalogConfiguration
         DatasetTypeRegistry Registry,
         TimeProvider TimeProvider,
         IReadOnlyDictionary<string, string> LoadVersions,
-        string? SaveVersion);
+        string? SaveVersion,
+        IReadOnlyDictionary<string, object?> Credentials,
+        Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory);
 }

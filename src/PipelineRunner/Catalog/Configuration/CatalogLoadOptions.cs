@@ -29,4 +29,28 @@ public sealed class CatalogLoadOptions
 
     /// <summary>The logger of the catalog built (a warning when a dataset is replaced); none when <see langword="null"/>.</summary>
     public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
+
+    /// <summary>
+    /// Credentials by name (Kedro's <c>credentials.yml</c>, as <see cref="ConfigLoader.GetCredentials"/> reads it): an
+    /// entry's <c>credentials: NAME</c> gets <c>Credentials[NAME]</c>, a mapping, as
+    /// <see cref="DatasetDefinition.Credentials"/>. <see cref="ConfigLoader.CreateCatalog"/> sets it from the
+    /// configuration folder when <see langword="null"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?>? Credentials { get; set; }
+
+    /// <summary>
+    /// Runtime parameters that <c>${runtime_params:key}</c> interpolations in catalog text or files
+    /// (<see cref="CatalogConfiguration.FromYaml"/>, <see cref="CatalogConfiguration.FromFile"/>) read; none when
+    /// <see langword="null"/>. <see cref="ConfigLoader"/> takes them from <see cref="ConfigLoaderOptions.RuntimeParameters"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?>? RuntimeParameters { get; set; }
+
+    /// <summary>
+    /// Where file datasets built from the configuration log (Kedro's warning when a versioned dataset's save and load
+    /// versions do not match); no logging when <see langword="null"/>.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>A copy of these options.</summary>
+    internal CatalogLoadOptions Copy() => (CatalogLoadOptions)MemberwiseClone();
 }

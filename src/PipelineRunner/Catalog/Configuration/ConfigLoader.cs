@@ -14,6 +14,17 @@ namespace PipelineRunner.Catalog.Configuration;
 /// One environment may not define the same top-level key in two files (the error names both files). A run
 /// environment replaces the base's top-level catalog entries; parameters merge as
 /// <see cref="ConfigLoaderOptions.ParameterMergeStrategy"/> says. Runtime parameters (<c>--params</c>) merge last.
+/// Credentials come from <c>credentials*</c> and globals from <c>globals*</c> in the same way; a run environment
+/// replaces the base's top-level credentials and globals.
+/// </para>
+/// <para>
+/// Values may use OmegaConf interpolation as Kedro's <c>OmegaConfigLoader</c> resolves it, within one environment's
+/// files of one kind: <c>${a.b}</c> (another key, <c>_</c>-prefixed template keys included; <c>${.b}</c> relative to
+/// the containing mapping), <c>${globals:key}</c>, <c>${runtime_params:key}</c> (from
+/// <see cref="ConfigLoaderOptions.RuntimeParameters"/>), and in credentials only <c>${oc.env:VAR}</c>; the last three
+/// take a default after a comma (<c>${globals:bucket, data}</c>). A value that is one interpolation keeps the
+/// referenced value's type; interpolations inside a longer string become text; <c>\${</c> is a literal <c>${</c>.
+/// Parameters see runtime parameters when resolving references. Globals cannot use globals or runtime parameters.
 /// </para>
 /// <para>A missing base folder is an error; a missing run environment folder is an error unless it is the default, <c>local</c>.</para>
 /// </remarks>
@@ -22,7 +33,13 @@ public sealed class ConfigLoader
     /// <summary>The default run environment, <c>local</c>.</summary>
     public const string DefaultEnvironment = "local";
 
+    private const string CredentialsKind = "credentials";
+    private const string GlobalsKind = "globals";
+
     private static readonly string[] Extensions = [".yml", ".yaml", ".json"];
+
+    private readonly HashSet<string> _runtimeParameterReferences = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, object?>? _globals;
 
     private readonly ConfigLoaderOptions _options;
     private readonly string _source;
@@ -81,6 +98,26 @@ public sealed class ConfigLoader
     /// <exception cref="CatalogConfigurationException">A file is invalid, or one environment defines a key twice.</exception>
     public IReadOnlyDictionary<string, object?> GetCatalogConfiguration() => Load("catalog", MergeStrategy.Destructive);
 
+    /// <summary>
+    /// The merged credentials (<c>credentials*</c> files), the only configuration that may read environment variables
+    /// (<c>${oc.env:VAR}</c>). Catalog entries name them with <c>credentials: NAME</c>.
+    /// </summary>
+    /// <returns>Credentials name → credentials (keys starting with <c>_</c>, templates, left out); empty when there are no credentials files.</returns>
+    /// <exception cref="CatalogConfigurationException">A file or an interpolation is invalid; the message never quotes credentials.</exception>
+    public IReadOnlyDictionary<string, object?> GetCredentials() => WithoutTemplates(Load(CredentialsKind, MergeStrategy.Destructive));
+
+    /// <summary>
+    /// The merged globals (<c>globals*</c> files), which catalog, parameters and credentials read with
+    /// <c>${globals:key}</c>. Globals may reference their own keys, but not globals or runtime parameters.
+    /// </summary>
+    /// <returns>Key → value (keys starting with <c>_</c>, templates, left out); empty when there are no globals files.</returns>
+    /// <exception cref="CatalogConfigurationException">A file or an interpolation is invalid.</exception>
+    public IReadOnlyDictionary<string, object?> GetGlobals() => _globals ??= WithoutTemplates(Load(GlobalsKind, MergeStrategy.Destructive));
+
+    /// <summary>As Kedro: top-level keys starting with <c>_</c> serve interpolation and YAML anchors only.</summary>
+    private static Dictionary<string, object?> WithoutTemplates(Dictionary<string, object?> config) =>
+        config.Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
     /// <summary>The merged parameters, runtime parameters included.</summary>
     /// <returns>Parameter name → value, as <see cref="DataCatalog.AddParameters"/> takes.</returns>
     /// <exception cref="CatalogConfigurationException">A file is invalid, or one environment defines a key twice.</exception>
@@ -95,13 +132,25 @@ public sealed class ConfigLoader
         return parameters.Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
     }
 
-    /// <summary>Builds the catalog: the merged catalog configuration plus the parameters.</summary>
-    /// <param name="options">How to build datasets; relative file paths resolve against its base directory.</param>
+    /// <summary>The parameters of the parameters files alone: runtime parameters resolve their interpolations but are not merged in.</summary>
+    internal IReadOnlyDictionary<string, object?> GetConfiguredParameters() =>
+        Load("parameters", _options.ParameterMergeStrategy).Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    /// <summary>The keys <c>${runtime_params:key}</c> interpolations read in the configuration loaded so far.</summary>
+    internal IReadOnlyCollection<string> RuntimeParameterReferences => _runtimeParameterReferences;
+
+    /// <summary>
+    /// Builds the catalog: the merged catalog configuration plus the parameters; entries' <c>credentials: NAME</c> come
+    /// from <see cref="GetCredentials"/> unless <see cref="CatalogLoadOptions.Credentials"/> is set.
+    /// </summary>
+    /// <param name="options">How to build datasets; relative file paths resolve against its base directory. Not changed.</param>
     /// <returns>The catalog.</returns>
     /// <exception cref="CatalogConfigurationException">The configuration is invalid; the message names the file or entry.</exception>
     public DataCatalog CreateCatalog(CatalogLoadOptions? options = null)
     {
-        var catalog = CatalogConfiguration.FromDictionary(GetCatalogConfiguration(), options);
+        var effective = options?.Copy() ?? new CatalogLoadOptions();
+        effective.Credentials ??= GetCredentials();
+        var catalog = CatalogConfiguration.FromDictionary(GetCatalogConfiguration(), effective);
         catalog.AddParameters(GetParameters());
         return catalog;
     }
@@ -143,7 +192,9 @@ public sealed class ConfigLoader
                 if (origin.TryGetValue(key, out var first))
                 {
                     throw new CatalogConfigurationException(
-                        $"Duplicate keys found in '{first}' and '{file}': '{key}'. One environment may define a {kind} key only once.");
+                        kind == CredentialsKind
+                            ? $"Duplicate keys found in '{first}' and '{file}': '{key}'. One environment may define credentials only once."
+                            : $"Duplicate keys found in '{first}' and '{file}': '{key}'. One environment may define a {kind} key only once.");
                 }
 
                 origin[key] = file;
@@ -151,7 +202,25 @@ public sealed class ConfigLoader
             }
         }
 
-        return result;
+        // As Kedro, interpolations resolve within one environment's files of one kind; parameters see the runtime ones.
+        var runtime = _options.RuntimeParameters ?? new Dictionary<string, object?>();
+        var scope = new InterpolationScope
+        {
+            Kind = kind,
+            Globals = kind == GlobalsKind ? null : GetGlobals,
+            RuntimeParameters = kind == GlobalsKind ? null : runtime,
+            RuntimeParameterRead = key => _runtimeParameterReferences.Add(key),
+            AllowEnvironment = kind == CredentialsKind,
+            Secret = kind == CredentialsKind,
+            SourceOf = key => origin.TryGetValue(key, out var file) ? $"'{file}'" : "the runtime parameters (--params)",
+        };
+        if (kind == "parameters" && runtime.Count > 0 && ConfigInterpolation.HasInterpolation(result))
+        {
+            var resolved = ConfigInterpolation.Resolve(new Dictionary<string, object?>(ParameterConfiguration.Merge(result, runtime), StringComparer.Ordinal), scope);
+            return result.Keys.ToDictionary(key => key, key => resolved[key], StringComparer.Ordinal);
+        }
+
+        return ConfigInterpolation.Resolve(result, scope);
     }
 
     private static IEnumerable<string> FindFiles(string folder, string kind) =>

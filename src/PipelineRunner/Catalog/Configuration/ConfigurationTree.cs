@@ -175,7 +175,8 @@ internal static partial class ConfigurationTree
     {
         null => new Dictionary<string, object?>(StringComparer.Ordinal),
         Dictionary<string, object?> mapping => mapping,
-        _ => throw new CatalogConfigurationException($"The {what} in {source} must be a mapping at the top level, not {DescribeValue(root)}."),
+        _ => throw new CatalogConfigurationException(
+            $"The {what} in {source} must be a mapping at the top level, not {(what == "credentials" ? "a single value" : DescribeValue(root))}."), // never quote credentials
     };
 
     private static Dictionary<string, object?> NormalizeEntries(IEnumerable<KeyValuePair<string, object?>> entries)

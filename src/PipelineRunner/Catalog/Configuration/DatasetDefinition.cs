@@ -13,6 +13,11 @@ public sealed class DatasetDefinition
     /// <summary>The option every dataset type accepts and ignores (Kedro's free-form <c>metadata</c>, used by plugins).</summary>
     public const string MetadataOption = "metadata";
 
+    /// <summary>The option naming a dataset's credentials, which <see cref="EnsureSupportedOptions"/> accepts only when listed.</summary>
+    public const string CredentialsOption = "credentials";
+
+    private readonly IReadOnlyDictionary<string, object?>? _credentials;
+
     /// <summary>Creates a definition.</summary>
     /// <param name="name">The dataset name.</param>
     /// <param name="typeName">The dataset type, as written in the catalog.</param>
@@ -55,6 +60,21 @@ public sealed class DatasetDefinition
     /// are resolved against; the current directory when <see langword="null"/>.
     /// </summary>
     public string? BaseDirectory { get; init; }
+
+    /// <summary>
+    /// The dataset's credentials (Kedro's <c>credentials</c> argument): the mapping its catalog entry's
+    /// <c>credentials: NAME</c> names in the credentials files, or a mapping written in the entry;
+    /// <see langword="null"/> when it has none. A dataset type that uses them lists <c>credentials</c> among its
+    /// supported options (<see cref="EnsureSupportedOptions"/>). Never shown by <see cref="ToString"/> or in messages.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?>? Credentials
+    {
+        get => _credentials;
+        init => _credentials = value is null ? null : ConfigurationTree.NormalizeMapping(value);
+    }
+
+    /// <summary>The name of the credentials in the credentials files; <see langword="null"/> when none or written in the entry.</summary>
+    public string? CredentialsName { get; init; }
 
     /// <summary>The clock versioned datasets name new versions with.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
@@ -123,6 +143,11 @@ public sealed class DatasetDefinition
     {
         ArgumentNullException.ThrowIfNull(supported);
         var unknown = new List<string>();
+        if (Credentials is not null && !supported.Contains(CredentialsOption, StringComparer.Ordinal))
+        {
+            unknown.Add(CredentialsOption);
+        }
+
         Collect(Options, string.Empty);
         if (unknown.Count > 0)
         {
@@ -170,9 +195,10 @@ public sealed class DatasetDefinition
     /// <summary>An error about this dataset: "Dataset 'name' (type) {problem}.".</summary>
     /// <param name="problem">What is wrong, starting with a verb.</param>
     /// <returns>The exception to throw.</returns>
-    public CatalogConfigurationException Error(string problem) => new($"Dataset '{Name}' ({TypeName}) {problem}.");
+    public CatalogConfigurationException Error(string problem) => new(Name, $"Dataset '{Name}' ({TypeName}) {problem}.", null);
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Name}: type={TypeName}, filepath={FilePath ?? "None"}, versioned={Versioned}, options=[{string.Join(", ", Options.Keys)}]";
+        $"{Name}: type={TypeName}, filepath={FilePath ?? "None"}, versioned={Versioned}, options=[{string.Join(", ", Options.Keys)}]"
+        + (Credentials is null ? string.Empty : CredentialsName is null ? ", credentials=(inline, hidden)" : $", credentials='{CredentialsName}' (hidden)");
 }

@@ -16,8 +16,11 @@ namespace PipelineRunner.Catalog.Configuration;
 /// var registry = DatasetTypeRegistry.CreateDefault();
 /// registry.Register("SqlTableDataset", definition =>
 /// {
-///     definition.EnsureSupportedOptions("table", "load_args.query");
-///     return new SqlTableDataset(definition.GetOption&lt;string&gt;("table", definition.Name));
+///     // credentials: db in the catalog entry, db: { con: ... } in conf/local/credentials.yml
+///     definition.EnsureSupportedOptions("table", "load_args.query", DatasetDefinition.CredentialsOption);
+///     var connection = definition.Credentials?["con"] as string
+///         ?? throw definition.Error("needs credentials with a 'con' connection string");
+///     return new SqlTableDataset(definition.GetOption&lt;string&gt;("table", definition.Name), connection);
 /// });
 /// var catalog = CatalogConfiguration.FromFile("conf/base/catalog.yml", new CatalogLoadOptions { Registry = registry });
 /// </code>
@@ -110,7 +113,9 @@ public sealed class DatasetTypeRegistry
     /// Registers a dataset type, replacing any type of that name. The factory gets each catalog entry of that type as
     /// a <see cref="DatasetDefinition"/>; it should reject options it does not understand
     /// (<see cref="DatasetDefinition.EnsureSupportedOptions"/>) and use <see cref="DatasetDefinition.GetRequiredFilePath"/>,
-    /// <see cref="DatasetDefinition.Version"/> and <see cref="DatasetDefinition.TimeProvider"/> for file datasets.
+    /// <see cref="DatasetDefinition.Version"/> and <see cref="DatasetDefinition.TimeProvider"/> for file datasets, and
+    /// <see cref="DatasetDefinition.Credentials"/> for an entry's <c>credentials</c> (listing
+    /// <see cref="DatasetDefinition.CredentialsOption"/> among the supported options).
     /// Exceptions it throws are reported with the dataset's name. Factories should only validate and construct, never
     /// open files or connections: a dataset-factory entry (<c>"{name}_csv"</c>) is built once when the catalog loads,
     /// with each placeholder standing for itself (<c>data/name.csv</c>), to report bad options early.
@@ -186,7 +191,9 @@ public sealed class DatasetTypeRegistry
                 ? $" It is in the {CompanionAssembly} package: add a reference to it (dotnet add package {CompanionAssembly})."
                 : string.Empty;
             throw new CatalogConfigurationException(
-                $"Dataset '{definition.Name}' has unknown type '{definition.TypeName}'.{package} Known types: {string.Join(", ", TypeNames)}.");
+                definition.Name,
+                $"Dataset '{definition.Name}' has unknown type '{definition.TypeName}'.{package} Known types: {string.Join(", ", TypeNames)}.",
+                null);
         }
 
         try
@@ -202,7 +209,7 @@ public sealed class DatasetTypeRegistry
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new CatalogConfigurationException($"Dataset '{definition.Name}' ({definition.TypeName}) could not be created: {ex.Message}", ex);
+            throw new CatalogConfigurationException(definition.Name, $"Dataset '{definition.Name}' ({definition.TypeName}) could not be created: {ex.Message}", ex);
         }
     }
 

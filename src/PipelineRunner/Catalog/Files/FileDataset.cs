@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using PipelineRunner.Pipelines.Internal;
 
 namespace PipelineRunner.Catalog.Files;
@@ -17,12 +19,16 @@ namespace PipelineRunner.Catalog.Files;
 /// <c>&lt;filepath&gt;/&lt;version&gt;/&lt;filename&gt;</c>, where the version is
 /// <see cref="DatasetVersion.SaveVersion"/> or a new UTC timestamp from the <see cref="System.TimeProvider"/>, and never
 /// overwrites an existing version. Loads read <see cref="DatasetVersion.LoadVersion"/>, or the latest version: the
-/// greatest version directory (by ordinal comparison) that contains the file.
+/// greatest version directory (by ordinal comparison) that contains the file. Saving a version that exists throws
+/// <see cref="DatasetVersionExistsException"/>; a save whose version is not the one a load would then read (a pinned
+/// load version, or an older save version) logs Kedro's warning that save and load versions do not match.
 /// </para>
 /// </remarks>
 public abstract class FileDataset : IDataset
 {
     private const int BufferSize = 81920;
+
+    private ILogger _logger = NullLogger.Instance;
 
     /// <summary>Creates the dataset.</summary>
     /// <param name="filePath">The file; for a versioned dataset, the directory holding the versions, named like the file.</param>
@@ -55,6 +61,20 @@ public abstract class FileDataset : IDataset
 
     /// <summary>The clock that names new versions.</summary>
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// Where the versioning warning goes (save and load versions that do not match); none by default. Datasets built
+    /// from catalog configuration log through <see cref="Configuration.CatalogLoadOptions.LoggerFactory"/>.
+    /// </summary>
+    public ILogger Logger
+    {
+        get => _logger;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _logger = value;
+        }
+    }
 
     /// <summary>Always <see langword="false"/>: the data outlives the process.</summary>
     public bool IsEphemeral => false;
@@ -118,13 +138,13 @@ public abstract class FileDataset : IDataset
     {
         cancellationToken.ThrowIfCancellationRequested();
         var path = FilePath;
-        if (Version is not null)
+        var saveVersion = Version is null ? null : Version.SaveVersion ?? DatasetVersion.CreateTimestamp(TimeProvider);
+        if (saveVersion is not null)
         {
-            path = GetVersionedPath(Version.SaveVersion ?? DatasetVersion.CreateTimestamp(TimeProvider));
+            path = GetVersionedPath(saveVersion);
             if (File.Exists(path) || Directory.Exists(path))
             {
-                throw new DatasetException(
-                    $"Save path '{path}' for {GetType().Name}(filepath={FilePath}) must not exist if versioning is enabled.");
+                throw VersionExists(saveVersion, path, null);
             }
         }
 
@@ -158,9 +178,36 @@ public abstract class FileDataset : IDataset
                 throw;
             }
 
+            if (saveVersion is not null && ex is IOException && File.Exists(path))
+            {
+                throw VersionExists(saveVersion, path, ex); // another writer saved the same version meanwhile
+            }
+
             throw new DatasetException($"Failed to save {GetType().Name} to '{path}': {ex.Message}", ex);
         }
+
+        if (saveVersion is not null)
+        {
+            // As Kedro's versioned save: warn when a load would not read what was just saved.
+            var loadVersion = Version!.LoadVersion ?? FindLatestVersion();
+            if (!string.Equals(loadVersion, saveVersion, StringComparison.Ordinal))
+            {
+                FileDatasetLog.VersionMismatch(_logger, saveVersion, loadVersion ?? "None", ToString());
+            }
+        }
     }
+
+    /// <summary>Uses <paramref name="loggerFactory"/> unless a logger was given.</summary>
+    internal void UseLoggerFactory(ILoggerFactory loggerFactory)
+    {
+        if (ReferenceEquals(_logger, NullLogger.Instance))
+        {
+            _logger = loggerFactory.CreateLogger(GetType());
+        }
+    }
+
+    private DatasetVersionExistsException VersionExists(string version, string path, Exception? cause) =>
+        new($"Save path '{path}' for {GetType().Name}(filepath={FilePath}) must not exist if versioning is enabled: version '{version}' was already saved.", version, path, cause);
 
     /// <summary>Whether the file (of the version a load would read) exists.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>
