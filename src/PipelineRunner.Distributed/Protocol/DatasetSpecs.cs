@@ -27,6 +27,12 @@ internal static class DatasetSpecs
 
                 // Paths inside the options (a wrapped dataset's filepath, a partitioned dataset's path) resolve against it.
                 ["base_directory"] = definition.BaseDirectory,
+
+                // A worker builds the dataset as the driver did, credentials included (Kedro's Dask runner ships the
+                // catalog's datasets, credentials and all, to its workers). They travel on the scheduler's channel —
+                // use TLS and an access token across machines — and are never logged or shown.
+                ["credentials"] = definition.Credentials,
+                ["credentials_name"] = definition.CredentialsName,
             });
         }
 
@@ -61,6 +67,10 @@ internal static class DatasetSpecs
             LoadVersion = Text("load_version"),
             SaveVersion = Text("save_version"),
             BaseDirectory = Text("base_directory"),
+            Credentials = root.TryGetValue("credentials", out var credentials) && credentials.ValueKind == JsonValueKind.Object
+                ? credentials.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value, StringComparer.Ordinal)
+                : null,
+            CredentialsName = Text("credentials_name"),
         };
     }
 }
