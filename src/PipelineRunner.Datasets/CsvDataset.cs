@@ -28,10 +28,21 @@ public sealed class CsvDataset : FileDataset
     /// <param name="hasHeader">Whether the first row names the columns.</param>
     /// <param name="version">The versions to load and save; <see langword="null"/> for an unversioned dataset.</param>
     /// <param name="timeProvider">The clock that names new versions.</param>
-    /// <exception cref="ArgumentException">The delimiter is not ASCII, or is a quote, CR or LF.</exception>
-    public CsvDataset(string filePath, char delimiter = ',', bool hasHeader = true, DatasetVersion? version = null, TimeProvider? timeProvider = null)
+    /// <param name="writeMode">What a save does to an existing file: <see cref="FileWriteMode.Append"/> (Kedro's
+    /// <c>save_args.mode: a</c>) adds the saved records to the end, writing the header only into an empty file, so a
+    /// generator node's chunks all end up in one CSV; the records' columns must then be the same in every save.</param>
+    /// <exception cref="ArgumentException">The delimiter is not ASCII, or is a quote, CR or LF; or the dataset both
+    /// appends and is versioned.</exception>
+    public CsvDataset(
+        string filePath,
+        char delimiter = ',',
+        bool hasHeader = true,
+        DatasetVersion? version = null,
+        TimeProvider? timeProvider = null,
+        FileWriteMode writeMode = FileWriteMode.Overwrite)
         : base(filePath, version, timeProvider)
     {
+        WriteMode = writeMode;
         if (!char.IsAscii(delimiter) || delimiter is '"' or '\r' or '\n')
         {
             throw new ArgumentException($"The CSV delimiter must be an ASCII character other than a quote, CR or LF, not '{delimiter}'.", nameof(delimiter));
@@ -111,7 +122,8 @@ public sealed class CsvDataset : FileDataset
         var writer = CsvWriter.Create(stream, options, leaveOpen: true);
         await using (writer.ConfigureAwait(false))
         {
-            if (HasHeader && columns.Length > 0)
+            // An append to a file that has content continues its rows: the header is already there.
+            if (HasHeader && columns.Length > 0 && stream.Position == 0)
             {
                 await writer.WriteRecordAsync(columns, cancellationToken).ConfigureAwait(false);
             }

@@ -23,6 +23,7 @@ namespace PipelineRunner.Catalog.Files;
 public abstract class FileDataset : IDataset
 {
     private const int BufferSize = 81920;
+    private readonly FileWriteMode _writeMode;
 
     /// <summary>Creates the dataset.</summary>
     /// <param name="filePath">The file; for a versioned dataset, the directory holding the versions, named like the file.</param>
@@ -42,6 +43,31 @@ public abstract class FileDataset : IDataset
         FilePath = filePath;
         Version = version;
         TimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// What a save does to an existing file; <see cref="FileWriteMode.Overwrite"/> unless a derived dataset that
+    /// supports appending sets it in its constructor (after the base constructor, so the version is known).
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to an unknown mode, or to <see cref="FileWriteMode.Append"/> on a versioned dataset.</exception>
+    public FileWriteMode WriteMode
+    {
+        get => _writeMode;
+        protected init
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentException($"Unknown write mode {value} for {GetType().Name} '{FilePath}'.", nameof(value));
+            }
+
+            if (value == FileWriteMode.Append && Version is not null)
+            {
+                throw new ArgumentException(
+                    $"{GetType().Name} '{FilePath}' cannot both append and be versioned: each versioned save writes a new file.", nameof(value));
+            }
+
+            _writeMode = value;
+        }
     }
 
     /// <summary>The file path as given; for a versioned dataset, the directory that holds the versions.</summary>
@@ -117,6 +143,12 @@ public abstract class FileDataset : IDataset
     public async ValueTask SaveAsync(object? data, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (WriteMode == FileWriteMode.Append)
+        {
+            await AppendAsync(data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var path = FilePath;
         if (Version is not null)
         {
@@ -162,6 +194,40 @@ public abstract class FileDataset : IDataset
         }
     }
 
+    /// <summary>
+    /// Appends to the file in place (<see cref="FileWriteMode.Append"/>): <see cref="WriteAsync"/> gets the file
+    /// positioned at its end (at 0 for a new or empty file, so a derived dataset writes its header only then), and a
+    /// failed or cancelled append is cut back to the previous length, so a chunk is written whole or not at all.
+    /// </summary>
+    private async ValueTask AppendAsync(object? data, CancellationToken cancellationToken)
+    {
+        var path = FilePath;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                var previousLength = stream.Seek(0, SeekOrigin.End);
+                try
+                {
+                    await WriteAsync(stream, data, cancellationToken).ConfigureAwait(false);
+                    await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    stream.Flush(flushToDisk: true);
+                }
+                catch
+                {
+                    stream.SetLength(previousLength);
+                    throw;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new DatasetException($"Failed to append {GetType().Name} to '{path}': {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Whether the file (of the version a load would read) exists.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>Whether a load would find a file.</returns>
@@ -192,6 +258,10 @@ public abstract class FileDataset : IDataset
             ["filepath"] = FilePath,
             ["version"] = Version,
         };
+        if (WriteMode == FileWriteMode.Append)
+        {
+            description["mode"] = "a"; // Kedro's save_args.mode
+        }
 
         AddDescription(description);
         return description;
@@ -208,8 +278,11 @@ public abstract class FileDataset : IDataset
     /// <returns>The data.</returns>
     protected abstract ValueTask<object?> ReadAsync(Stream stream, Type requestedType, CancellationToken cancellationToken);
 
-    /// <summary>Writes the data to a new temporary file that replaces the target when this completes.</summary>
-    /// <param name="stream">The temporary file, open for writing; leave it open.</param>
+    /// <summary>
+    /// Writes the data to a new temporary file that replaces the target when this completes or, in
+    /// <see cref="FileWriteMode.Append"/> mode, to the end of the file (the stream's position is the file's length).
+    /// </summary>
+    /// <param name="stream">The temporary file, or the appended file, open for writing; leave it open.</param>
     /// <param name="data">The data.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the data is written.</returns>
