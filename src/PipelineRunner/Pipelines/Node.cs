@@ -213,6 +213,9 @@ public sealed partial class Node : IEquatable<Node>, IComparable<Node>
     /// <remarks>
     /// A retried generator node runs its function again from the start, so an appending dataset receives the chunks
     /// saved before the failure again. A generator node without outputs runs its function to the end and drops the chunks.
+    /// To save an iterator method's sequence as one value instead, materialize it in a lambda:
+    /// <c>Node.Create((int n) => Rows(n).ToList(), "n", "rows")</c>; an iterator seen through a delegate returning
+    /// <see cref="object"/> is not a generator either.
     /// </remarks>
     public bool IsGenerator => _signature.IsGenerator;
 

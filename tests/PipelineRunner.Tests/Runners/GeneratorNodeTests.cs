@@ -134,6 +134,17 @@ public sealed class GeneratorNodeTests : TempDirectoryTest
     }
 
     [Fact]
+    public void AnIteratorSeenAsReturningObject_IsOneValue()
+    {
+        Func<int, object> untyped = ThreeChunks;
+
+        var node = Node.Create(untyped, "start", "out");
+
+        Assert.False(node.IsGenerator);
+        Assert.Null(node.OutputTypes[0]);
+    }
+
+    [Fact]
     public async Task LambdaReturningAList_IsSavedAsOneValue()
     {
         var timeline = new ConcurrentQueue<string>();

@@ -78,7 +78,7 @@ internal sealed class NodeSignature
     /// decide by the function itself: a C# iterator method (<c>yield return</c>) is one.</param>
     public static NodeSignature Create(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName, bool? generator = null)
     {
-        var isGenerator = generator ?? IsIteratorMethod(function.Method);
+        var isGenerator = generator ?? IsIteratorFunction(function);
         var key = new SignatureKey(
             function.GetType(),
             function.Method,
@@ -151,13 +151,16 @@ internal sealed class NodeSignature
         });
 
     /// <summary>
-    /// Whether a method is a C# iterator (<c>yield return</c>, sync or async) returning a sequence: the .NET
-    /// counterpart of a Python generator function, which Kedro runs chunk by chunk. A method that returns an
-    /// enumerator, not a sequence, is not one.
+    /// Whether a function is a C# iterator method (<c>yield return</c>, sync or async) seen through a delegate that
+    /// returns a sequence: the .NET counterpart of a Python generator function, which Kedro runs chunk by chunk. An
+    /// iterator seen as <c>Func&lt;..., object&gt;</c> or returning an enumerator is not one: its result is one value.
     /// </summary>
-    internal static bool IsIteratorMethod(MethodInfo method) =>
-        (method.IsDefined(typeof(IteratorStateMachineAttribute), false) || method.IsDefined(typeof(AsyncIteratorStateMachineAttribute), false))
-        && ChunkSource.For(method.ReturnType) is not null;
+    internal static bool IsIteratorFunction(Delegate function)
+    {
+        var method = function.Method;
+        return (method.IsDefined(typeof(IteratorStateMachineAttribute), false) || method.IsDefined(typeof(AsyncIteratorStateMachineAttribute), false))
+            && ChunkSource.For(DelegateInvoker.UnwrapReturnType(Shape(function).ReturnType)) is not null;
+    }
 
     private static NodeSignature Build(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName, bool isGenerator)
     {
