@@ -308,6 +308,66 @@ public sealed class GeneratorNodeTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task FailureMidIteration_IsLoggedWithTheNumberOfChunksKept()
+    {
+        var logger = new ListLogger<SequentialRunner>();
+        var node = Node.Create(FailsAfterTwo, "start", "out", name: "reader");
+
+        await Assert.ThrowsAsync<NodeExecutionException>(
+            () => new SequentialRunner(logger: logger).RunAsync(new Pipeline([node]), CatalogWith(("out", new ChunkDataset("out", new())))));
+
+        Assert.Contains(
+            "Generator node 'reader' failed after saving 2 chunk(s); the saved chunks stay in its output datasets",
+            logger.Messages);
+    }
+
+    [Fact]
+    public async Task ARetriedGenerator_StartsAgainFromItsFirstChunk()
+    {
+        var attempts = 0;
+        var output = new ChunkDataset("out", new ConcurrentQueue<string>());
+        var node = Node.Create((int start) => Flaky(start), "start", "out").AsGenerator()
+            .WithRetry(new RetryPolicy { MaxAttempts = 2, Delay = TimeSpan.Zero });
+
+        await new SequentialRunner().RunAsync(new Pipeline([node]), CatalogWith(("out", output)));
+
+        Assert.Equal(2, attempts);
+        Assert.Equal([10, 10, 11], Values(output)); // documented: an appending dataset would get chunk 10 twice
+
+        IEnumerable<int> Flaky(int start)
+        {
+            attempts++;
+            yield return start;
+            if (attempts == 1)
+            {
+                throw new TransientException("flaky source");
+            }
+
+            yield return start + 1;
+        }
+    }
+
+    [Fact]
+    public async Task ThreadRunner_RunsGeneratorsSideBySide_EachSavingItsOwnChunks()
+    {
+        var timeline = new ConcurrentQueue<string>();
+        var left = new ChunkDataset("left", timeline);
+        var right = new ChunkDataset("right", timeline);
+        var pipeline = new Pipeline([
+            Node.Create((int start) => Enumerable.Range(start, 50), "start", "left", name: "l").AsGenerator(),
+            Node.Create((int start) => Enumerable.Range(start + 100, 50), "start", "right", name: "r").AsGenerator(),
+            Node.Create((int l, int r) => l + r, new[] { "left", "right" }, "sum", name: "add"),
+        ]);
+
+        var result = await new ThreadRunner(new ThreadRunnerOptions { MaxDegreeOfParallelism = 2 })
+            .RunAsync(pipeline, CatalogWith(("left", left), ("right", right)));
+
+        Assert.Equal(Enumerable.Range(10, 50), Values(left));
+        Assert.Equal(Enumerable.Range(110, 50), Values(right));
+        Assert.Equal(59 + 159, result["sum"]); // the consumer loads each dataset's last chunk
+    }
+
+    [Fact]
     public async Task AChunkTheDatasetRefuses_FailsTheNodeNamingTheDataset()
     {
         var node = Node.Create((int start) => new string?[] { "a", null }, "start", "out", name: "nulls").AsGenerator();

@@ -217,7 +217,7 @@ public abstract class FileDataset : IDataset
                 }
                 catch
                 {
-                    stream.SetLength(previousLength);
+                    TryTruncate(stream, previousLength);
                     throw;
                 }
             }
@@ -307,6 +307,18 @@ public abstract class FileDataset : IDataset
             .Select(Path.GetFileName)
             .Order(StringComparer.Ordinal)
             .LastOrDefault();
+    }
+
+    private static void TryTruncate(FileStream stream, long length)
+    {
+        try
+        {
+            stream.SetLength(length);
+        }
+        catch (IOException)
+        {
+            // The append already failed; keep its error rather than this one (the file may keep a partial chunk).
+        }
     }
 
     private static void TryDelete(string path)
