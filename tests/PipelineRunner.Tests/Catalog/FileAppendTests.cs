@@ -24,6 +24,33 @@ public sealed class FileAppendTests : TempDirectoryTest
         Assert.Equal([new(1, "a"), new(2, "b"), new(3, "c")], rows);
     }
 
+    public sealed record Other(int Id, string Colour);
+
+    [Fact]
+    public async Task CsvAppend_WritesFieldsInTheFilesColumnOrder()
+    {
+        var path = PathOf("rows.csv");
+        var dataset = new CsvDataset(path, writeMode: FileWriteMode.Append);
+
+        await dataset.SaveAsync(new List<Dictionary<string, string>> { new() { ["id"] = "1", ["name"] = "a" } });
+        await dataset.SaveAsync(new List<Dictionary<string, string>> { new() { ["name"] = "b", ["id"] = "2" }, new() { ["id"] = "3" } });
+
+        Assert.Equal(["id,name", "1,a", "2,b", "3,"], File.ReadAllLines(path));
+    }
+
+    [Fact]
+    public async Task CsvAppend_OfAColumnTheFileLacks_FailsNamingItAndLeavesTheFile()
+    {
+        var path = PathOf("rows.csv");
+        var dataset = new CsvDataset(path, writeMode: FileWriteMode.Append);
+        await dataset.SaveAsync(new List<Row> { new(1, "a") });
+
+        var error = await Assert.ThrowsAsync<DatasetException>(() => dataset.SaveAsync(new List<Other> { new(2, "red") }).AsTask());
+
+        Assert.Contains("cannot append records with column 'Colour' to a file whose header is [Id, Name]", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["Id,Name", "1,a"], File.ReadAllLines(path));
+    }
+
     [Fact]
     public async Task CsvOverwrite_IsStillTheDefault()
     {

@@ -205,7 +205,7 @@ public abstract class FileDataset : IDataset
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.Asynchronous);
             await using (stream.ConfigureAwait(false))
             {
                 var previousLength = stream.Seek(0, SeekOrigin.End);
@@ -282,7 +282,9 @@ public abstract class FileDataset : IDataset
     /// Writes the data to a new temporary file that replaces the target when this completes or, in
     /// <see cref="FileWriteMode.Append"/> mode, to the end of the file (the stream's position is the file's length).
     /// </summary>
-    /// <param name="stream">The temporary file, or the appended file, open for writing; leave it open.</param>
+    /// <param name="stream">The temporary file, or the appended file, open for writing; leave it open. An appended
+    /// file is also readable and seekable, so a format can check what the file already holds (a CSV header); it must
+    /// leave the position at the end before writing.</param>
     /// <param name="data">The data.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the data is written.</returns>
