@@ -310,7 +310,7 @@ public sealed class PipelineRun
                     chunks++;
                 }
             }
-            catch (Exception) when (chunks > 0 && node.Outputs.Count > 0)
+            catch (Exception) when (chunks > 0 && node.Outputs.Count > 0 && !cancellationToken.IsCancellationRequested)
             {
                 RunnerLog.ChunksKeptAfterFailure(_logger, node.Name, chunks);
                 throw;
