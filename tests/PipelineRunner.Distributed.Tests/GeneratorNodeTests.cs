@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using PipelineRunner.Catalog;
 using PipelineRunner.Catalog.Configuration;
+using PipelineRunner.Hooks;
 using PipelineRunner.Pipelines;
 using PipelineRunner.Runners;
 
@@ -94,6 +96,47 @@ public sealed class GeneratorNodeTests : IAsyncLifetime
 
         Assert.Equal("200000:2", expected["summary"]);
         Assert.Equal(expected["summary"], actual["summary"]);
+    }
+
+    private sealed class SaveHook : IRunHook
+    {
+        public ConcurrentQueue<string> Calls { get; } = new();
+
+        public ValueTask AfterNodeRunAsync(NodeRunInfo node, IReadOnlyDictionary<string, object?> outputs, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"after_node:{node.Node.Name}");
+            return default;
+        }
+
+        public ValueTask AfterDatasetSavedAsync(DatasetHookInfo dataset, object? data, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"saved:{dataset.DatasetName}={data}");
+            return default;
+        }
+    }
+
+    private static IEnumerable<int> Count(int to)
+    {
+        for (var i = 1; i <= to; i++)
+        {
+            yield return i;
+        }
+    }
+
+    [Fact]
+    public async Task GeneratorOnAWorker_CallsTheAfterNodeHookOnce_AndTheSavedHookPerChunk()
+    {
+        var hook = new SaveHook();
+        var catalog = new DataCatalog();
+        catalog.AddValues([new("to", 3)]);
+
+        var result = await _runner.RunAsync(
+            new Pipeline([Node.Create(Count, "to", "n", name: "count")]),
+            catalog,
+            new RunOptions { Hooks = [hook] }).WaitAsync(Timeout);
+
+        Assert.Equal(3, result["n"]);
+        Assert.Equal(["after_node:count", "saved:n=1", "saved:n=2", "saved:n=3"], hook.Calls);
     }
 
     [Fact]
