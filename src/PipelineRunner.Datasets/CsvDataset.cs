@@ -28,10 +28,22 @@ public sealed class CsvDataset : FileDataset
     /// <param name="hasHeader">Whether the first row names the columns.</param>
     /// <param name="version">The versions to load and save; <see langword="null"/> for an unversioned dataset.</param>
     /// <param name="timeProvider">The clock that names new versions.</param>
-    /// <exception cref="ArgumentException">The delimiter is not ASCII, or is a quote, CR or LF.</exception>
-    public CsvDataset(string filePath, char delimiter = ',', bool hasHeader = true, DatasetVersion? version = null, TimeProvider? timeProvider = null)
+    /// <param name="writeMode">What a save does to an existing file: <see cref="FileWriteMode.Append"/> (Kedro's
+    /// <c>save_args.mode: a</c>) adds the saved records to the end, writing the header only into an empty file, so a
+    /// generator node's chunks all end up in one CSV; with a header, fields are written in the file's column order
+    /// (a column the records lack stays empty, one the file lacks is an error).</param>
+    /// <exception cref="ArgumentException">The delimiter is not ASCII, or is a quote, CR or LF; or the dataset both
+    /// appends and is versioned.</exception>
+    public CsvDataset(
+        string filePath,
+        char delimiter = ',',
+        bool hasHeader = true,
+        DatasetVersion? version = null,
+        TimeProvider? timeProvider = null,
+        FileWriteMode writeMode = FileWriteMode.Overwrite)
         : base(filePath, version, timeProvider)
     {
+        WriteMode = writeMode;
         if (!char.IsAscii(delimiter) || delimiter is '"' or '\r' or '\n')
         {
             throw new ArgumentException($"The CSV delimiter must be an ASCII character other than a quote, CR or LF, not '{delimiter}'.", nameof(delimiter));
@@ -107,11 +119,18 @@ public sealed class CsvDataset : FileDataset
     {
         var (records, recordType) = RecordCollections.GetRecords(nameof(CsvDataset), data);
         var (columns, rows) = IsDictionary(recordType) ? FormatDictionaries(records) : FormatRecords(records, recordType);
+        if (HasHeader && stream.Position > 0 && stream.CanRead && stream.CanSeek)
+        {
+            // Appending to a file with a header: write the fields in the file's column order.
+            rows = AlignToHeader(await ReadExistingHeaderAsync(stream, cancellationToken).ConfigureAwait(false), columns, rows);
+        }
+
         var options = new CsvWriterOptions { Separator = Delimiter, HasHeader = HasHeader };
         var writer = CsvWriter.Create(stream, options, leaveOpen: true);
         await using (writer.ConfigureAwait(false))
         {
-            if (HasHeader && columns.Length > 0)
+            // An append to a file that has content continues its rows: the header is already there.
+            if (HasHeader && columns.Length > 0 && stream.Position == 0)
             {
                 await writer.WriteRecordAsync(columns, cancellationToken).ConfigureAwait(false);
             }
@@ -131,6 +150,63 @@ public sealed class CsvDataset : FileDataset
         ArgumentNullException.ThrowIfNull(description);
         description["delimiter"] = Delimiter.ToString();
         description["has_header"] = HasHeader;
+    }
+
+    /// <summary>Reads the header of the file being appended to, then returns the stream to its end.</summary>
+    private async Task<string[]> ReadExistingHeaderAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var end = stream.Position;
+        stream.Position = 0;
+        string[] header;
+        var reader = CsvReader.Create(stream, new CsvReaderOptions { Separator = Delimiter, HasHeader = true, TrimWhitespace = false }, leaveOpen: true);
+        await using (reader.ConfigureAwait(false))
+        {
+            await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            header = [.. reader.Headers ?? []];
+        }
+
+        stream.Position = end;
+        return header;
+    }
+
+    /// <summary>
+    /// The rows with their fields in the order of <paramref name="header"/>; a column the records lack is left empty
+    /// (dictionaries need not have every key), a column the file lacks is an error.
+    /// </summary>
+    private static IEnumerable<string[]> AlignToHeader(string[] header, string[] columns, IEnumerable<string[]> rows)
+    {
+        if (header.AsSpan().SequenceEqual(columns))
+        {
+            return rows;
+        }
+
+        var positions = new Dictionary<string, int>(header.Length, StringComparer.Ordinal);
+        for (var i = 0; i < header.Length; i++)
+        {
+            positions.TryAdd(header[i], i);
+        }
+
+        var order = new int[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            if (!positions.TryGetValue(columns[i], out order[i]))
+            {
+                throw new InvalidDataException(
+                    $"cannot append records with column '{columns[i]}' to a file whose header is [{string.Join(", ", header)}]; appended records must have the file's columns.");
+            }
+        }
+
+        return rows.Select(row =>
+        {
+            var fields = new string[header.Length];
+            Array.Fill(fields, string.Empty);
+            for (var i = 0; i < order.Length; i++)
+            {
+                fields[order[i]] = row[i];
+            }
+
+            return fields;
+        });
     }
 
     private static bool IsDictionary(Type type) =>

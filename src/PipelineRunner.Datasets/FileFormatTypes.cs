@@ -12,7 +12,9 @@ namespace PipelineRunner.Datasets;
 /// <item>
 /// <c>CsvDataset</c>, <c>pandas.CSVDataset</c>: <c>delimiter</c> or <c>load_args.sep</c>/<c>save_args.sep</c>
 /// (also <c>.delimiter</c>); <c>has_header</c> or <c>load_args.header</c> (<c>null</c> for none, <c>0</c> or
-/// <c>infer</c> for a header)/<c>save_args.header</c> (bool); <c>save_args.index</c> must be false when given.
+/// <c>infer</c> for a header)/<c>save_args.header</c> (bool); <c>save_args.index</c> must be false when given;
+/// <c>save_args.mode</c> <c>w</c> (replace, the default) or <c>a</c> (append: <see cref="Catalog.Files.FileWriteMode.Append"/>,
+/// unversioned).
 /// </item>
 /// <item><c>MessagePackDataset</c>, <c>pickle.PickleDataset</c>: no options.</item>
 /// <item><c>ParquetDataset</c>, <c>pandas.ParquetDataset</c>: no options.</item>
@@ -33,7 +35,7 @@ public sealed class FileFormatTypes : IDatasetTypeProvider
     {
         definition.EnsureSupportedOptions(
             "delimiter", "has_header", "load_args.sep", "load_args.delimiter", "load_args.header",
-            "save_args.sep", "save_args.delimiter", "save_args.header", "save_args.index");
+            "save_args.sep", "save_args.delimiter", "save_args.header", "save_args.index", "save_args.mode");
         if (definition.GetOption("save_args.index", false))
         {
             throw definition.Error("does not support 'save_args.index: true': records have no index column");
@@ -80,7 +82,18 @@ public sealed class FileFormatTypes : IDatasetTypeProvider
             hasHeader = definition.GetOption("save_args.header", true);
         }
 
-        return new CsvDataset(definition.GetRequiredFilePath(), delimiterText[0], hasHeader, definition.Version, definition.TimeProvider);
+        var mode = definition.GetOption<string?>("save_args.mode", null) switch
+        {
+            null or "w" => Catalog.Files.FileWriteMode.Overwrite,
+            "a" => Catalog.Files.FileWriteMode.Append,
+            var other => throw definition.Error($"has an unsupported 'save_args.mode' '{other}'; use 'w' to replace the file or 'a' to append to it"),
+        };
+        if (mode == Catalog.Files.FileWriteMode.Append && definition.Version is not null)
+        {
+            throw definition.Error("cannot both append ('save_args.mode: a') and be versioned: each versioned save writes a new file");
+        }
+
+        return new CsvDataset(definition.GetRequiredFilePath(), delimiterText[0], hasHeader, definition.Version, definition.TimeProvider, mode);
     }
 
     private static string DescribeHeader(object header) => header switch

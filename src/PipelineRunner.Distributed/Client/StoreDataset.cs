@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using Google.Protobuf;
 using PipelineRunner.Catalog;
 using PipelineRunner.Distributed.Protocol;
@@ -39,10 +38,13 @@ internal sealed class StoreDataset(
         if (inline is not null && writer.Length <= InlineValues.Limit)
         {
             // Small outputs ride in the completion message; the scheduler stores them before recording it.
-            inline.Outputs.Enqueue(new Protocol.InlineValue { Name = name, Data = ByteString.CopyFrom(writer.AsSequence().ToArray()) });
+            inline.SetOutput(name, ByteString.CopyFrom(writer.AsSequence().ToArray()));
             return;
         }
 
+        // A generator node saves a dataset once per chunk, and the last save must win: an earlier small chunk still
+        // waiting for the completion message would otherwise be stored after this one.
+        inline?.RemoveOutput(name);
         var client = await connect(cancellationToken).ConfigureAwait(false);
         await client.PublishAsync(name, writer.AsSequence(), cancellationToken).ConfigureAwait(false);
     }
@@ -77,5 +79,36 @@ internal sealed class InlineValues
 
     public Dictionary<string, ReadOnlyMemory<byte>> Inputs { get; } = new(StringComparer.Ordinal);
 
-    public ConcurrentQueue<Protocol.InlineValue> Outputs { get; } = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Protocol.InlineValue> _outputs = new(StringComparer.Ordinal);
+
+    /// <summary>The small outputs to send with the completion: the last value saved inline for each dataset.</summary>
+    public Protocol.InlineValue[] Outputs
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _outputs.Values];
+            }
+        }
+    }
+
+    /// <summary>Keeps a small output for the completion, replacing an earlier save (chunk) of the same dataset.</summary>
+    public void SetOutput(string name, ByteString data)
+    {
+        lock (_gate)
+        {
+            _outputs[name] = new Protocol.InlineValue { Name = name, Data = data };
+        }
+    }
+
+    /// <summary>Forgets a dataset's inline output: a later save went to the store instead.</summary>
+    public void RemoveOutput(string name)
+    {
+        lock (_gate)
+        {
+            _outputs.Remove(name);
+        }
+    }
 }

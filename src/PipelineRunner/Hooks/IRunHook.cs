@@ -35,7 +35,12 @@ public interface IRunHook
     /// <returns>Input values to use instead of the loaded ones, keyed by dataset name; null to keep them.</returns>
     ValueTask<IReadOnlyDictionary<string, object?>?> BeforeNodeRunAsync(NodeRunInfo node, CancellationToken cancellationToken) => default;
 
-    /// <summary>Called after a node's function returned, before its outputs are saved.</summary>
+    /// <summary>
+    /// Called after a node's function returned, before its outputs are saved. For a generator node
+    /// (<see cref="Pipelines.Node.IsGenerator"/>) it is called once, as in Kedro, before the first chunk is saved, and
+    /// each output maps to the function's result, the sequence of chunks not yet read: enumerating it here would run
+    /// an iterator method again or take chunks from the datasets; the dataset-saved hooks see each chunk.
+    /// </summary>
     /// <param name="node">The node and its inputs.</param>
     /// <param name="outputs">The outputs, keyed by dataset name.</param>
     /// <param name="cancellationToken">The run's token.</param>

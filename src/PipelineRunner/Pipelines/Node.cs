@@ -22,6 +22,14 @@ namespace PipelineRunner.Pipelines;
 /// full name (ordinal), then by inputs and outputs. The function, tags, confirms and retry policy do not take part:
 /// a default name already depends on the function.
 /// </para>
+/// <para>
+/// A <b>generator node</b> (<see cref="IsGenerator"/>) yields its outputs in chunks, as a Kedro node whose function is
+/// a Python generator: runners save each chunk to the output datasets as it comes (a dataset that appends, such as a
+/// CSV file in append mode, receives every chunk; one that replaces, such as a <see cref="Catalog.MemoryDataset"/>,
+/// ends up holding the last). A node is one when its function is a C# iterator method (<c>yield return</c>, returning
+/// <see cref="IEnumerable{T}"/> or <see cref="IAsyncEnumerable{T}"/>), or when made one with <see cref="AsGenerator"/>;
+/// any other function that returns a sequence (a <see cref="List{T}"/>, an array, a LINQ query) returns one value.
+/// </para>
 /// </remarks>
 public sealed partial class Node : IEquatable<Node>, IComparable<Node>
 {
@@ -123,7 +131,7 @@ public sealed partial class Node : IEquatable<Node>, IComparable<Node>
     /// <summary>The declared type of each output, aligned with <see cref="Outputs"/>; null where the return type does not say.</summary>
     public IReadOnlyList<Type?> OutputTypes => _signature.OutputTypes;
 
-    /// <summary>Creates a node.</summary>
+    /// <summary>Creates a node; a generator node when <paramref name="function"/> is a C# iterator method (see <see cref="IsGenerator"/>).</summary>
     /// <param name="function">The function to run; sync or async.</param>
     /// <param name="inputs">Input datasets: a name, an array of names, or a parameter-name → dataset-name dictionary
     /// (bound by name, and listed in <see cref="Inputs"/> in the function's parameter order whatever the dictionary's
@@ -193,6 +201,44 @@ public sealed partial class Node : IEquatable<Node>, IComparable<Node>
         return new Node(function, inputs, outputs, name, tagArray, @namespace, confirmArray, signature, functionName);
     }
 
+    /// <summary>
+    /// Whether the node is a generator node: its function returns a sequence (<see cref="IEnumerable{T}"/> or
+    /// <see cref="IAsyncEnumerable{T}"/>) of chunks, each holding the node's outputs (one value, or a tuple, list,
+    /// dictionary or record for several), which runners save as they come, chunk by chunk, each chunk to every output
+    /// dataset in turn. <see cref="OutputTypes"/> are then the chunk's types. True for C# iterator methods
+    /// (<c>yield return</c>, detected by the compiler's <see cref="System.Runtime.CompilerServices.IteratorStateMachineAttribute"/>
+    /// or <see cref="System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute"/>) and for nodes made one with
+    /// <see cref="AsGenerator"/>; false for any other function, so a function returning a list saves the list as one value.
+    /// </summary>
+    /// <remarks>
+    /// A retried generator node runs its function again from the start, so an appending dataset receives the chunks
+    /// saved before the failure again. A generator node without outputs runs its function to the end and drops the chunks.
+    /// To save an iterator method's sequence as one value instead, materialize it in a lambda:
+    /// <c>Node.Create((int n) => Rows(n).ToList(), "n", "rows")</c>; an iterator seen through a delegate returning
+    /// <see cref="object"/> is not a generator either.
+    /// </remarks>
+    public bool IsGenerator => _signature.IsGenerator;
+
+    /// <summary>
+    /// Returns a copy that is a generator node (<see cref="IsGenerator"/>): its function's result, a sequence, is read
+    /// chunk by chunk and each chunk saved as it comes, rather than saved as one value. For functions that are not C#
+    /// iterator methods (lambdas cannot be), such as one returning a LINQ query, <c>File.ReadLines</c> or a channel's
+    /// <c>ReadAllAsync()</c>.
+    /// </summary>
+    /// <returns>The generator node (this node when it already is one).</returns>
+    /// <exception cref="ArgumentException">The function's return type (once awaited) is not an <see cref="IEnumerable{T}"/>
+    /// or <see cref="IAsyncEnumerable{T}"/>, or its chunk type does not fit the outputs (a tuple of the wrong size, say).</exception>
+    public Node AsGenerator()
+    {
+        if (IsGenerator)
+        {
+            return this;
+        }
+
+        var signature = NodeSignature.Create(Function, InputBinding, OutputBinding, FunctionName, generator: true);
+        return new(Function, InputBinding, OutputBinding, _givenName, _tags, Namespace, _confirms, signature, FunctionName, RetryPolicy);
+    }
+
     /// <summary>How this node is retried after a transient failure; null to use the runner's <see cref="Runners.RunnerOptions.RetryPolicy"/>.</summary>
     public Runners.RetryPolicy? RetryPolicy { get; }
 
@@ -236,6 +282,8 @@ public sealed partial class Node : IEquatable<Node>, IComparable<Node>
     /// <summary>
     /// Runs the node's function on the given inputs (keyed by dataset name) and returns its outputs keyed by dataset
     /// name. Runners load and save through the catalog; this method is for calling a node directly, as in tests.
+    /// For a generator node each output maps to an <see cref="IReadOnlyList{T}"/> of <see cref="object"/> holding
+    /// that output's chunks in order (the function is run to its end).
     /// </summary>
     /// <param name="inputs">A value for every input dataset.</param>
     /// <param name="cancellationToken">Passed to the function if it takes a token.</param>
@@ -260,11 +308,46 @@ public sealed partial class Node : IEquatable<Node>, IComparable<Node>
         }
 
         var result = await InvokeAsync(values, cancellationToken).ConfigureAwait(false);
+        if (IsGenerator)
+        {
+            return await CollectChunksAsync(result, cancellationToken).ConfigureAwait(false);
+        }
+
         var split = SplitOutputs(result);
         var outputs = new Dictionary<string, object?>(split.Length, StringComparer.Ordinal);
         for (var i = 0; i < split.Length; i++)
         {
             outputs[Outputs[i]] = split[i];
+        }
+
+        return outputs;
+    }
+
+    private async Task<IReadOnlyDictionary<string, object?>> CollectChunksAsync(object? result, CancellationToken cancellationToken)
+    {
+        var chunks = new List<object?>[Outputs.Count];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            chunks[i] = [];
+        }
+
+        var reader = ReadChunks(result, cancellationToken);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.MoveNextAsync().ConfigureAwait(false))
+            {
+                var split = SplitOutputs(reader.Current);
+                for (var i = 0; i < split.Length; i++)
+                {
+                    chunks[i].Add(split[i]);
+                }
+            }
+        }
+
+        var outputs = new Dictionary<string, object?>(chunks.Length, StringComparer.Ordinal);
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            outputs[Outputs[i]] = chunks[i];
         }
 
         return outputs;
@@ -352,6 +435,9 @@ public sealed partial class Node : IEquatable<Node>, IComparable<Node>
     /// <paramref name="logger"/> (the runner's) gets Kedro's warning when it is not null.
     /// </summary>
     internal object?[] SplitOutputs(object? result, ILogger? logger = null) => _signature.SplitOutputs(result, this, logger);
+
+    /// <summary>Starts reading a generator node's chunks from its function's result.</summary>
+    internal ChunkReader ReadChunks(object? result, CancellationToken cancellationToken) => _signature.ReadChunks(result, this, cancellationToken);
 
     /// <summary>The given name without its namespace, or the function's name: how Kedro's warnings name a node.</summary>
     internal string ShortNameOrFunction => _givenName ?? FunctionName;

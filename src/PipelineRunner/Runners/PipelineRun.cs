@@ -217,7 +217,11 @@ public sealed class PipelineRun
             }
 
             var result = await node.InvokeAsync(inputs, cancellationToken).ConfigureAwait(false);
-            if (_hooks.Length == 0 && node.OutputBinding.Kind == NodeBindingKind.Single)
+            if (node.IsGenerator)
+            {
+                await SaveChunksAsync(node, index, inputMap, attempt, result, cancellationToken).ConfigureAwait(false);
+            }
+            else if (_hooks.Length == 0 && node.OutputBinding.Kind == NodeBindingKind.Single)
             {
                 // The common case: one output, no hooks; no array for the split result.
                 await SaveOutputAsync(node, _datasets[_graph.OutputNames[index][0]], 0, result, cancellationToken).ConfigureAwait(false);
@@ -265,6 +269,58 @@ public sealed class PipelineRun
         }
 
         await SaveOutputsAsync(node, index, outputs, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Kedro's generator nodes: reads the function's chunks one at a time and saves each, split into outputs, to every
+    /// output dataset in turn (with the dataset-saved hooks around each save) before asking for the next, so an
+    /// appending dataset receives every chunk and a replacing one keeps the last. The after-node hooks run once, as in
+    /// Kedro, after the function returned and before the first chunk is saved; each output maps to the unread sequence
+    /// of chunks (the function's result), which a hook should not enumerate: that would run an iterator method again
+    /// or take chunks away from the datasets. Chunks saved before a failure stay saved.
+    /// </summary>
+    private async ValueTask SaveChunksAsync(Node node, int index, Dictionary<string, object?>? inputMap, int attempt, object? result, CancellationToken cancellationToken)
+    {
+        var reader = node.ReadChunks(result, cancellationToken);
+        var chunks = 0;
+        await using (reader.ConfigureAwait(false))
+        {
+            if (_hooks.Length > 0)
+            {
+                var info = NodeInfo(node, inputMap!, attempt);
+                var outputMap = new Dictionary<string, object?>(node.Outputs.Count, StringComparer.Ordinal);
+                foreach (var name in node.Outputs)
+                {
+                    outputMap[name] = result;
+                }
+
+                foreach (var hook in _hooks)
+                {
+                    await hook.AfterNodeRunAsync(info, outputMap, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            try
+            {
+                while (await reader.MoveNextAsync().ConfigureAwait(false))
+                {
+                    // No logger: a generator node without outputs drops its chunks without a warning per chunk.
+                    var outputs = node.SplitOutputs(reader.Current);
+                    await SaveOutputsAsync(node, index, outputs, cancellationToken).ConfigureAwait(false);
+                    chunks++;
+                }
+            }
+            catch (Exception) when (chunks > 0 && node.Outputs.Count > 0 && !cancellationToken.IsCancellationRequested)
+            {
+                RunnerLog.ChunksKeptAfterFailure(_logger, node.Name, chunks);
+                throw;
+            }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            RunnerLog.SavedChunks(_logger, node.Name, chunks);
+        }
     }
 
     /// <summary>

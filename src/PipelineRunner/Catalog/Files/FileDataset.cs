@@ -27,6 +27,7 @@ namespace PipelineRunner.Catalog.Files;
 public abstract class FileDataset : IDataset
 {
     private const int BufferSize = 81920;
+    private readonly FileWriteMode _writeMode;
 
     private ILogger _logger = NullLogger.Instance;
 
@@ -48,6 +49,31 @@ public abstract class FileDataset : IDataset
         FilePath = filePath;
         Version = version;
         TimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// What a save does to an existing file; <see cref="FileWriteMode.Overwrite"/> unless a derived dataset that
+    /// supports appending sets it in its constructor (after the base constructor, so the version is known).
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to an unknown mode, or to <see cref="FileWriteMode.Append"/> on a versioned dataset.</exception>
+    public FileWriteMode WriteMode
+    {
+        get => _writeMode;
+        protected init
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentException($"Unknown write mode {value} for {GetType().Name} '{FilePath}'.", nameof(value));
+            }
+
+            if (value == FileWriteMode.Append && Version is not null)
+            {
+                throw new ArgumentException(
+                    $"{GetType().Name} '{FilePath}' cannot both append and be versioned: each versioned save writes a new file.", nameof(value));
+            }
+
+            _writeMode = value;
+        }
     }
 
     /// <summary>The file path as given; for a versioned dataset, the directory that holds the versions.</summary>
@@ -137,6 +163,12 @@ public abstract class FileDataset : IDataset
     public async ValueTask SaveAsync(object? data, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (WriteMode == FileWriteMode.Append)
+        {
+            await AppendAsync(data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var path = FilePath;
         var saveVersion = Version is null ? null : Version.SaveVersion ?? DatasetVersion.CreateTimestamp(TimeProvider);
         if (saveVersion is not null)
@@ -209,6 +241,40 @@ public abstract class FileDataset : IDataset
     private DatasetVersionExistsException VersionExists(string version, string path, Exception? cause) =>
         new($"Save path '{path}' for {GetType().Name}(filepath={FilePath}) must not exist if versioning is enabled: version '{version}' was already saved.", version, path, cause);
 
+    /// <summary>
+    /// Appends to the file in place (<see cref="FileWriteMode.Append"/>): <see cref="WriteAsync"/> gets the file
+    /// positioned at its end (at 0 for a new or empty file, so a derived dataset writes its header only then), and a
+    /// failed or cancelled append is cut back to the previous length, so a chunk is written whole or not at all.
+    /// </summary>
+    private async ValueTask AppendAsync(object? data, CancellationToken cancellationToken)
+    {
+        var path = FilePath;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                var previousLength = stream.Seek(0, SeekOrigin.End);
+                try
+                {
+                    await WriteAsync(stream, data, cancellationToken).ConfigureAwait(false);
+                    await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    stream.Flush(flushToDisk: true);
+                }
+                catch
+                {
+                    TryTruncate(stream, previousLength);
+                    throw;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new DatasetException($"Failed to append {GetType().Name} to '{path}': {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Whether the file (of the version a load would read) exists.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>Whether a load would find a file.</returns>
@@ -239,6 +305,10 @@ public abstract class FileDataset : IDataset
             ["filepath"] = FilePath,
             ["version"] = Version,
         };
+        if (WriteMode == FileWriteMode.Append)
+        {
+            description["mode"] = "a"; // Kedro's save_args.mode
+        }
 
         AddDescription(description);
         return description;
@@ -255,8 +325,13 @@ public abstract class FileDataset : IDataset
     /// <returns>The data.</returns>
     protected abstract ValueTask<object?> ReadAsync(Stream stream, Type requestedType, CancellationToken cancellationToken);
 
-    /// <summary>Writes the data to a new temporary file that replaces the target when this completes.</summary>
-    /// <param name="stream">The temporary file, open for writing; leave it open.</param>
+    /// <summary>
+    /// Writes the data to a new temporary file that replaces the target when this completes or, in
+    /// <see cref="FileWriteMode.Append"/> mode, to the end of the file (the stream's position is the file's length).
+    /// </summary>
+    /// <param name="stream">The temporary file, or the appended file, open for writing; leave it open. An appended
+    /// file is also readable and seekable, so a format can check what the file already holds (a CSV header); it must
+    /// leave the position at the end before writing.</param>
     /// <param name="data">The data.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the data is written.</returns>
@@ -281,6 +356,18 @@ public abstract class FileDataset : IDataset
             .Select(Path.GetFileName)
             .Order(StringComparer.Ordinal)
             .LastOrDefault();
+    }
+
+    private static void TryTruncate(FileStream stream, long length)
+    {
+        try
+        {
+            stream.SetLength(length);
+        }
+        catch (IOException)
+        {
+            // The append already failed; keep its error rather than this one (the file may keep a partial chunk).
+        }
     }
 
     private static void TryDelete(string path)

@@ -17,6 +17,17 @@ public sealed class TextDataset : FileDataset
     {
     }
 
+    /// <summary>Creates a dataset whose saves replace or append to the file, as <paramref name="writeMode"/> says (unversioned).</summary>
+    /// <param name="filePath">The file.</param>
+    /// <param name="writeMode">What a save does to an existing file: <see cref="FileWriteMode.Append"/> adds each
+    /// saved string to the end, so a generator node's chunks all end up in the file, one after the other.</param>
+    /// <exception cref="ArgumentException">The mode is unknown.</exception>
+    public TextDataset(string filePath, FileWriteMode writeMode)
+        : base(filePath)
+    {
+        WriteMode = writeMode;
+    }
+
     /// <inheritdoc />
     protected override async ValueTask<object?> ReadAsync(Stream stream, Type requestedType, CancellationToken cancellationToken)
     {

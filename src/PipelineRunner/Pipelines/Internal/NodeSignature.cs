@@ -23,6 +23,7 @@ internal sealed class NodeSignature
     private readonly Type? _paramsElement;
     private readonly int _paramsStart;
     private readonly MemberInfo?[]? _outputMembers;
+    private readonly ChunkSource? _chunks;
 
     private NodeSignature(
         Func<Delegate, object?[], ValueTask<object?>> invoker,
@@ -33,9 +34,11 @@ internal sealed class NodeSignature
         MemberInfo?[]? outputMembers,
         Type returnType,
         Type? paramsElement,
-        int paramsStart)
+        int paramsStart,
+        ChunkSource? chunks)
     {
         _invoker = invoker;
+        _chunks = chunks;
         _paramsElement = paramsElement;
         _paramsStart = paramsStart;
         _parameterSources = parameterSources;
@@ -52,7 +55,11 @@ internal sealed class NodeSignature
     /// <summary>Declared type per output; null where the function's return type does not say.</summary>
     public Type?[] OutputTypes { get; }
 
+    /// <summary>What the function returns once awaited; for a generator node, the type of each chunk.</summary>
     public Type ReturnType { get; }
+
+    /// <summary>Whether the function yields its outputs in chunks (see <see cref="Node.IsGenerator"/>).</summary>
+    public bool IsGenerator => _chunks is not null;
 
     private static readonly ConcurrentDictionary<(Type, MethodInfo), (ParameterInfo[] Named, ParameterInfo[] Typed, Type ReturnType)> Shapes = new();
 
@@ -63,8 +70,15 @@ internal sealed class NodeSignature
     /// count of inputs and outputs, and on parameter names and result keys for mappings), so nodes built from one
     /// function share one signature: a 100,000-node pipeline of a few functions holds a few signatures.
     /// </summary>
-    public static NodeSignature Create(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
+    /// <param name="function">The node's function.</param>
+    /// <param name="inputs">How inputs bind.</param>
+    /// <param name="outputs">How outputs bind.</param>
+    /// <param name="functionName">The function's readable name, for errors.</param>
+    /// <param name="generator">True to treat the function as a generator (<see cref="Node.AsGenerator"/>); null to
+    /// decide by the function itself: a C# iterator method (<c>yield return</c>) is one.</param>
+    public static NodeSignature Create(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName, bool? generator = null)
     {
+        var isGenerator = generator ?? IsIteratorFunction(function);
         var key = new SignatureKey(
             function.GetType(),
             function.Method,
@@ -73,13 +87,14 @@ internal sealed class NodeSignature
             inputs.ParameterNames is null ? null : string.Join('\0', inputs.ParameterNames),
             outputs.Kind,
             outputs.Datasets.Count,
-            outputs.Keys is null ? null : string.Join('\0', outputs.Keys));
+            outputs.Keys is null ? null : string.Join('\0', outputs.Keys),
+            isGenerator);
         if (Signatures.TryGetValue(key, out var cached))
         {
             return cached;
         }
 
-        var created = Build(function, inputs, outputs, functionName);
+        var created = Build(function, inputs, outputs, functionName, isGenerator);
         return Signatures.TryAdd(key, created) ? created : Signatures[key];
     }
 
@@ -135,7 +150,19 @@ internal sealed class NodeSignature
             return (named.Length == typed.Length ? named : typed, typed, invoke.ReturnType);
         });
 
-    private static NodeSignature Build(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName)
+    /// <summary>
+    /// Whether a function is a C# iterator method (<c>yield return</c>, sync or async) seen through a delegate that
+    /// returns a sequence: the .NET counterpart of a Python generator function, which Kedro runs chunk by chunk. An
+    /// iterator seen as <c>Func&lt;..., object&gt;</c> or returning an enumerator is not one: its result is one value.
+    /// </summary>
+    internal static bool IsIteratorFunction(Delegate function)
+    {
+        var method = function.Method;
+        return (method.IsDefined(typeof(IteratorStateMachineAttribute), false) || method.IsDefined(typeof(AsyncIteratorStateMachineAttribute), false))
+            && ChunkSource.For(DelegateInvoker.UnwrapReturnType(Shape(function).ReturnType)) is not null;
+    }
+
+    private static NodeSignature Build(Delegate function, NodeInputs inputs, NodeOutputs outputs, string functionName, bool isGenerator)
     {
         var (parameters, invokeParameters, invokeReturnType) = Shape(function);
         var sources = new int[parameters.Length];
@@ -231,8 +258,17 @@ internal sealed class NodeSignature
         }
 
         var returnType = DelegateInvoker.UnwrapReturnType(invokeReturnType);
+        ChunkSource? chunks = null;
+        if (isGenerator)
+        {
+            // A generator's outputs are bound to each chunk: its declared types are the chunk's, not the sequence's.
+            chunks = ChunkSource.For(returnType) ?? throw new ArgumentException(
+                $"Function '{functionName}' returns {TypeNames.Describe(returnType)}, which is neither IEnumerable<T> nor IAsyncEnumerable<T>, so its node cannot be a generator node that yields its outputs in chunks.");
+            returnType = chunks.ElementType;
+        }
+
         var (outputTypes, members) = BindOutputs(outputs, returnType, functionName);
-        return new NodeSignature(DelegateInvoker.For(function.GetType()), sources, defaults, inputTypes, outputTypes, members, returnType, paramsElement, paramsStart);
+        return new NodeSignature(DelegateInvoker.For(function.GetType()), sources, defaults, inputTypes, outputTypes, members, returnType, paramsElement, paramsStart, chunks);
     }
 
     public ValueTask<object?> InvokeAsync(Delegate function, object?[] inputValues, CancellationToken cancellationToken)
@@ -256,6 +292,22 @@ internal sealed class NodeSignature
         }
 
         return _invoker(function, args);
+    }
+
+    /// <summary>
+    /// The chunks of a generator node's result, read one at a time as the function yields them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The function returned null instead of a sequence.</exception>
+    public ChunkReader ReadChunks(object? result, Node node, CancellationToken cancellationToken)
+    {
+        if (_chunks is null)
+        {
+            throw new InvalidOperationException($"Node '{node.Name}' is not a generator node.");
+        }
+
+        return result is null
+            ? throw new InvalidOperationException($"Node '{node.Name}' is a generator node, but its function returned null instead of a sequence of chunks.")
+            : _chunks.Read(result, cancellationToken);
     }
 
     private Array CollectParams(object?[] inputValues)
@@ -548,5 +600,6 @@ internal sealed class NodeSignature
         string? ParameterNames,
         NodeBindingKind OutputKind,
         int OutputCount,
-        string? OutputKeys);
+        string? OutputKeys,
+        bool Generator);
 }

@@ -57,4 +57,10 @@ internal static partial class RunnerLog
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed with transient {ErrorType}: {ErrorMessage} (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms")]
     public static partial void Retrying(ILogger logger, string nodeName, string errorType, string errorMessage, int attempt, int maxAttempts, double delayMs);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Debug, Message = "Generator node '{NodeName}' saved {Chunks} chunk(s)")]
+    public static partial void SavedChunks(ILogger logger, string nodeName, int chunks);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Generator node '{NodeName}' failed after saving {Chunks} chunk(s); the saved chunks stay in its output datasets")]
+    public static partial void ChunksKeptAfterFailure(ILogger logger, string nodeName, int chunks);
 }
