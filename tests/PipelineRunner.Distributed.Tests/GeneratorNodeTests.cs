@@ -58,15 +58,7 @@ public sealed class GeneratorNodeTests : IAsyncLifetime
     [Fact]
     public async Task GeneratorOnAWorker_AppendsEachChunkToACsvFile_AndTheConsumerSeesEveryRow()
     {
-        var catalog = CatalogConfiguration.FromYaml(
-            """
-            rows:
-              type: pandas.CSVDataset
-              filepath: rows.csv
-              save_args:
-                mode: a
-            """,
-            new CatalogLoadOptions { BaseDirectory = _directory });
+        var catalog = AppendingCsvCatalog();
         catalog.AddValues([new("chunks", 3)]);
         var pipeline = new Pipeline([
             Node.Create(RowChunks, "chunks", "rows", name: "produce"),
@@ -142,15 +134,7 @@ public sealed class GeneratorNodeTests : IAsyncLifetime
     [Fact]
     public async Task GeneratorOnAWorker_FailingMidIteration_FailsTheRunNamingTheNodeAndCause_AndKeepsTheSavedChunks()
     {
-        var catalog = CatalogConfiguration.FromYaml(
-            """
-            rows:
-              type: pandas.CSVDataset
-              filepath: rows.csv
-              save_args:
-                mode: a
-            """,
-            new CatalogLoadOptions { BaseDirectory = _directory });
+        var catalog = AppendingCsvCatalog();
         catalog.AddValues([new("chunks", 2)]);
         var pipeline = new Pipeline([Node.Create((int chunks) => FailsAfter(chunks), "chunks", "rows", name: "produce").AsGenerator()]);
 
@@ -170,4 +154,15 @@ public sealed class GeneratorNodeTests : IAsyncLifetime
             throw new InvalidOperationException("source went away");
         }
     }
+
+    /// <summary>A catalog whose dataset <c>rows</c> is a CSV file in this test's folder that each save appends to.</summary>
+    private DataCatalog AppendingCsvCatalog() => CatalogConfiguration.FromYaml(
+        """
+        rows:
+          type: pandas.CSVDataset
+          filepath: rows.csv
+          save_args:
+            mode: a
+        """,
+        new CatalogLoadOptions { BaseDirectory = _directory });
 }

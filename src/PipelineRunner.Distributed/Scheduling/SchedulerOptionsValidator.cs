@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.Options;
 using PipelineRunner.Distributed.Protocol;
 
 namespace PipelineRunner.Distributed.Scheduling;
@@ -10,26 +9,9 @@ namespace PipelineRunner.Distributed.Scheduling;
 /// (<c>ValidateOnStart</c>) wherever <c>AddPipelineRunnerScheduler</c> adds a scheduler, and
 /// <see cref="SchedulerServer.StartAsync"/> and the <c>scheduler</c> command run them before anything starts.
 /// </summary>
-internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOptions>
+internal sealed class SchedulerOptionsValidator : OptionsRules<SchedulerOptions>
 {
-    public ValidateOptionsResult Validate(string? name, SchedulerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = Failures(options).ToList();
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    public static void ThrowIfInvalid(SchedulerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (Failures(options).FirstOrDefault() is { } failure)
-        {
-            throw new ArgumentException(failure); // one line: no parameter name appended
-        }
-    }
-
-    private static IEnumerable<string> Failures(SchedulerOptions options)
+    protected override IEnumerable<string> Failures(SchedulerOptions options)
     {
         if (options.BulkAdvertisedAddress is { } advertised && !BulkAddress.TryParse(advertised, out _, out _))
         {

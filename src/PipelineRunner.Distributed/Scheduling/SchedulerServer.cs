@@ -71,7 +71,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     public static async Task<SchedulerServer> StartAsync(SchedulerOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
-        SchedulerOptionsValidator.ThrowIfInvalid(options);
+        new SchedulerOptionsValidator().ThrowIfInvalid(options);
         var ip = IPAddress.Parse(options.Host);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

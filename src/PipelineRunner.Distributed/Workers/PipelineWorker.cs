@@ -40,7 +40,7 @@ public sealed partial class PipelineWorker
     {
         ArgumentNullException.ThrowIfNull(options);
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
-        WorkerOptionsValidator.ThrowIfInvalid(options);
+        new WorkerOptionsValidator().ThrowIfInvalid(options);
         _timeouts = ChannelTimeouts.Create(nameof(WorkerOptions), options.ConnectTimeout, options.PingDelay, options.PingTimeout);
         _options = options;
         _datasetTypes = options.DatasetTypes ?? DatasetTypeRegistry.CreateDefault();

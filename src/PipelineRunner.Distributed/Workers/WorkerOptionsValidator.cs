@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using PipelineRunner.Distributed.Client;
 using PipelineRunner.Distributed.Protocol;
 
@@ -8,26 +7,9 @@ namespace PipelineRunner.Distributed.Workers;
 /// The rules of <see cref="WorkerOptions"/>, in one place: <see cref="PipelineWorker"/> runs them once, when it is
 /// created, and an app that binds worker options through the options system can register this validator.
 /// </summary>
-internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+internal sealed class WorkerOptionsValidator : OptionsRules<WorkerOptions>
 {
-    public ValidateOptionsResult Validate(string? name, WorkerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = Failures(options).ToList();
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    public static void ThrowIfInvalid(WorkerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (Failures(options).FirstOrDefault() is { } failure)
-        {
-            throw new ArgumentException(failure); // one line: no parameter name appended
-        }
-    }
-
-    private static IEnumerable<string> Failures(WorkerOptions options)
+    protected override IEnumerable<string> Failures(WorkerOptions options)
     {
         if (options.SchedulerAddress is null)
         {

@@ -217,17 +217,8 @@ internal sealed class ConfigInterpolation
         for (var i = start; i < text.Length; i++)
         {
             var c = text[i];
-            if (quote is not null)
+            if (InQuote(text, ref i, ref quote))
             {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == quote)
-                {
-                    quote = null;
-                }
-
                 continue;
             }
 
@@ -351,17 +342,8 @@ internal sealed class ConfigInterpolation
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (quote is not null)
+            if (InQuote(text, ref i, ref quote))
             {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == quote)
-                {
-                    quote = null;
-                }
-
                 continue;
             }
 
@@ -554,5 +536,28 @@ internal sealed class ConfigInterpolation
         var what = expression is null || _scope.Secret ? "interpolation" : $"'${{{expression}}}'";
         return new CatalogConfigurationException(
             $"Cannot resolve {what} in {_scope.SourceOf(path[0])} at '{string.Join('.', path)}': {reason}{(reason.EndsWith('?') ? string.Empty : ".")}");
+    }
+
+    /// <summary>
+    /// Inside a quoted string (<paramref name="quote"/> set): steps over an escaped character and ends the quote at its
+    /// closing character. True while the character at <paramref name="i"/> belongs to the quote.
+    /// </summary>
+    private static bool InQuote(string text, ref int i, ref char? quote)
+    {
+        if (quote is null)
+        {
+            return false;
+        }
+
+        if (text[i] == '\\')
+        {
+            i++;
+        }
+        else if (text[i] == quote)
+        {
+            quote = null;
+        }
+
+        return true;
     }
 }
