@@ -6,8 +6,17 @@ using PipelineRunner.Catalog;
 using PipelineRunner.Distributed;
 using PipelineRunner.Distributed.TestApp;
 using PipelineRunner.Distributed.Workers;
+using OpenTelemetry.Trace;
 using PipelineRunner.Hooks;
 
+// PIPELINERUNNER_TRACE_FILE: record this process's PipelineRunner spans to that file, one line each (trace id, span id,
+// parent span id, name, tags), as an operator's OpenTelemetry exporter would send them to a collector.
+using var tracing = Environment.GetEnvironmentVariable("PIPELINERUNNER_TRACE_FILE") is { Length: > 0 } traceFile
+    ? OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+        .AddPipelineRunnerInstrumentation()
+        .AddProcessor(new OpenTelemetry.SimpleActivityExportProcessor(new SpanFileExporter(traceFile)))
+        .Build()
+    : null;
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 using var stop = new CancellationTokenSource();
 

@@ -291,6 +291,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             ContinueOnFailure = Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes,
             ReportStarted = run.HasProgress,
             SessionId = run.SessionId,
+            TraceParent = DistributedTracing.CurrentTraceParent(), // the run's span: the scheduler's and workers' spans join its trace
         };
         foreach (var node in pipeline.Nodes)
         {

@@ -433,7 +433,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
                 node.Worker = worker;
                 worker.Running.Add(node);
                 Transition(node, NodeStatus.Running, worker, output);
-                var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId };
+                var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId, TraceParent = run.TraceParent };
                 output.Add(new Instruction.Assign(worker, assign, [.. node.Spec.StoreInputs]));
                 if (run.ReportStarted)
                 {
@@ -473,7 +473,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
             throw new ArgumentException($"Run '{request.RunId}' has {request.Nodes.Count} nodes; the scheduler accepts at most {options.MaxNodesPerRun} (SchedulerOptions.MaxNodesPerRun).");
         }
 
-        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted) { SessionId = request.SessionId };
+        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted) { SessionId = request.SessionId, TraceParent = request.TraceParent };
         foreach (var spec in request.Nodes)
         {
             if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 1024 || !run.Nodes.TryAdd(spec.Name, new NodeState(spec, run)))
@@ -593,6 +593,9 @@ internal sealed class RunState(string id, bool continueOnFailure, bool reportSta
 
     /// <summary>The driver's session id, passed on with each assignment for the workers' node hooks.</summary>
     public string SessionId { get; init; } = string.Empty;
+
+    /// <summary>The W3C trace context workers' node spans join (the scheduler's span of the run); empty when untraced.</summary>
+    public string TraceParent { get; init; } = string.Empty;
 
     public string Id { get; } = id;
 

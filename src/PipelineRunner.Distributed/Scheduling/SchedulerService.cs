@@ -25,6 +25,15 @@ internal sealed partial class SchedulerService(
     public async Task SubmitRun(SubmitRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
     {
         RunState run;
+        // The scheduler's span of the run, a child of the driver's; workers' node spans are its children.
+        using var span = DistributedTracing.Start("pipeline.schedule", System.Diagnostics.ActivityKind.Server, request.TraceParent);
+        if (span is not null)
+        {
+            span.SetTag("pipelinerunner.run", request.RunId);
+            span.SetTag("pipelinerunner.nodes", request.Nodes.Count);
+            request.TraceParent = span.Id ?? request.TraceParent;
+        }
+
         try
         {
             if (string.IsNullOrEmpty(request.RunId))

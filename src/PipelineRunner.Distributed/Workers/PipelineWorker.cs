@@ -322,6 +322,10 @@ public sealed partial class PipelineWorker
         var spec = assign.Node;
         var started = _options.TimeProvider.GetTimestamp();
         var attempts = 1;
+        // The node's span on this worker, a child of the scheduler's span of the run; each attempt's node.run nests in it.
+        using var span = DistributedTracing.Start("node.execute", System.Diagnostics.ActivityKind.Consumer, assign.TraceParent);
+        span?.SetTag(PipelineRunner.Diagnostics.PipelineRunnerDiagnostics.NodeTag, spec.Name);
+        span?.SetTag(PipelineRunner.Diagnostics.PipelineRunnerDiagnostics.WorkerTag, Id);
         try
         {
             var node = _resolver.FindNode(spec.Name);
@@ -411,6 +415,7 @@ public sealed partial class PipelineWorker
         catch (Exception ex)
         {
             var cause = ex is NodeExecutionException { InnerException: { } inner } ? inner : ex;
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, cause.Message);
             Log.NodeFailed(_logger, spec.Name, Id, cause.GetType().Name, cause.Message); // one line; the stack at Debug
             Log.NodeFailedDetail(_logger, spec.Name, Id, cause);
             outbox.TryWrite(new WorkerMessage

@@ -80,6 +80,7 @@ public abstract class AbstractRunner
         var run = new PipelineRun(pipeline, runCatalog, Options, options, GetType().Name, Logger) { CallerCatalog = catalog };
         using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("pipeline.run");
         activity?.SetTag("pipelinerunner.nodes", pipeline.Nodes.Count);
+        activity?.SetTag(PipelineRunnerDiagnostics.RunnerTag, GetType().Name);
         if (Options.IsAsync)
         {
             RunnerLog.AsyncMode(Logger);

@@ -176,6 +176,7 @@ public sealed class PipelineRun
             {
                 var delay = policy.DelayAfter(attempt);
                 RunnerLog.Retrying(_logger, node.Name, error.GetType().Name, error.Message, attempt, policy.MaxAttempts, delay.TotalMilliseconds);
+                PipelineRunnerDiagnostics.NodesRetried.Add(1);
                 _progress?.Report(new NodeProgress(NodeProgressKind.Retrying, node.Name, CompletedCount, Pipeline.Nodes.Count, TimeSpan.Zero, error)
                 {
                     Attempt = attempt,
@@ -189,7 +190,12 @@ public sealed class PipelineRun
     private async Task RunAttemptAsync(int index, Node node, int attempt, CancellationToken cancellationToken)
     {
         using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("node.run");
-        activity?.SetTag("pipelinerunner.node", node.Name);
+        if (activity is not null)
+        {
+            activity.SetTag(PipelineRunnerDiagnostics.NodeTag, node.Name);
+            activity.SetTag(PipelineRunnerDiagnostics.AttemptTag, attempt);
+        }
+
         var started = Stopwatch.GetTimestamp();
         RunnerLog.RunningNode(_logger, node.Name);
         var inputs = new object?[node.Inputs.Count];
@@ -237,6 +243,7 @@ public sealed class PipelineRun
             }
 
             PipelineRunnerDiagnostics.NodeDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            activity?.SetTag(PipelineRunnerDiagnostics.OutcomeTag, "completed");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -245,6 +252,7 @@ public sealed class PipelineRun
         catch (Exception ex)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.SetTag(PipelineRunnerDiagnostics.OutcomeTag, "failed");
             var info = NodeInfo(node, inputMap ?? ToMap(node.Inputs, inputs), attempt);
             foreach (var hook in _hooks)
             {
@@ -594,6 +602,8 @@ public sealed class PipelineRun
     private async ValueTask<object?> LoadInputAsync(Node node, IDataset dataset, int index, CancellationToken cancellationToken)
     {
         var name = node.Inputs[index];
+        using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("dataset.load");
+        activity?.SetTag(PipelineRunnerDiagnostics.DatasetTag, name);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             RunnerLog.Loading(_logger, name, dataset.GetType().Name);
@@ -642,6 +652,8 @@ public sealed class PipelineRun
     private async ValueTask SaveOutputAsync(Node node, IDataset dataset, int index, object? value, CancellationToken cancellationToken)
     {
         var name = node.Outputs[index];
+        using var activity = PipelineRunnerDiagnostics.ActivitySource.StartActivity("dataset.save");
+        activity?.SetTag(PipelineRunnerDiagnostics.DatasetTag, name);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             RunnerLog.Saving(_logger, name, dataset.GetType().Name);
