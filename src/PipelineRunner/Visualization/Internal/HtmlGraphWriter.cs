@@ -29,7 +29,9 @@ internal static class HtmlGraphWriter
         {
             var ns = model.Namespaces[n];
             var box = layout.Namespaces[n];
-            var collapsed = new Box(box.X, box.Y, GraphLayout.LabelWidth(ns.FullName), GraphLayout.VertexHeight);
+            // Collapsed, the namespace is one box in the middle of its frame: inputs mostly above it, outputs below.
+            var collapsedWidth = Math.Min(box.Width, GraphLayout.LabelWidth(ns.FullName));
+            var collapsed = new Box(box.CenterX - collapsedWidth / 2, box.Y + (box.Height - GraphLayout.VertexHeight) / 2, collapsedWidth, GraphLayout.VertexHeight);
             html.Append("<g class=\"ns\" id=\"").Append(ns.Id).Append("\" data-ns=\"").Append(Ancestors(model, ns.Parent)).Append('"')
                 .Append(Geometry(collapsed)).Append(">\n<g class=\"frame\"><rect x=\"").Append(N(box.X)).Append("\" y=\"").Append(N(box.Y))
                 .Append("\" width=\"").Append(N(box.Width)).Append("\" height=\"").Append(N(box.Height)).Append("\" rx=\"8\"/><text x=\"")
@@ -202,6 +204,20 @@ internal static class HtmlGraphWriter
             return id;
           }
           function box(id) { return vertices[id] || spaces[id]; }
+          // Downwards from bottom to top, as laid out; upwards from top to bottom; sideways between boxes on one row.
+          function path(a, b) {
+            var x1 = a.x + a.w / 2, x2 = b.x + b.w / 2, y1, y2, bend;
+            if (b.y >= a.y + a.h) { y1 = a.y + a.h; y2 = b.y; bend = Math.max(20, (y2 - y1) / 2); }
+            else if (b.y + b.h <= a.y) { y1 = a.y; y2 = b.y + b.h; bend = -Math.max(20, (y1 - y2) / 2); }
+            else {
+              var right = b.x >= a.x + a.w / 2;
+              x1 = right ? a.x + a.w : a.x; x2 = right ? b.x : b.x + b.w;
+              y1 = a.y + a.h / 2; y2 = b.y + b.h / 2;
+              var dx = (x2 - x1) / 2;
+              return 'M' + x1 + ',' + y1 + ' C' + (x1 + dx) + ',' + y1 + ' ' + (x2 - dx) + ',' + y2 + ' ' + x2 + ',' + y2;
+            }
+            return 'M' + x1 + ',' + y1 + ' C' + x1 + ',' + (y1 + bend) + ' ' + x2 + ',' + (y2 - bend) + ' ' + x2 + ',' + y2;
+          }
           function render() {
             Object.keys(spaces).forEach(function (id) {
               var el = document.getElementById(id);
@@ -215,10 +231,7 @@ internal static class HtmlGraphWriter
               var s = shownAs(el.dataset.s, vertices[el.dataset.s].ns), t = shownAs(el.dataset.t, vertices[el.dataset.t].ns);
               el.classList.toggle('hidden', s === t);
               if (s === t) { return; }
-              var a = box(s), b = box(t);
-              var x1 = a.x + a.w / 2, y1 = a.y + a.h, x2 = b.x + b.w / 2, y2 = b.y;
-              var bend = Math.max(20, Math.abs(y2 - y1) / 2);
-              el.setAttribute('d', 'M' + x1 + ',' + y1 + ' C' + x1 + ',' + (y1 + bend) + ' ' + x2 + ',' + (y2 - bend) + ' ' + x2 + ',' + y2);
+              el.setAttribute('d', path(box(s), box(t)));
             });
           }
         })();
