@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using PipelineRunner.Visualization;
 
 namespace PipelineRunner.Hosting.Tests;
@@ -83,6 +84,24 @@ public sealed class VizCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         Assert.Equal(expected, error.ReplaceLineEndings("\n").Split('\n')[0]);
+    }
+
+    [Fact]
+    public async Task Viz_InAnAppWithoutPipelines_ExitsWith2_SayingSo()
+    {
+        var builder = PipelineRunnerApp.CreateBuilder(["viz"]);
+        builder.Logging.ClearProviders();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        builder.Output = output;
+        builder.Error = error;
+        await using var app = builder.Build();
+
+        Assert.Equal(2, await app.RunAsync());
+        Assert.Equal(string.Empty, output.ToString());
+        Assert.Equal(
+            "error: This app registers no pipelines, so 'viz' has nothing to do: run it from the app that registers your pipelines ('myapp viz'). This app can run a scheduler ('scheduler').\n",
+            error.ToString().ReplaceLineEndings("\n"));
     }
 
     [Fact]
