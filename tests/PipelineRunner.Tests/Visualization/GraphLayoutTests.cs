@@ -69,6 +69,43 @@ public sealed class GraphLayoutTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Pipelines))]
+    public void EdgesSpanningSeveralRanks_PassBesideVerticesAndFramesTheyDoNotBelongTo(string which)
+    {
+        var pipeline = which switch
+        {
+            "sample" => PipelineGraphExportTests.Sample(),
+            "large" => PipelineGraphExportTests.Large(),
+            _ => Nested(),
+        };
+        var model = GraphModel.Build(pipeline);
+        var layout = GraphLayout.Compute(model);
+        var routed = 0;
+        for (var e = 0; e < model.Edges.Count; e++)
+        {
+            var (s, t) = model.Edges[e];
+            var route = layout.Routes[e];
+            Assert.Equal(Math.Max(0, layout.Ranks[t] - layout.Ranks[s] - 1), route.Count);
+            routed += route.Count > 0 ? 1 : 0;
+            foreach (var point in route)
+            {
+                Assert.DoesNotContain(layout.Vertices, b => b.Y < point.Bottom && point.Top < b.Bottom && b.X <= point.X && point.X <= b.Right);
+                for (var n = 0; n < model.Namespaces.Count; n++)
+                {
+                    var frame = layout.Namespaces[n];
+                    var inside = GraphModel.Contains(model.Namespaces, n, model.Vertices[s].Namespace) && GraphModel.Contains(model.Namespaces, n, model.Vertices[t].Namespace);
+                    if (!inside && frame.Y < point.Bottom && point.Top < frame.Bottom)
+                    {
+                        Assert.False(frame.X <= point.X && point.X <= frame.Right, $"{model.Vertices[s].Name} → {model.Vertices[t].Name} crosses the frame of {model.Namespaces[n].FullName}.");
+                    }
+                }
+            }
+        }
+
+        Assert.True(which != "large" || routed > 900, $"Only {routed} edges were routed.");
+    }
+
     [Fact]
     public void Layout_OrdersAChainsNeighboursToAvoidCrossings()
     {

@@ -10,6 +10,9 @@ internal readonly record struct Box(double X, double Y, double Width, double Hei
     public double CenterX => X + Width / 2;
 }
 
+/// <summary>Where an edge crosses a rank it passes: at <see cref="X"/>, from <see cref="Top"/> to <see cref="Bottom"/> of the row.</summary>
+internal readonly record struct Waypoint(double X, double Top, double Bottom);
+
 /// <summary>
 /// A layered (Sugiyama-style) layout of a <see cref="GraphModel"/>, computed without rendering so any view (the static
 /// HTML page, a live dashboard) can draw it:
@@ -17,6 +20,8 @@ internal readonly record struct Box(double X, double Y, double Width, double Hei
 /// <item>Ranks: node layer <c>g</c> of <see cref="PipelineRunner.Pipelines.Pipeline.Grouped"/> is rank <c>2g+1</c>; a
 /// dataset sits one rank below its producer, or one rank above its first reader when no node writes it; empty ranks
 /// are dropped.</item>
+/// <item>Routing points: an edge spanning several ranks gets a point of width 0 in each rank between (shared by the
+/// edges of one source), so it has a lane of its own there.</item>
 /// <item>Order: a few barycenter sweeps, alternately over the neighbours above and below, with every namespace kept
 /// contiguous in every rank and in one left-to-right order across ranks (a namespace's key is the mean of its
 /// members').</item>
@@ -36,9 +41,10 @@ internal sealed class GraphLayout
     private const double CharWidth = 7.2;
     private const int Sweeps = 8;
 
-    private GraphLayout(Box[] vertices, Box[] namespaces, int[] ranks, double width, double height)
+    private GraphLayout(Box[] vertices, Box[] namespaces, int[] ranks, Waypoint[][] routes, double width, double height)
     {
         Vertices = vertices;
+        Routes = routes;
         Namespaces = namespaces;
         Ranks = ranks;
         Width = width;
@@ -50,6 +56,12 @@ internal sealed class GraphLayout
 
     /// <summary>Each namespace's frame, by namespace index.</summary>
     public IReadOnlyList<Box> Namespaces { get; }
+
+    /// <summary>
+    /// Each model edge's route through the ranks between its ends, top first: empty for an edge between neighbouring
+    /// ranks (or one past the routing budget), drawn directly.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<Waypoint>> Routes { get; }
 
     /// <summary>Each vertex's rank (row), from 0 at the top.</summary>
     public IReadOnlyList<int> Ranks { get; }
@@ -63,29 +75,26 @@ internal sealed class GraphLayout
 
     public static GraphLayout Compute(GraphModel model)
     {
-        var count = model.Vertices.Count;
-        var ranks = AssignRanks(model);
-        var rankCount = count == 0 ? 0 : ranks.Max() + 1;
-        var widths = new double[count];
-        for (var v = 0; v < count; v++)
+        var real = model.Vertices.Count;
+        var realRanks = AssignRanks(model);
+        var rankCount = real == 0 ? 0 : realRanks.Max() + 1;
+
+        // Every vertex of the layout: the model's, then routing points that carry edges spanning several ranks.
+        var ranks = new List<int>(realRanks);
+        var homes = new List<int>(real);
+        var widths = new List<double>(real);
+        var above = new List<List<int>>(real);
+        var below = new List<List<int>>(real);
+        for (var v = 0; v < real; v++)
         {
-            widths[v] = LabelWidth(model.Vertices[v].Name);
+            homes.Add(model.Vertices[v].Namespace);
+            widths.Add(LabelWidth(model.Vertices[v].Name));
+            above.Add([]);
+            below.Add([]);
         }
 
-        // Adjacency split by direction of rank, for the barycenter sweeps.
-        var above = new List<int>[count];
-        var below = new List<int>[count];
-        for (var v = 0; v < count; v++)
-        {
-            above[v] = [];
-            below[v] = [];
-        }
-
-        foreach (var (s, t) in model.Edges)
-        {
-            below[s].Add(t);
-            above[t].Add(s);
-        }
+        var routes = AddRoutingPoints(model, ranks, homes, widths, above, below);
+        var count = ranks.Count;
 
         var nsCount = model.Namespaces.Count;
         var minRank = new int[nsCount];
@@ -95,7 +104,7 @@ internal sealed class GraphLayout
         Array.Fill(maxRank, -1);
         for (var v = 0; v < count; v++)
         {
-            for (var ns = model.Vertices[v].Namespace; ns >= 0; ns = model.Namespaces[ns].Parent)
+            for (var ns = homes[v]; ns >= 0; ns = model.Namespaces[ns].Parent)
             {
                 minRank[ns] = Math.Min(minRank[ns], ranks[v]);
                 maxRank[ns] = Math.Max(maxRank[ns], ranks[v]);
@@ -123,7 +132,7 @@ internal sealed class GraphLayout
         var frames = new (double Left, double Right)[nsCount];
         for (var sweep = 0; sweep <= Sweeps; sweep++)
         {
-            var order = GlobalOrder(model, keys);
+            var order = GlobalOrder(model, homes, keys);
             Place(model, order, ranks, rankCount, widths, minRank, maxRank, x, frames);
             if (sweep == Sweeps)
             {
@@ -154,12 +163,25 @@ internal sealed class GraphLayout
         var maxLevel = levels.Length == 0 ? 0 : levels.Max();
         var rowHeight = VertexHeight + 46 + maxLevel * (LabelHeight + PadBottom);
         var top = Margin + maxLevel * LabelHeight;
-        var boxes = new Box[count];
+        var boxes = new Box[real];
         var width = 0.0;
-        for (var v = 0; v < count; v++)
+        for (var v = 0; v < real; v++)
         {
             boxes[v] = new Box(Margin + x[v], top + ranks[v] * rowHeight, widths[v], VertexHeight);
             width = Math.Max(width, boxes[v].Right);
+        }
+
+        var waypoints = new Waypoint[routes.Length][];
+        for (var e = 0; e < routes.Length; e++)
+        {
+            var route = routes[e];
+            waypoints[e] = route.Length == 0 ? [] : new Waypoint[route.Length];
+            for (var i = 0; i < route.Length; i++)
+            {
+                var y = top + ranks[route[i]] * rowHeight;
+                waypoints[e][i] = new Waypoint(Margin + x[route[i]], y, y + VertexHeight);
+                width = Math.Max(width, waypoints[e][i].X);
+            }
         }
 
         var nsBoxes = new Box[nsCount];
@@ -172,7 +194,108 @@ internal sealed class GraphLayout
         }
 
         var height = rankCount == 0 ? 0 : top + (rankCount - 1) * rowHeight + VertexHeight + maxLevel * PadBottom;
-        return new GraphLayout(boxes, nsBoxes, ranks, width + Margin, height + Margin);
+        return new GraphLayout(boxes, nsBoxes, realRanks, waypoints, width + Margin, height + Margin);
+    }
+
+    /// <summary>
+    /// Gives every edge that spans more than one rank a routing point in each rank between its ends, so the ordering
+    /// and placement keep a lane free for it (it then passes beside vertices and frames, not through them). Edges from
+    /// one source share the points of their common ranks, a trunk that branches off to each reader. Within a budget
+    /// (twenty points per vertex, plus a thousand): sources past it keep direct edges, so a parameter read by every
+    /// node of a 100,000-node chain costs no quadratic work. Adds the layout's adjacency for the barycenter sweeps.
+    /// </summary>
+    /// <returns>Each model edge's routing points by rank, top first; empty for an edge drawn directly.</returns>
+    private static int[][] AddRoutingPoints(GraphModel model, List<int> ranks, List<int> homes, List<double> widths,
+        List<List<int>> above, List<List<int>> below)
+    {
+        var routes = new int[model.Edges.Count][];
+        var longEdges = new SortedDictionary<int, List<int>>(); // by source, in edge order
+        for (var e = 0; e < model.Edges.Count; e++)
+        {
+            var (s, t) = model.Edges[e];
+            routes[e] = [];
+            if (ranks[t] - ranks[s] > 1)
+            {
+                if (!longEdges.TryGetValue(s, out var list))
+                {
+                    longEdges[s] = list = [];
+                }
+
+                list.Add(e);
+            }
+            else
+            {
+                below[s].Add(t);
+                above[t].Add(s);
+            }
+        }
+
+        var budget = 20L * model.Vertices.Count + 1000;
+        foreach (var (source, edges) in longEdges)
+        {
+            var first = ranks[source] + 1;
+            var last = 0;
+            var home = homes[source];
+            foreach (var e in edges)
+            {
+                var target = model.Edges[e].Target;
+                last = Math.Max(last, ranks[target] - 1);
+                home = CommonNamespace(model, home, homes[target]);
+            }
+
+            if (last - first + 1 > budget)
+            {
+                foreach (var e in edges)
+                {
+                    var target = model.Edges[e].Target;
+                    below[source].Add(target);
+                    above[target].Add(source);
+                }
+
+                continue;
+            }
+
+            budget -= last - first + 1;
+            var trunk = new int[last - first + 1];
+            var previous = source;
+            for (var r = first; r <= last; r++)
+            {
+                var point = ranks.Count;
+                ranks.Add(r);
+                homes.Add(home);
+                widths.Add(0);
+                above.Add([previous]);
+                below.Add([]);
+                below[previous].Add(point);
+                trunk[r - first] = point;
+                previous = point;
+            }
+
+            foreach (var e in edges)
+            {
+                var target = model.Edges[e].Target;
+                var end = ranks[target] - 1;
+                routes[e] = trunk[..(end - first + 1)];
+                below[trunk[end - first]].Add(target);
+                above[target].Add(trunk[end - first]);
+            }
+        }
+
+        return routes;
+    }
+
+    /// <summary>The innermost namespace holding both (-1: none).</summary>
+    private static int CommonNamespace(GraphModel model, int a, int b)
+    {
+        for (var ns = a; ns >= 0; ns = model.Namespaces[ns].Parent)
+        {
+            if (GraphModel.Contains(model.Namespaces, ns, b))
+            {
+                return ns;
+            }
+        }
+
+        return -1;
     }
 
     private static int[] AssignRanks(GraphModel model)
@@ -233,7 +356,7 @@ internal sealed class GraphLayout
     /// leaving it (<c>-2 - 2n</c>). Within each namespace (and at the top), members — vertices and nested namespaces —
     /// are sorted by key, a namespace's key being the mean of its vertices' keys, ties by index.
     /// </summary>
-    private static List<int> GlobalOrder(GraphModel model, double[] keys)
+    private static List<int> GlobalOrder(GraphModel model, List<int> homes, double[] keys)
     {
         var nsCount = model.Namespaces.Count;
         var sums = new double[nsCount];
@@ -245,9 +368,9 @@ internal sealed class GraphLayout
             members[ns] = [];
         }
 
-        for (var v = 0; v < model.Vertices.Count; v++)
+        for (var v = 0; v < homes.Count; v++)
         {
-            var home = model.Vertices[v].Namespace;
+            var home = homes[v];
             for (var ns = home; ns >= 0; ns = model.Namespaces[ns].Parent)
             {
                 sums[ns] += keys[v];
@@ -264,7 +387,7 @@ internal sealed class GraphLayout
             (parent >= 0 ? members[parent] : rootMembers).Add((key, -1 - ns));
         }
 
-        var tokens = new List<int>(model.Vertices.Count + 2 * nsCount);
+        var tokens = new List<int>(homes.Count + 2 * nsCount);
         Emit(rootMembers);
         return tokens;
 
@@ -296,7 +419,7 @@ internal sealed class GraphLayout
     /// edge at the furthest cursor of the ranks it spans, which then all move inside it; its right edge past the
     /// furthest of them, which all move past it. So frames never overlap what is outside them.
     /// </summary>
-    private static void Place(GraphModel model, List<int> tokens, int[] ranks, int rankCount, double[] widths,
+    private static void Place(GraphModel model, List<int> tokens, List<int> ranks, int rankCount, List<double> widths,
         int[] minRank, int[] maxRank, double[] x, (double Left, double Right)[] frames)
     {
         var next = new double[rankCount];

@@ -44,10 +44,11 @@ internal static class HtmlGraphWriter
         }
 
         html.Append("</g>\n<g class=\"edges\">\n");
-        foreach (var (source, target) in model.Edges)
+        for (var e = 0; e < model.Edges.Count; e++)
         {
+            var (source, target) = model.Edges[e];
             html.Append("<path data-s=\"").Append(model.Vertices[source].Id).Append("\" data-t=\"").Append(model.Vertices[target].Id)
-                .Append("\" d=\"").Append(EdgePath(layout.Vertices[source], layout.Vertices[target])).Append("\"/>\n");
+                .Append("\" d=\"").Append(EdgePath(layout.Vertices[source], layout.Vertices[target], layout.Routes[e])).Append("\"/>\n");
         }
 
         html.Append("</g>\n<g class=\"vertices\">\n");
@@ -66,12 +67,32 @@ internal static class HtmlGraphWriter
         html.Append("</g>\n</svg>\n<script>\n").Append(Script).Append("</script>\n</body>\n</html>\n");
     }
 
-    /// <summary>A cubic curve from the bottom middle of one box to the top middle of another.</summary>
-    internal static string EdgePath(Box from, Box to)
+    /// <summary>
+    /// From the bottom middle of one box to the top middle of another: a cubic curve to each routing point's row, a
+    /// straight line through the row, and a curve on to the next.
+    /// </summary>
+    internal static string EdgePath(Box from, Box to, IReadOnlyList<Waypoint> route)
     {
-        var (x1, y1, x2, y2) = (from.CenterX, from.Bottom, to.CenterX, to.Y);
-        var bend = Math.Max(20, Math.Abs(y2 - y1) / 2);
-        return string.Create(CultureInfo.InvariantCulture, $"M{N(x1)},{N(y1)} C{N(x1)},{N(y1 + bend)} {N(x2)},{N(y2 - bend)} {N(x2)},{N(y2)}");
+        var path = new StringBuilder();
+        var (x, y) = (from.CenterX, from.Bottom);
+        path.Append('M').Append(N(x)).Append(',').Append(N(y));
+        foreach (var point in route)
+        {
+            Curve(point.X, point.Top);
+            path.Append(" L").Append(N(point.X)).Append(',').Append(N(point.Bottom));
+            (x, y) = (point.X, point.Bottom);
+        }
+
+        Curve(to.CenterX, to.Y);
+        return path.ToString();
+
+        void Curve(double x2, double y2)
+        {
+            var bend = Math.Max(20, Math.Abs(y2 - y) / 2);
+            path.Append(" C").Append(N(x)).Append(',').Append(N(y + bend)).Append(' ').Append(N(x2)).Append(',').Append(N(y2 - bend))
+                .Append(' ').Append(N(x2)).Append(',').Append(N(y2));
+            (x, y) = (x2, y2);
+        }
     }
 
     private static string VertexTooltip(GraphModel model, GraphVertex vertex)
@@ -231,6 +252,8 @@ internal static class HtmlGraphWriter
               var s = shownAs(el.dataset.s, vertices[el.dataset.s].ns), t = shownAs(el.dataset.t, vertices[el.dataset.t].ns);
               el.classList.toggle('hidden', s === t);
               if (s === t) { return; }
+              if (!el.dataset.d) { el.dataset.d = el.getAttribute('d'); } // the laid-out route, kept for expanding
+              if (s === el.dataset.s && t === el.dataset.t) { el.setAttribute('d', el.dataset.d); return; }
               el.setAttribute('d', path(box(s), box(t)));
             });
           }
