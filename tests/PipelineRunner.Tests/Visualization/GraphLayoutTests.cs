@@ -107,6 +107,22 @@ public sealed class GraphLayoutTests
     }
 
     [Fact]
+    public void AParameterReadAlongALongChain_IsDrawnDirectly_SoTheRoutesStayLinear()
+    {
+        // Routing every edge of params:shared would take 3,000²/2 points; past the budget they are drawn directly.
+        var nodes = Enumerable.Range(0, 3000)
+            .Select(i => Node.Create((int a, int b) => a + b, new[] { i == 0 ? "seed" : $"d{i - 1}", "params:shared" }, $"d{i}", name: $"n{i}"))
+            .ToList();
+        var model = GraphModel.Build(new Pipeline(nodes));
+        var layout = GraphLayout.Compute(model);
+
+        var points = layout.Routes.Sum(r => r.Count);
+        Assert.True(points <= 20 * model.Vertices.Count + 1000, $"{points} routing points");
+        var shared = model.Vertices.ToList().FindIndex(v => v.Name == "params:shared");
+        Assert.All(Enumerable.Range(0, model.Edges.Count).Where(e => model.Edges[e].Source == shared), e => Assert.Empty(layout.Routes[e]));
+    }
+
+    [Fact]
     public void Layout_OrdersAChainsNeighboursToAvoidCrossings()
     {
         // Two independent chains given interleaved: each chain ends up in one column.

@@ -201,8 +201,9 @@ internal sealed class GraphLayout
     /// Gives every edge that spans more than one rank a routing point in each rank between its ends, so the ordering
     /// and placement keep a lane free for it (it then passes beside vertices and frames, not through them). Edges from
     /// one source share the points of their common ranks, a trunk that branches off to each reader. Within a budget
-    /// (twenty points per vertex, plus a thousand): sources past it keep direct edges, so a parameter read by every
-    /// node of a 100,000-node chain costs no quadratic work. Adds the layout's adjacency for the barycenter sweeps.
+    /// of twenty points per vertex, plus a thousand, counted over every edge's route: a source whose edges would pass
+    /// it keeps direct edges, so a parameter read by every tenth node of a 100,000-node chain costs no quadratic work
+    /// or output. Adds the layout's adjacency for the barycenter sweeps.
     /// </summary>
     /// <returns>Each model edge's routing points by rank, top first; empty for an edge drawn directly.</returns>
     private static int[][] AddRoutingPoints(GraphModel model, List<int> ranks, List<int> homes, List<double> widths,
@@ -236,14 +237,16 @@ internal sealed class GraphLayout
             var first = ranks[source] + 1;
             var last = 0;
             var home = homes[source];
+            var cost = 0L; // the points drawn: each edge's route, so memory and the page's size stay within the budget too
             foreach (var e in edges)
             {
                 var target = model.Edges[e].Target;
                 last = Math.Max(last, ranks[target] - 1);
                 home = CommonNamespace(model, home, homes[target]);
+                cost += ranks[target] - first;
             }
 
-            if (last - first + 1 > budget)
+            if (cost > budget)
             {
                 foreach (var e in edges)
                 {
@@ -255,7 +258,7 @@ internal sealed class GraphLayout
                 continue;
             }
 
-            budget -= last - first + 1;
+            budget -= cost;
             var trunk = new int[last - first + 1];
             var previous = source;
             for (var r = first; r <= last; r++)
