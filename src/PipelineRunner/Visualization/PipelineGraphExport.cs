@@ -46,6 +46,11 @@ public static class PipelineGraphExport
     public static string Export(this Pipeline pipeline, PipelineGraphFormat format, PipelineGraphOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, $"Unknown graph format {format}; expected one of {string.Join(", ", Enum.GetNames<PipelineGraphFormat>())}.");
+        }
+
         var model = GraphModel.Build(pipeline);
         if (format == PipelineGraphFormat.Json)
         {
@@ -61,11 +66,9 @@ public static class PipelineGraphExport
             case PipelineGraphFormat.Dot:
                 DotWriter.Write(model, text);
                 break;
-            case PipelineGraphFormat.Html:
+            default: // PipelineGraphFormat.Html, the last one defined
                 HtmlGraphWriter.Write(model, GraphLayout.Compute(model), options?.Title ?? "Pipeline", text);
                 break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(format), format, $"Unknown graph format {format}; expected one of {string.Join(", ", Enum.GetNames<PipelineGraphFormat>())}.");
         }
 
         return text.ToString();
