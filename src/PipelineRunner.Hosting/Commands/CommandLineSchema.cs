@@ -5,7 +5,7 @@ using PipelineRunner.DependencyInjection;
 namespace PipelineRunner.Hosting.Commands;
 
 /// <summary>
-/// The app's commands and options (System.CommandLine): <c>run</c>, <c>worker</c>, <c>list</c> and <c>scheduler</c>. Options that are
+/// The app's commands and options (System.CommandLine): <c>run</c>, <c>worker</c>, <c>list</c>, <c>viz</c> and <c>scheduler</c>. Options that are
 /// settings (runner, scheduler, workers, env, async, concurrency) also become configuration keys of the
 /// <c>PipelineRunner</c> section, so the command line is the last configuration layer.
 /// </summary>
@@ -15,7 +15,7 @@ internal sealed class CommandLineSchema
     internal static readonly string[] ListTopics = ["all", "pipelines", "nodes", "datasets"];
     private const string Section = PipelineRunnerHostOptions.SectionName;
 
-    private readonly RootCommand _root = new("A PipelineRunner project: run its pipelines, serve as a worker, list what it has, or run a scheduler.");
+    private readonly RootCommand _root = new("A PipelineRunner project: run its pipelines, serve as a worker, list what it has, draw a pipeline, or run a scheduler.");
     private CommandContext? _context;
 
     public CommandLineSchema()
@@ -54,6 +54,12 @@ internal sealed class CommandLineSchema
         List.Options.Add(ListConfSource);
         List.SetAction((result, ct) => Started(() => new ListCommand(Context).ExecuteAsync(result, this, ct)));
 
+        Viz = new Command("viz", "Export a pipeline's graph: Mermaid (the default, to standard output), Graphviz DOT, JSON or a standalone HTML page.");
+        Viz.Options.Add(VizPipeline);
+        Viz.Options.Add(VizFormat);
+        Viz.Options.Add(VizOutput);
+        Viz.SetAction((result, ct) => Started(() => new VizCommand(Context).ExecuteAsync(result, this, ct)));
+
         Scheduler = new Command("scheduler", "Run a standalone scheduler with its dataset store (needs no pipelines): drivers and workers connect to the address it prints.");
         foreach (var (name, description) in PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.SchedulerOptionDescriptions)
         {
@@ -67,10 +73,13 @@ internal sealed class CommandLineSchema
         _root.Subcommands.Add(Run);
         _root.Subcommands.Add(Worker);
         _root.Subcommands.Add(List);
+        _root.Subcommands.Add(Viz);
         _root.Subcommands.Add(Scheduler);
 
         RunRunner.AcceptOnlyFromAmong(Runners);
         ListTopic.AcceptOnlyFromAmong(ListTopics);
+        VizFormat.Validators.Add(r => RequireOneOf(r, VizFormat, VizCommand.Formats));
+        VizFormat.CompletionSources.Add(VizCommand.Formats);
         Workers.Validators.Add(r => RequireAtLeastOne(r, Workers));
         Concurrency.Validators.Add(r => RequireAtLeastOne(r, Concurrency));
         PingDelay.Validators.Add(r => RequireSeconds(r, PingDelay, 1));
@@ -83,6 +92,8 @@ internal sealed class CommandLineSchema
     public Command Worker { get; }
 
     public Command List { get; }
+
+    public Command Viz { get; }
 
     public Command Scheduler { get; }
 
@@ -147,6 +158,18 @@ internal sealed class CommandLineSchema
     public Option<string> ListEnv { get; } = EnvOption();
 
     public Option<string> ListConfSource { get; } = ConfSourceOption();
+
+    public Option<string> VizPipeline { get; } = PipelineOption();
+
+    public Option<string> VizFormat { get; } = new("--format", "-f")
+    {
+        Description = "The format: mermaid, dot, json or html (default: from the output file's extension, else mermaid).",
+    };
+
+    public Option<string> VizOutput { get; } = new("--output", "-o")
+    {
+        Description = "Write the graph to this file (folders are created) instead of standard output.",
+    };
 
     private CommandContext Context => _context ?? throw new InvalidOperationException("The command line was invoked without a context.");
 
@@ -279,6 +302,14 @@ internal sealed class CommandLineSchema
         if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out var value) && value < 1)
         {
             result.AddError($"{option.Name} must be a whole number of at least 1, got {value}.");
+        }
+    }
+
+    private static void RequireOneOf(OptionResult result, Option<string> option, string[] accepted)
+    {
+        if (result.Tokens.Count == 1 && !accepted.Contains(result.Tokens[0].Value, StringComparer.OrdinalIgnoreCase))
+        {
+            result.AddError($"Unknown {option.Name} '{result.Tokens[0].Value}'. Accepted: {string.Join(", ", accepted)}.");
         }
     }
 
