@@ -62,6 +62,9 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>The store itself, for tests and diagnostics.</summary>
     internal DatasetStore Store => _store;
 
+    /// <summary>The scheduler app's services, for tests and diagnostics.</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>Starts a scheduler.</summary>
     /// <param name="options">Where to listen and limits; defaults when null.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>

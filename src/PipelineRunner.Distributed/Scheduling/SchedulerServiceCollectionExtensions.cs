@@ -62,6 +62,8 @@ public static class SchedulerServiceCollectionExtensions
             return new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, sp.GetRequiredService<ILogger<DatasetStore>>(), options.TimeProvider);
         });
         services.TryAddSingleton<SchedulerState>();
+        services.TryAddSingleton<SchedulerMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchedulerMetricsHostedService>());
         services.TryAddSingleton<BulkEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BulkStoreHostedService>());
         services.TryAddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();

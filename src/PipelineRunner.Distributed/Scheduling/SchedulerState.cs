@@ -41,6 +41,30 @@ internal sealed partial class SchedulerState
         }
     }
 
+    /// <summary>Nodes ready to run that wait for a free worker slot, over all runs.</summary>
+    public int ReadyCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _machine.Runs.Sum(run => run.Ready.Count);
+            }
+        }
+    }
+
+    /// <summary>Runs not finished yet.</summary>
+    public int RunCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _machine.Runs.Count;
+            }
+        }
+    }
+
     /// <summary>Adds a run; throws <see cref="ArgumentException"/> for a malformed graph or a repeated run id.</summary>
     public RunState AddRun(SubmitRunRequest request)
     {
