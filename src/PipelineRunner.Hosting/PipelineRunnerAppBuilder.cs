@@ -37,6 +37,7 @@ public sealed class PipelineRunnerAppBuilder
         // The command line owns Ctrl+C and SIGTERM (a run cancels, a worker drains); the host only starts and stops services.
         _host.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         Pipelines = _host.Services.AddPipelineRunner();
+        TelemetryFromEnvironment.AddTo(_host.Services, Environment.GetEnvironmentVariable);
     }
 
     /// <summary>The app's services: register pipelines through <see cref="Pipelines"/>, and anything your nodes need.</summary>

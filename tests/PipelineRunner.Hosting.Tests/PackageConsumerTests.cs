@@ -11,7 +11,7 @@ namespace PipelineRunner.Hosting.Tests;
 /// </summary>
 public sealed class PackageConsumerTests : IDisposable
 {
-    private static readonly string[] Packages = ["PipelineRunner", "PipelineRunner.Datasets", "PipelineRunner.Distributed", "PipelineRunner.Hosting", "PipelineRunner.Tool"];
+    private static readonly string[] Packages = ["PipelineRunner", "PipelineRunner.Datasets", "PipelineRunner.Distributed", "PipelineRunner.OpenTelemetry", "PipelineRunner.Hosting", "PipelineRunner.Tool"];
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(5);
 
     // A version of its own, so the global package cache never serves an older build.
