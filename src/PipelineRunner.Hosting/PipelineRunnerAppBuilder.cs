@@ -37,7 +37,6 @@ public sealed class PipelineRunnerAppBuilder
         // The command line owns Ctrl+C and SIGTERM (a run cancels, a worker drains); the host only starts and stops services.
         _host.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         Pipelines = _host.Services.AddPipelineRunner();
-        TelemetryFromEnvironment.AddTo(_host.Services, Environment.GetEnvironmentVariable);
     }
 
     /// <summary>The app's services: register pipelines through <see cref="Pipelines"/>, and anything your nodes need.</summary>
@@ -81,6 +80,8 @@ public sealed class PipelineRunnerAppBuilder
             _host.Logging.AddFilter("PipelineRunner.Distributed", LogLevel.Warning);
         }
 
+        // After the app's own registrations: telemetry the app set up itself is left as it is.
+        TelemetryFromEnvironment.AddTo(_host.Services, Environment.GetEnvironmentVariable);
         return new PipelineRunnerApp(_host.Build(), _schema, _parseResult, Output, Error);
     }
 }

@@ -11,7 +11,9 @@ namespace PipelineRunner.Hosting;
 /// telemetry on for any app built on the host (the <c>pipeline-runner</c> scheduler too) without code:
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> sends both over OTLP; <c>OTEL_TRACES_EXPORTER</c> and
 /// <c>OTEL_METRICS_EXPORTER</c> choose <c>otlp</c>, <c>console</c> or <c>none</c> each. With none of them set nothing is
-/// registered. <c>OTEL_SERVICE_NAME</c> and the exporter's own variables are read by the SDK.
+/// registered, and a signal the app set up itself (its own <c>AddOpenTelemetry().WithTracing(...)</c> or
+/// <c>WithMetrics(...)</c>) is left to the app, so nothing is exported twice. <c>OTEL_SERVICE_NAME</c> and the
+/// exporter's own variables are read by the SDK.
 /// </summary>
 internal static class TelemetryFromEnvironment
 {
@@ -25,6 +27,17 @@ internal static class TelemetryFromEnvironment
         {
             // Reported as the host's settings are: by the command that reads them, one line, exit code 2.
             services.AddSingleton<IValidateOptions<PipelineRunnerHostOptions>>(new Refusal(problems));
+        }
+
+        // The app's own providers win: the environment then only points their exporters somewhere.
+        if (services.Any(d => d.ServiceType == typeof(TracerProvider)))
+        {
+            traces = "none";
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(MeterProvider)))
+        {
+            metrics = "none";
         }
 
         if (traces == "none" && metrics == "none")

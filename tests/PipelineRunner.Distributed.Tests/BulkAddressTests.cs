@@ -147,6 +147,37 @@ public sealed class BulkAddressTests
     }
 
     [Fact]
+    public async Task AnHttpsScheduler_AdvertisingAPlainBulkEndpoint_IsNotFollowed_ValuesGoOverGrpc()
+    {
+        // A client that speaks TLS to the scheduler never sends its token and values in clear to a tcp:// bulk address.
+        var expected = await new SequentialRunner().RunAsync(SharedPipelines.Blobs(), Catalog());
+        using var authority = TestCertificates.CreateAuthority("Scheduler CA");
+        using var certificate = TestCertificates.CreateServer(authority);
+        var log = new StringWriterLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(log));
+        var plainPort = FreePort();
+        using var watch = new Forwarder(plainPort, FreePort()); // counts connections to the advertised plain address
+        await using var scheduler = await SchedulerServer.StartAsync(
+            new SchedulerOptions { Certificate = certificate, BulkAdvertisedAddress = $"tcp://127.0.0.1:{plainPort}" }, loggerFactory);
+        using var stop = new CancellationTokenSource();
+        var workerOptions = new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = "w1" };
+        workerOptions.Security.TrustedCertificates.Add(authority);
+        var serving = new PipelineWorker(workerOptions, new PipelineNodeResolver(SharedPipelines.All()), loggerFactory).RunAsync(stop.Token);
+        var runnerOptions = new DistributedRunnerOptions { SchedulerAddress = scheduler.Address };
+        runnerOptions.Security.TrustedCertificates.Add(authority);
+        await using (var runner = new DistributedRunner(runnerOptions, loggerFactory))
+        {
+            var outputs = await runner.RunAsync(SharedPipelines.Blobs(), Catalog()).WaitAsync(Timeout);
+            Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
+        }
+
+        await stop.CancelAsync();
+        await serving;
+        Assert.Equal(0, watch.Connections);
+        Assert.Contains("is reached over https but advertises its bulk endpoint without TLS; values go over the gRPC streams instead", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ATcpAdvertisedAddress_IsDialledWithoutTls()
     {
         var expected = await new SequentialRunner().RunAsync(SharedPipelines.Blobs(), Catalog());

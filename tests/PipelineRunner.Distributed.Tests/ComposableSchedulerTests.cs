@@ -101,6 +101,28 @@ public sealed class ComposableSchedulerTests
     }
 
     [Fact]
+    public async Task TheHttpPort_OfASchedulerThatRequiresClientCertificates_StillAnswersAProbeWithout()
+    {
+        using var authority = TestCertificates.CreateAuthority("Probe CA");
+        using var certificate = TestCertificates.CreateServer(authority);
+        var options = new PipelineRunner.Distributed.Scheduling.SchedulerOptions
+        {
+            HttpPort = 0,
+            Certificate = certificate,
+            ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
+        };
+        options.TrustedClientCertificates.Add(authority);
+        await using var scheduler = await PipelineRunner.Distributed.Scheduling.SchedulerServer.StartAsync(options);
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }; // as a Kubernetes HTTPS probe: no verification, no client certificate
+        using var http = new HttpClient(handler);
+
+        var ready = await http.GetAsync(new Uri(scheduler.HttpAddress!, "/healthz/ready")).WaitAsync(Timeout);
+
+        Assert.Equal("https", scheduler.HttpAddress!.Scheme);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
     public async Task Readiness_IsUnhealthyWhileStartingAndOnceStopping()
     {
         var lifetime = new TestLifetime();

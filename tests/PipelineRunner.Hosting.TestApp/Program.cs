@@ -2,6 +2,7 @@
 // a pipeline that fails to construct before AddPipeline is called (as AddPipeline("name", X.Create()) does);
 // BROKEN_PIPELINE=lazy registers a factory that fails when a command first needs the pipeline.
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 using PipelineRunner.Hosting;
 using PipelineRunner.Pipelines;
 
@@ -16,6 +17,12 @@ switch (Environment.GetEnvironmentVariable("BROKEN_PIPELINE"))
     case "lazy":
         builder.Pipelines.AddPipeline("broken", _ => Broken());
         break;
+}
+
+// OWN_TELEMETRY=1: the app sets up its own tracing, as the README shows; the host's OTEL_* support must not add a second.
+if (Environment.GetEnvironmentVariable("OWN_TELEMETRY") == "1")
+{
+    builder.Services.AddOpenTelemetry().WithTracing(t => OpenTelemetry.Trace.ConsoleExporterHelperExtensions.AddConsoleExporter(t.AddPipelineRunnerInstrumentation()));
 }
 
 await using var app = builder.Build();

@@ -44,4 +44,16 @@ public sealed class TelemetryProcessTests
         Assert.Contains("error: OTEL_METRICS_EXPORTER='statsd' is not an exporter this app has; use otlp, console or none.", app.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", app.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AnAppsOwnTracing_IsNotDoubled_ByTheEnvironmentsExporter()
+    {
+        await using var app = ChildProcess.StartApp(
+            App,
+            new Dictionary<string, string> { ["OWN_TELEMETRY"] = "1", ["OTEL_TRACES_EXPORTER"] = "console", ["OTEL_METRICS_EXPORTER"] = "none" },
+            "run", "--pipeline", "ok", "--params", "x=1");
+
+        Assert.True(await app.WaitForExitAsync(Timeout) == 0, app.Output);
+        Assert.Single(app.Output.Split('\n'), line => line.StartsWith("Activity.DisplayName:        pipeline.run", StringComparison.Ordinal));
+    }
 }

@@ -55,9 +55,22 @@ internal sealed partial class StoreClient(
                 var endpoint = info.BulkAddress.Length > 0 && BulkAddress.TryParse(info.BulkAddress, out var advertised) ? advertised
                     : info.BulkPort > 0 ? new System.Net.DnsEndPoint(schedulerAddress.Host, info.BulkPort)
                     : null;
-                // TLS as the scheduler says (an ingress may terminate it in front of a plain bulk port, or the
-                // reverse); an older scheduler does not say, and then it goes as the scheduler's address does.
-                var useTls = info.HasBulkTls ? info.BulkTls : schedulerAddress.Scheme == Uri.UriSchemeHttps;
+                // TLS as the scheduler says (an ingress may terminate it in front of a plain bulk port); an older
+                // scheduler does not say, and then it goes as the scheduler's address does. A client that speaks TLS
+                // to the scheduler never lets it downgrade the bulk endpoint to plain TCP (its token and values would
+                // travel in clear): values go over the gRPC streams instead.
+                var https = schedulerAddress.Scheme == Uri.UriSchemeHttps;
+                var useTls = info.HasBulkTls ? info.BulkTls : https;
+                if (endpoint is not null && https && !useTls)
+                {
+                    if (logger is not null)
+                    {
+                        Log.BulkNotEncrypted(logger, SchedulerAddress);
+                    }
+
+                    endpoint = null;
+                }
+
                 _bulk = endpoint is null ? null : new BulkStoreClient(endpoint, timeouts.Connect, useTls, security, timeouts.SilenceBound, _clock);
                 _bulkResolved = true;
             }
@@ -259,5 +272,8 @@ internal sealed partial class StoreClient(
 
         [Microsoft.Extensions.Logging.LoggerMessage(EventId = 321, Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "The store's bulk endpoint of the scheduler at {Address} still cannot be reached ({Reason}); values keep going over the gRPC streams")]
         public static partial void BulkStillUnreachable(Microsoft.Extensions.Logging.ILogger logger, string address, string reason);
+
+        [Microsoft.Extensions.Logging.LoggerMessage(EventId = 322, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "The scheduler at {Address} is reached over https but advertises its bulk endpoint without TLS; values go over the gRPC streams instead, so the access token and values never travel in clear. Advertise it with --bulk-address tls://HOST:PORT")]
+        public static partial void BulkNotEncrypted(Microsoft.Extensions.Logging.ILogger logger, string address);
     }
 }

@@ -9,7 +9,6 @@ internal static class BulkAddress
     private const string TlsScheme = "tls://";
     private const string TcpScheme = "tcp://";
 
-    /// <summary>Parses <c>host:port</c> (an IPv6 host in brackets, <c>[::1]:5124</c>).</summary>
     /// <summary>
     /// Parses an advertised bulk address: <c>host:port</c>, or <c>tls://host:port</c> / <c>tcp://host:port</c> to say
     /// whether clients speak TLS to it (<paramref name="tls"/> null without a scheme: as the scheduler's own endpoint).
@@ -22,7 +21,7 @@ internal static class BulkAddress
         return TryParse(tls switch { true => text[TlsScheme.Length..], false => text[TcpScheme.Length..], null => text }, out endpoint);
     }
 
-    /// <summary>Parses <c>host:port</c>.</summary>
+    /// <summary>Parses <c>host:port</c> (an IPv6 host in brackets, <c>[::1]:5124</c>).</summary>
     public static bool TryParse(string text, out DnsEndPoint endpoint)
     {
         endpoint = null!;

@@ -18,7 +18,7 @@ internal static class DistributedTracing
 
     /// <summary>Starts a span that continues the trace of <paramref name="traceParent"/> (a new trace when it is empty or malformed).</summary>
     public static Activity? Start(string name, ActivityKind kind, string traceParent) =>
-        ActivityContext.TryParse(traceParent, null, out var parent)
-            ? Source.StartActivity(name, kind, parent)
-            : Source.StartActivity(name, kind);
+        !Source.HasListeners() ? null
+        : ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent) ? Source.StartActivity(name, kind, parent)
+        : Source.StartActivity(name, kind);
 }

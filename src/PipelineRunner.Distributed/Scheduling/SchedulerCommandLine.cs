@@ -123,7 +123,7 @@ public static class SchedulerCommandLine
         ("--spill-directory", "Where spilled values go (default: a fresh temporary folder, removed on exit)."),
         ("--http-port", "Port for HTTP/1.1 health probes (/healthz/live, /healthz/ready); default: none (gRPC health checks work on --port)."),
         ("--bulk-port", "Port of the store's bulk endpoint for large values (default 0: any free port)."),
-        ("--bulk-address", "host:port clients dial for the bulk endpoint, behind NAT or an ingress (default: the scheduler's host and the bulk port); tls://host:port or tcp://host:port says whether clients speak TLS to it (default: TLS when the scheduler has a certificate)."),
+        ("--bulk-address", "host:port clients dial for the bulk endpoint, behind NAT or an ingress (default: the scheduler's host and the bulk port); tls://host:port or tcp://host:port says whether clients speak TLS to it (default: TLS when the scheduler has a certificate; clients of an https scheduler refuse a plain one and use the gRPC streams)."),
     ];
 
     /// <summary>The scheduler's options from the command line's values, looked up by option name (<c>--port</c>).</summary>

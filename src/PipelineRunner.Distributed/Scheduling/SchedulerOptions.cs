@@ -32,7 +32,8 @@ public sealed class SchedulerOptions
     /// scheduler's host and <see cref="BulkPort"/> (behind NAT, a port mapping or an ingress); null (the default) for
     /// those. Clients that cannot reach it move values over the gRPC streams instead, more slowly. Clients speak TLS
     /// to it when the scheduler has a <see cref="Certificate"/>; <c>tls://host:port</c> or <c>tcp://host:port</c> says
-    /// otherwise, e.g. <c>tls://</c> for an ingress that terminates TLS in front of a plain bulk port.
+    /// otherwise, e.g. <c>tls://</c> for an ingress that terminates TLS in front of a plain bulk port. Clients that reach
+    /// the scheduler over https never accept a plain bulk endpoint: they move values over the gRPC streams instead.
     /// </summary>
     public string? BulkAdvertisedAddress { get; set; }
 

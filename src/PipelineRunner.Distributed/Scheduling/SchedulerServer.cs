@@ -100,8 +100,8 @@ public sealed class SchedulerServer : IAsyncDisposable
                     listen.Protocols = HttpProtocols.Http1;
                     if (options.Certificate is not null)
                     {
-                        var tls = PipelineRunner.Distributed.Scheduling.SchedulerServerTls.ServerOptions(options, [System.Net.Security.SslApplicationProtocol.Http11]);
-                        listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls) });
+                        // The scheduler's certificate, but no client certificate: a probe (a Kubernetes httpGet) has none.
+                        listen.UseHttps(options.Certificate);
                     }
                 });
             }
@@ -116,6 +116,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         try
         {
             app.MapPipelineRunnerScheduler();
+            app.MapPipelineRunnerSchedulerHealthChecks();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -138,7 +139,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _app.Services.GetRequiredService<TimeProvider>());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)); // a bound on real peers: the system clock
         await _app.StopAsync(timeout.Token).ConfigureAwait(false); // the bulk endpoint stops with the app's hosted services
         await _app.DisposeAsync().ConfigureAwait(false); // and the store (its spill folder) with the app's services
     }

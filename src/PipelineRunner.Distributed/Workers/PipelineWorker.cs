@@ -149,7 +149,7 @@ public sealed partial class PipelineWorker
     private async Task<SchedulerFailure?> ServeAsync(Attempt attempt, CancellationToken stopToken)
     {
         using var channel = new SchedulerChannel(_options.SchedulerAddress!, _timeouts, _options.Security, _logger, _options.TimeProvider);
-        using var connection = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider); // CancelAfter on the worker's clock
+        using var connection = new CancellationTokenSource();
         using var call = channel.Client.Connect(cancellationToken: connection.Token);
         var outbox = Channel.CreateUnbounded<WorkerMessage>(new UnboundedChannelOptions { SingleReader = true });
         outbox.Writer.TryWrite(new WorkerMessage { Register = new RegisterWorker { WorkerId = Id, Concurrency = _options.MaxConcurrentNodes } });
@@ -313,7 +313,8 @@ public sealed partial class PipelineWorker
         }
 
         outbox.TryComplete();
-        // The scheduler ends the call once it has read our half-close; do not wait forever for it.
+        // The scheduler ends the call once it has read our half-close; do not wait forever for it. A bound on a real
+        // peer, like the transport's own timeouts: the system clock, not the worker's.
         connection.CancelAfter(TimeSpan.FromSeconds(5));
     }
 
@@ -376,8 +377,9 @@ public sealed partial class PipelineWorker
             {
                 Hooks = RunHooks?.For(assign.RunId) ?? _options.Hooks,
                 SessionId = assign.SessionId.Length == 0 ? assign.RunId : assign.SessionId,
-                // Each retried attempt is reported to the driver, whose log and progress show it.
-                Progress = new RetryReporter(progress =>
+                // Each retried attempt is reported to the driver, whose log and progress show it (no reporter, and no
+                // progress events, for a node that is not retried).
+                Progress = retry.MaxAttempts == 1 ? null : new RetryReporter(progress =>
                 {
                     attempts = progress.Attempt + 1;
                     outbox.TryWrite(new WorkerMessage

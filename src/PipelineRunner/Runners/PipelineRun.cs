@@ -521,6 +521,8 @@ public sealed class PipelineRun
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(error);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
         _progress?.Report(new NodeProgress(NodeProgressKind.Retrying, node.Name, CompletedCount, Pipeline.Nodes.Count, TimeSpan.Zero, error)
         {
             Attempt = attempt,

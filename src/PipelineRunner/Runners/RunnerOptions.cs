@@ -26,7 +26,14 @@ public class RunnerOptions
     public RetryPolicy RetryPolicy { get; set; } = RetryPolicy.None;
 
     /// <summary>The clock of the runner's waits (retry delays, and a distributed runner's wait for workers); the system's by default.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value), "RunnerOptions.TimeProvider must not be null.");
+    }
+
+    private TimeProvider _timeProvider = TimeProvider.System;
 }
 
 /// <summary>Options of the <see cref="ThreadRunner"/>.</summary>

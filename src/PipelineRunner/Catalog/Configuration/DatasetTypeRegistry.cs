@@ -40,7 +40,7 @@ public sealed class DatasetTypeRegistry
         "CsvDataset", "pandas.CSVDataset", "ParquetDataset", "pandas.ParquetDataset", "MessagePackDataset", "pickle.PickleDataset",
     };
 
-    private static readonly Lazy<IReadOnlyList<IDatasetTypeProvider>> CompanionProviders = new(LoadCompanionProviders);
+    private static readonly Lazy<IReadOnlyList<IDatasetTypeProvider>> CompanionProviders = new(LoadCompanionProviders, LazyThreadSafetyMode.PublicationOnly);
 
     private readonly Dictionary<string, Func<DatasetDefinition, IDataset>> _factories = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
@@ -327,9 +327,14 @@ public sealed class DatasetTypeRegistry
         {
             return [];
         }
+        catch (Exception ex) when (ex is FileLoadException or BadImageFormatException)
+        {
+            throw new CatalogConfigurationException($"The {CompanionAssembly} package is referenced but cannot be loaded ({ex.Message}); use the same version as PipelineRunner.", ex);
+        }
 
         return assembly.GetCustomAttributes<DatasetTypeProviderAttribute>()
-            .Select(attribute => (IDatasetTypeProvider)Activator.CreateInstance(attribute.ProviderType)!)
+            .Select(attribute => Activator.CreateInstance(attribute.ProviderType) as IDatasetTypeProvider
+                ?? throw new CatalogConfigurationException($"{attribute.ProviderType.FullName} in {CompanionAssembly} is not an {nameof(IDatasetTypeProvider)}."))
             .ToList();
     }
 }
