@@ -155,6 +155,32 @@ public sealed class RuntimeTypeTests : IAsyncLifetime
         Assert.Equal(new byte[] { 0xC0 }, writer.AsSequence().ToArray()); // nil, as before
     }
 
+    [Fact]
+    public void ATagSplitAcrossChunks_AfterAnEmptyOne_IsRead()
+    {
+        using var writer = new SegmentedBufferWriter();
+        ValueSerializer.Serialize("x", new List<int[]> { new[] { 1, 2 } }, writer);
+        var bytes = writer.AsSequence().ToArray();
+        var first = new Segment(ReadOnlyMemory<byte>.Empty);
+        var last = first.Append(bytes.AsMemory(0, 2)).Append(bytes.AsMemory(2));
+
+        var value = ValueSerializer.Deserialize("x", typeof(object), new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length));
+
+        Assert.Equal(new List<int[]> { new[] { 1, 2 } }, Assert.IsType<List<int[]>>(value));
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
+    }
+
     public static TheoryData<string, byte[]> ForgedTags() => new()
     {
         { "unknown code 0x7F", new byte[] { 0xC1, 0x7F, 0x05 } },

@@ -44,6 +44,12 @@ internal static class ValueTypeTag
 
     private static readonly ConcurrentDictionary<Type, byte[]> Tags = new();
 
+    /// <summary>
+    /// Types of valid tags read so far, by their codes packed into a number (at most 5 nonzero codes, so distinct tags
+    /// never collide); bounded by the allowlist, whatever the wire sends.
+    /// </summary>
+    private static readonly ConcurrentDictionary<ulong, Type> Decoded = new();
+
     /// <summary>The tag for a value of <paramref name="type"/>, or an empty array when such values go untagged.</summary>
     public static byte[] For(Type type) => Tags.GetOrAdd(type, static t =>
     {
@@ -112,34 +118,54 @@ internal static class ValueTypeTag
     public static Type? Read(string datasetName, ref ReadOnlySequence<byte> bytes)
     {
         var first = bytes.FirstSpan;
-        if (first.Length > 0 ? first[0] != Marker : !StartsWithMarker(bytes))
+        if (first.Length > 0 && first[0] != Marker)
         {
-            return null;
+            return null; // the common case: an untagged payload, decided from the first byte
         }
 
-        var reader = new SequenceReader<byte>(bytes);
-        reader.Advance(1);
-        var type = ReadType(datasetName, ref reader, depth: 0, element: false);
-        bytes = bytes.Slice(reader.Position);
+        if (first.Length > 1 && first[1] is > 0 and < ObjectCode)
+        {
+            bytes = bytes.Slice(2); // a primitive: the marker and one leaf code
+            return Leaves[first[1]];
+        }
+
+        // The longest tag is the marker, MaxDepth containers and a leaf; copying at most that many bytes also covers a
+        // tag split across segments.
+        Span<byte> prefix = stackalloc byte[MaxDepth + 2];
+        var length = (int)Math.Min(bytes.Length, prefix.Length);
+        prefix = prefix[..length];
+        bytes.Slice(0, length).CopyTo(prefix);
+        if (length == 0 || prefix[0] != Marker)
+        {
+            return null; // empty, or a first segment that was empty
+        }
+
+        var position = 1;
+        Validate(datasetName, prefix, ref position, depth: 0, element: false);
+        var codes = prefix[1..position];
+        ulong key = 0;
+        foreach (var code in codes)
+        {
+            key = (key << 8) | code;
+        }
+
+        var type = Decoded.TryGetValue(key, out var known) ? known : Decoded.GetOrAdd(key, Build(codes));
+        bytes = bytes.Slice(position);
         return type;
     }
 
-    private static bool StartsWithMarker(ReadOnlySequence<byte> bytes)
+    /// <summary>Checks a tag's codes from <paramref name="position"/>, leaving it after the tag.</summary>
+    private static void Validate(string datasetName, ReadOnlySpan<byte> prefix, ref int position, int depth, bool element)
     {
-        var reader = new SequenceReader<byte>(bytes);
-        return reader.TryPeek(out var value) && value == Marker;
-    }
-
-    private static Type ReadType(string datasetName, ref SequenceReader<byte> reader, int depth, bool element)
-    {
-        if (!reader.TryRead(out var code))
+        if (position >= prefix.Length)
         {
             throw Refused(datasetName, "its type tag is cut short");
         }
 
+        var code = prefix[position++];
         if (code > 0 && code < Leaves.Length && (element || code != ObjectCode))
         {
-            return Leaves[code];
+            return;
         }
 
         if (code is < ArrayCode or > HashSetCode)
@@ -152,7 +178,19 @@ internal static class ValueTypeTag
             throw Refused(datasetName, $"its type tag nests containers deeper than {MaxDepth}");
         }
 
-        var elementType = ReadType(datasetName, ref reader, depth + 1, element: true);
+        Validate(datasetName, prefix, ref position, depth + 1, element: true);
+    }
+
+    /// <summary>The type of validated codes: allowlisted leaves inside the four allowlisted containers.</summary>
+    private static Type Build(ReadOnlySpan<byte> codes)
+    {
+        var code = codes[0];
+        if (code < ArrayCode)
+        {
+            return Leaves[code];
+        }
+
+        var elementType = Build(codes[1..]);
         return code switch
         {
             ArrayCode => elementType.MakeArrayType(),
