@@ -156,6 +156,18 @@ public sealed class RuntimeTypeTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ASetsCustomComparer_DoesNotTravel_AsDocumented()
+    {
+        using var writer = new SegmentedBufferWriter();
+        ValueSerializer.Serialize("x", new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "a" }, writer);
+
+        var set = Assert.IsType<HashSet<string>>(ValueSerializer.Deserialize("x", typeof(object), writer.AsSequence()));
+
+        Assert.Contains("a", set);
+        Assert.DoesNotContain("A", set); // ordinal equality, whatever comparer the producer used
+    }
+
+    [Fact]
     public void ATagSplitAcrossChunks_AfterAnEmptyOne_IsRead()
     {
         using var writer = new SegmentedBufferWriter();
