@@ -168,6 +168,16 @@ public sealed class RuntimeTypeTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AnEnum_ConsumedAsObject_ComesBackAsItsUnderlyingValue_InTheSmallestIntegerType()
+    {
+        using var writer = new SegmentedBufferWriter();
+        ValueSerializer.Serialize("x", DayOfWeek.Tuesday, writer);
+
+        Assert.Equal((byte)2, ValueSerializer.Deserialize("x", typeof(object), writer.AsSequence()));
+        Assert.Equal(DayOfWeek.Tuesday, ValueSerializer.Deserialize("x", typeof(DayOfWeek), writer.AsSequence()));
+    }
+
+    [Fact]
     public void ATagSplitAcrossChunks_AfterAnEmptyOne_IsRead()
     {
         using var writer = new SegmentedBufferWriter();
