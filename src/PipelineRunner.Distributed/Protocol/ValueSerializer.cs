@@ -8,7 +8,9 @@ namespace PipelineRunner.Distributed.Protocol;
 /// <summary>
 /// Turns dataset values into MessagePack bytes and back. The type always comes from the code (the value's own type
 /// when saving, the consuming parameter's declared type when loading), never from the wire: no Typeless resolver, and
-/// untrusted-data security is on.
+/// untrusted-data security is on. A value of an allowlisted type carries a <see cref="ValueTypeTag"/> in front, so a
+/// consumer that asks for <see cref="object"/> gets the producer's runtime type back; the tag is a code from a fixed
+/// list, never a type name.
 /// </summary>
 internal static class ValueSerializer
 {
@@ -21,6 +23,11 @@ internal static class ValueSerializer
         var type = value?.GetType() ?? typeof(object);
         try
         {
+            if (value is not null && ValueTypeTag.For(type) is { Length: > 0 } tag)
+            {
+                writer.Write(tag);
+            }
+
             MessagePackSerializer.Serialize(type, writer, value, Options);
         }
         catch (MessagePackSerializationException ex)
@@ -60,8 +67,18 @@ internal static class ValueSerializer
         return true;
     }
 
+    /// <summary>
+    /// Reads a stored value as <paramref name="type"/>; as the producer's runtime type when <paramref name="type"/> is
+    /// <see cref="object"/> and the value carries a type tag. A concrete declared type wins over the tag.
+    /// </summary>
+    /// <exception cref="DatasetException">The bytes cannot be read as the type, or their type tag is refused.</exception>
     public static object? Deserialize(string datasetName, Type type, ReadOnlySequence<byte> bytes)
     {
+        if (ValueTypeTag.Read(datasetName, ref bytes) is { } tagged && type == typeof(object))
+        {
+            type = tagged;
+        }
+
         try
         {
             return MessagePackSerializer.Deserialize(type, bytes, Options);

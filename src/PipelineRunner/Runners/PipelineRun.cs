@@ -23,7 +23,8 @@ public sealed class PipelineRun
     private readonly IDataset[] _datasets;
     private readonly int[] _loadCounts;
     private readonly bool[] _completed;
-    private readonly int[] _releasedBy;
+    private readonly bool[] _released;
+    private readonly bool[] _sharesDataset;
     private int _completedCount;
     private readonly List<NodeExecutionException> _failures = [];
     private readonly Lock _gate = new();
@@ -76,8 +77,22 @@ public sealed class PipelineRun
 
         _loadCounts = (int[])_graph.InitialLoadCounts.Clone();
         _completed = new bool[_graph.Nodes.Length];
-        _releasedBy = new int[_loadCounts.Length];
-        Array.Fill(_releasedBy, -1);
+        _released = new bool[_datasets.Length];
+        _sharesDataset = new bool[_datasets.Length];
+        foreach (var variants in _graph.SlotNames)
+        {
+            // Transcoded names backed by one dataset object (the runner's shared default dataset) are released together.
+            for (var a = 0; a < variants.Length; a++)
+            {
+                for (var b = a + 1; b < variants.Length; b++)
+                {
+                    if (ReferenceEquals(_datasets[variants[a]], _datasets[variants[b]]))
+                    {
+                        _sharesDataset[variants[a]] = _sharesDataset[variants[b]] = true;
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>The pipeline being run.</summary>
@@ -334,7 +349,9 @@ public sealed class PipelineRun
     /// <summary>
     /// Marks a node completed: logs <c>Completed node</c> and <c>Completed i out of N tasks</c>, reports progress,
     /// decrements the load counts of its inputs and releases every dataset no remaining node will load (never the
-    /// pipeline's inputs or outputs).
+    /// pipeline's inputs or outputs), in the node's input then output order. As in Kedro, transcoded names
+    /// (<c>x@a</c>, <c>x@b</c>) are counted and released each on its own, except names backed by one dataset object
+    /// (the runner's shared default dataset), which are released together once none of them is loaded any more.
     /// </summary>
     /// <param name="node">The node.</param>
     /// <param name="duration">How long the node took, for progress.</param>
@@ -348,7 +365,7 @@ public sealed class PipelineRun
     {
         var node = _graph.Nodes[index];
         int done;
-        var releases = 0;
+        List<int>? releases = null;
         lock (_gate)
         {
             if (_completed[index])
@@ -358,23 +375,23 @@ public sealed class PipelineRun
 
             _completed[index] = true;
             done = ++_completedCount;
+
+            // Kedro's _release_datasets: each input name whose own load count reaches zero, then each output name
+            // nothing loads, in the node's order, never the pipeline's free inputs or outputs. Claimed under the lock
+            // (each name once), released outside it.
             foreach (var name in _graph.InputNames[index])
             {
-                var slot = _graph.NameSlots[name];
-                if (--_loadCounts[slot] < 1 && !_graph.IsPipelineInput[slot] && _releasedBy[slot] < 0)
+                if (--_loadCounts[name] < 1 && !_graph.IsPipelineInput[_graph.NameSlots[name]])
                 {
-                    _releasedBy[slot] = index;
-                    releases++;
+                    Claim(name, ref releases);
                 }
             }
 
             foreach (var name in _graph.OutputNames[index])
             {
-                var slot = _graph.NameSlots[name];
-                if (_loadCounts[slot] < 1 && !_graph.IsPipelineOutput[slot] && _releasedBy[slot] < 0)
+                if (_loadCounts[name] < 1 && !_graph.IsPipelineOutput[_graph.NameSlots[name]])
                 {
-                    _releasedBy[slot] = index;
-                    releases++;
+                    Claim(name, ref releases);
                 }
             }
         }
@@ -382,31 +399,52 @@ public sealed class PipelineRun
         PipelineRunnerDiagnostics.NodesCompleted.Add(1);
         RunnerLog.CompletedNode(_logger, node.Name);
         RunnerLog.CompletedTasks(_logger, done, _completed.Length);
-        if (releases > 0)
+        if (releases is not null)
         {
-            // Release each dataset this node claimed above (a dataset is claimed once, by the node that emptied it).
-            await ReleaseClaimedAsync(index, _graph.InputNames[index], cancellationToken).ConfigureAwait(false);
-            await ReleaseClaimedAsync(index, _graph.OutputNames[index], cancellationToken).ConfigureAwait(false);
+            foreach (var name in releases)
+            {
+                await Catalog.ReleaseAsync(_graph.Names[name], cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // Reported once the node's datasets are released, so a progress consumer sees the state after the node.
         _progress?.Report(new NodeProgress(NodeProgressKind.Completed, node.Name, done, _completed.Length, duration));
     }
 
-    private async ValueTask ReleaseClaimedAsync(int index, int[] names, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims a dataset name for release (under the lock). A name backed by the same dataset object as another
+    /// transcoded name of its dataset waits until every such name is done, then all of them are claimed together:
+    /// releasing the shared object earlier would drop data another name still has to load.
+    /// </summary>
+    private void Claim(int name, ref List<int>? releases)
     {
-        foreach (var name in names)
+        if (_released[name])
         {
-            var slot = _graph.NameSlots[name];
-            if (_releasedBy[slot] != index)
-            {
-                continue;
-            }
+            return; // a node reading one dataset twice releases it once
+        }
 
-            _releasedBy[slot] = -2; // released; a node reading one dataset twice releases it once
-            foreach (var variant in _graph.SlotNames[slot])
+        if (!_sharesDataset[name])
+        {
+            _released[name] = true;
+            (releases ??= []).Add(name);
+            return;
+        }
+
+        var variants = _graph.SlotNames[_graph.NameSlots[name]];
+        foreach (var other in variants)
+        {
+            if (_loadCounts[other] > 0 && ReferenceEquals(_datasets[other], _datasets[name]))
             {
-                await Catalog.ReleaseAsync(_graph.Names[variant], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        foreach (var other in variants)
+        {
+            if (!_released[other] && ReferenceEquals(_datasets[other], _datasets[name]))
+            {
+                _released[other] = true;
+                (releases ??= []).Add(other);
             }
         }
     }

@@ -67,7 +67,10 @@ internal sealed class PipelineGraph
     /// <summary>Slot → the name ids of its transcoded variants.</summary>
     public int[][] SlotNames { get; }
 
-    /// <summary>Slot → how many times nodes load it.</summary>
+    /// <summary>
+    /// Name id → how many times nodes load that name. As in Kedro's runner, each transcoded name (<c>x@a</c>,
+    /// <c>x@b</c>) is counted apart.
+    /// </summary>
     public int[] InitialLoadCounts { get; }
 
     /// <summary>Slot → whether it is a free input of the pipeline (never released).</summary>
@@ -158,12 +161,12 @@ internal sealed class PipelineGraph
         }
 
         var slotCount = slotNames.Count;
-        var loadCounts = new int[slotCount];
+        var loadCounts = new int[names.Count];
         foreach (var inputs in inputNames)
         {
             foreach (var id in inputs)
             {
-                loadCounts[nameSlots[id]]++;
+                loadCounts[id]++;
             }
         }
 
