@@ -47,15 +47,20 @@ public sealed class DistributedTracingTests : IAsyncLifetime
         var driverSpans = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == PipelineRunnerDiagnostics.ActivitySourceName,
+            ShouldListenTo = source => source.Name is PipelineRunnerDiagnostics.ActivitySourceName or nameof(DistributedTracingTests),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = driverSpans.Enqueue,
         };
         ActivitySource.AddActivityListener(listener);
         var catalog = new DataCatalog();
         catalog.AddParameters(new Dictionary<string, object?> { ["blob_mb"] = 1L });
+        // Other tests of this process run pipelines too: this run's span is the child of the test's own span.
+        using var testSource = new ActivitySource(nameof(DistributedTracingTests));
+        string testSpanId;
         await using (var runner = new DistributedRunner(new DistributedRunnerOptions { SchedulerAddress = address }))
+        using (var testSpan = testSource.StartActivity("test"))
         {
+            testSpanId = testSpan!.SpanId.ToHexString();
             await runner.RunAsync(SharedPipelines.Blobs(), catalog).WaitAsync(Timeout);
         }
 
@@ -66,7 +71,8 @@ public sealed class DistributedTracingTests : IAsyncLifetime
             Assert.Equal(0, await process.WaitForExitAsync(Timeout));
         }
 
-        var run = Assert.Single(driverSpans, s => s.DisplayName == "pipeline.run" && s.GetTagItem(PipelineRunnerDiagnostics.RunnerTag) is "DistributedRunner");
+        var run = Assert.Single(driverSpans, s => s.DisplayName == "pipeline.run" && s.ParentSpanId.ToHexString() == testSpanId);
+        Assert.Equal("DistributedRunner", run.GetTagItem(PipelineRunnerDiagnostics.RunnerTag));
         var traceId = run.TraceId.ToHexString();
         var spans = new[] { "scheduler", "w1", "w2" }.SelectMany(Read).Where(s => s.TraceId == traceId).ToList();
 

@@ -493,8 +493,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     private TimeSpan Elapsed(Dictionary<string, long> started, string node) =>
         started.TryGetValue(node, out var at) ? _options.TimeProvider.GetElapsedTime(at) : TimeSpan.Zero;
 
+    /// <remarks>Transcoded names (<c>x@a</c>, <c>x@b</c>) are one dataset: one store key, the name without transcoding, as on workers.</remarks>
     private StoreDataset NewStoreDataset(string name, bool untyped = false) =>
-        new(name, async ct => (await ConnectAsync(ct).ConfigureAwait(false)).Store, untyped, releases: () => _releases);
+        new(DatasetNames.StripTranscoding(name), async ct => (await ConnectAsync(ct).ConfigureAwait(false)).Store, untyped, releases: () => _releases);
 
     /// <summary>
     /// The scheduler failed a call: one sentence naming it and what went wrong. A scheduler that answered with a status

@@ -176,7 +176,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         var run = node.Run;
         if (completed.Outputs.Count > 0)
         {
-            var storeDatasets = node.Spec.Datasets.Where(d => d.DefinitionJson.Length == 0).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            var storeDatasets = node.Spec.Datasets.Where(d => d.DefinitionJson.Length == 0).Select(d => StoreKey(d.Name)).ToHashSet(StringComparer.Ordinal);
             var invalid = completed.Outputs.FirstOrDefault(o => !storeDatasets.Contains(o.Name) || o.Data.Length > Wire.InlineLimit);
             if (invalid is null)
             {
@@ -269,7 +269,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         var datasets = run.Nodes.Values
             .SelectMany(n => n.Spec.Datasets)
             .Where(d => d.DefinitionJson.Length == 0)
-            .Select(d => d.Name)
+            .Select(d => StoreKey(d.Name))
             .ToHashSet(StringComparer.Ordinal);
         run.LeasedDatasets = datasets;
         output.Add(new Instruction.StartLease(run, datasets));
@@ -434,7 +434,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
                 worker.Running.Add(node);
                 Transition(node, NodeStatus.Running, worker, output);
                 var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId, TraceParent = run.TraceParent };
-                output.Add(new Instruction.Assign(worker, assign, [.. node.Spec.StoreInputs]));
+                output.Add(new Instruction.Assign(worker, assign, [.. node.Spec.StoreInputs.Select(StoreKey).Distinct(StringComparer.Ordinal)]));
                 if (run.ReportStarted)
                 {
                     output.Add(new Instruction.Emit(run, new RunEvent { Started = new NodeStarted { RunId = run.Id, Node = node.Spec.Name, Worker = worker.Id } }));
@@ -461,6 +461,12 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
     }
 
     /// <summary>Builds a run's graph from its request; throws <see cref="ArgumentException"/> for a malformed one. Pure: no lock needed.</summary>
+    /// <summary>
+    /// The store key of a dataset name: transcoded names (<c>x@a</c>, <c>x@b</c>) are one dataset, stored once under the
+    /// name without transcoding, by drivers and workers alike.
+    /// </summary>
+    public static string StoreKey(string datasetName) => Pipelines.DatasetNames.StripTranscoding(datasetName);
+
     public static RunState BuildRun(SubmitRunRequest request, SchedulerOptions options)
     {
         if (request.RunId.Length is 0 or > 128)

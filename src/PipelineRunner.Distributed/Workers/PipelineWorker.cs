@@ -357,7 +357,8 @@ public sealed partial class PipelineWorker
                 catalog.Add(
                     dataset.Name,
                     dataset.DefinitionJson.Length == 0
-                        ? new StoreDataset(dataset.Name, _ => ValueTask.FromResult(channel.Store), dataset.Untyped, inline)
+                        // Transcoded names (x@a, x@b) are one dataset: one store key, the name without transcoding.
+                        ? new StoreDataset(DatasetNames.StripTranscoding(dataset.Name), _ => ValueTask.FromResult(channel.Store), dataset.Untyped, inline)
                         : _datasetTypes.Create(DatasetSpecs.Parse(dataset)));
             }
 
@@ -379,7 +380,7 @@ public sealed partial class PipelineWorker
                 SessionId = assign.SessionId.Length == 0 ? assign.RunId : assign.SessionId,
                 // Each retried attempt is reported to the driver, whose log and progress show it (no reporter, and no
                 // progress events, for a node that is not retried).
-                Progress = retry.MaxAttempts == 1 ? null : new RetryReporter(progress =>
+                Progress = (node.RetryPolicy ?? retry).MaxAttempts == 1 ? null : new RetryReporter(progress =>
                 {
                     attempts = progress.Attempt + 1;
                     outbox.TryWrite(new WorkerMessage
