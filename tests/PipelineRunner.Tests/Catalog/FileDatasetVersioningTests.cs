@@ -120,7 +120,7 @@ public sealed class FileDatasetVersioningTests : TempDirectoryTest
 
         await catalog.SaveAsync("model", "data");
 
-        Assert.Equal([typeof(TextDataset).FullName!], factory.Categories);
+        Assert.Equal([typeof(DataCatalog).FullName!, typeof(TextDataset).FullName!], factory.Categories); // the catalog logs through it too
         Assert.StartsWith(
             "Save version '2024-05-01T00.00.00.000Z' did not match load version '2020-01-01T00.00.00.000Z' for TextDataset(",
             Assert.Single(factory.Logger.Messages),

@@ -119,7 +119,7 @@ public static class CatalogConfiguration
             options.LoggerFactory);
         var entries = ConfigurationTree.NormalizeMapping(config);
         CheckOneCatchAll(entries.Keys);
-        var catalog = new DataCatalog(options.Logger);
+        var catalog = new DataCatalog(options.Logger ?? options.LoggerFactory?.CreateLogger(typeof(DataCatalog).FullName!));
         foreach (var (name, rawEntry) in entries)
         {
             if (name.StartsWith('_'))

@@ -27,7 +27,10 @@ public sealed class CatalogLoadOptions
     /// </summary>
     public string? SaveVersion { get; set; }
 
-    /// <summary>The logger of the catalog built (a warning when a dataset is replaced); none when <see langword="null"/>.</summary>
+    /// <summary>
+    /// The logger of the catalog built (a warning when a dataset is replaced); from <see cref="LoggerFactory"/> when
+    /// <see langword="null"/>, none when both are.
+    /// </summary>
     public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
 
     /// <summary>
