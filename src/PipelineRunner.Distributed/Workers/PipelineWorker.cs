@@ -8,6 +8,7 @@ using PipelineRunner.Catalog;
 using PipelineRunner.Distributed.Client;
 using PipelineRunner.Distributed.Protocol;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Reporting;
 using PipelineRunner.Runners;
 
 namespace PipelineRunner.Distributed.Workers;
@@ -372,8 +373,11 @@ public sealed partial class PipelineWorker
                     MaxDelay = TimeSpan.FromMilliseconds(Math.Max(0, r.MaxDelayMs)),
                 }
                 : RetryPolicy.None;
+            // The node's loads and saves, timed and sized for the driver's performance report (NodeCompleted).
+            var recorder = new PerformanceRecorder();
             var runOptions = new RunOptions
             {
+                Performance = recorder,
                 Hooks = RunHooks?.For(assign.RunId) ?? _options.Hooks,
                 SessionId = assign.SessionId.Length == 0 ? assign.RunId : assign.SessionId,
                 // Each retried attempt is reported to the driver, whose log and progress show it.
@@ -398,7 +402,27 @@ public sealed partial class PipelineWorker
             var runnerOptions = new RunnerOptions { IsAsync = true, RetryPolicy = retry, TimeProvider = _options.TimeProvider };
             var run = new PipelineRun(pipeline, catalog, runnerOptions, runOptions, nameof(PipelineWorker), _logger);
             await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
-            var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = _options.TimeProvider.GetElapsedTime(started).TotalSeconds, Attempts = attempts };
+            var measured = recorder.CreateReport().Nodes[0];
+            var completed = new NodeCompleted
+            {
+                RunId = assign.RunId,
+                Node = spec.Name,
+                Worker = Id,
+                Seconds = _options.TimeProvider.GetElapsedTime(started).TotalSeconds,
+                Attempts = attempts,
+                LoadSeconds = measured.LoadTime.TotalSeconds,
+                SaveSeconds = measured.SaveTime.TotalSeconds,
+            };
+            if (measured.LoadBytes is { } loaded)
+            {
+                completed.LoadBytes = loaded;
+            }
+
+            if (measured.SaveBytes is { } saved)
+            {
+                completed.SaveBytes = saved;
+            }
+
             completed.Outputs.AddRange(inline.Outputs);
             outbox.TryWrite(new WorkerMessage { Completed = completed });
         }
