@@ -34,6 +34,7 @@ internal sealed class CommandLineSchema
         Run.Options.Add(Params);
         Run.Options.Add(Async);
         Run.Options.Add(OnlyMissing);
+        Run.Options.Add(RunReport);
         Run.Options.Add(RunEnv);
         Run.Options.Add(RunConfSource);
         Run.SetAction((result, ct) => Started(() => new RunCommand(Context).ExecuteAsync(result, this, ct)));
@@ -129,6 +130,12 @@ internal sealed class CommandLineSchema
     public Option<bool> Async { get; } = new("--async") { Description = "Load and save each node's datasets concurrently." };
 
     public Option<bool> OnlyMissing { get; } = new("--only-missing") { Description = "Run only the nodes whose persisted outputs are missing, and what they need." };
+
+    public Option<string> RunReport { get; } = new("--report")
+    {
+        Description = "Write a performance report of the run to this file (folders are created): standalone HTML, or JSON for a .json file; also when the run fails.",
+        HelpName = "FILE",
+    };
 
     public Option<string> RunEnv { get; } = EnvOption();
 
