@@ -22,6 +22,9 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
     /// <summary>Runs not finished yet.</summary>
     public IReadOnlyCollection<RunState> Runs => _runs.Values;
 
+    /// <summary>Connected workers, in the order they joined.</summary>
+    public IReadOnlyList<WorkerState> Workers => _workers;
+
     /// <summary>
     /// Handles one event. A client's invalid request (a repeated run id) throws before anything changes; a stale or
     /// forged worker report is ignored (at most the worker's slot is freed).
@@ -660,6 +663,15 @@ internal sealed class WorkerState(string id, int concurrency)
 
     /// <summary>The worker said it is shutting down: it gets no new nodes, and what it hands back is not a death.</summary>
     public bool Leaving { get; set; }
+
+    /// <summary>When the scheduler last heard from the worker (a <see cref="TimeProvider"/> timestamp), for status.</summary>
+    public long LastHeard
+    {
+        get => Volatile.Read(ref _lastHeard);
+        set => Volatile.Write(ref _lastHeard, value);
+    }
+
+    private long _lastHeard;
 
     /// <summary>Messages for the worker, in order; an assignment's inline inputs are copied in by the sender.</summary>
     public Channel<Outgoing> Outbox { get; } = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
