@@ -77,6 +77,12 @@ internal sealed class CommandLineSchema
         _root.Subcommands.Add(Viz);
         _root.Subcommands.Add(Scheduler);
 
+        Status = new Command("status", "Show a scheduler's workers, runs in progress and store use (needs no pipelines).");
+        Status.Options.Add(StatusScheduler);
+        Status.Options.Add(StatusJson);
+        Status.SetAction((result, ct) => Started(() => new StatusCommand(Context).ExecuteAsync(result, this, ct)));
+        _root.Subcommands.Add(Status);
+
         RunRunner.AcceptOnlyFromAmong(Runners);
         ListTopic.AcceptOnlyFromAmong(ListTopics);
         VizFormat.Validators.Add(r => RequireOneOf(r, VizFormat, VizCommand.Formats));
@@ -97,6 +103,12 @@ internal sealed class CommandLineSchema
     public Command Viz { get; }
 
     public Command Scheduler { get; }
+
+    public Command Status { get; }
+
+    public Option<Uri?> StatusScheduler { get; } = SchedulerOption("The scheduler to ask (default from configuration PipelineRunner:SchedulerAddress).");
+
+    public Option<bool> StatusJson { get; } = new("--json") { Description = "Print the status as JSON." };
 
     /// <summary>The scheduler command's options by name (<c>--port</c>).</summary>
     public Dictionary<string, Option<string>> SchedulerOptions { get; } = new(StringComparer.Ordinal);
@@ -207,6 +219,7 @@ internal sealed class CommandLineSchema
         Add(result, RunRunner, nameof(PipelineRunnerHostOptions.Runner), v => v);
         Add(result, RunScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString); // as typed: ToString drops a default port
         Add(result, WorkerScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString);
+        Add(result, StatusScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString);
         Add(result, Workers, nameof(PipelineRunnerHostOptions.Workers), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, WaitForWorkers, nameof(PipelineRunnerHostOptions.WaitForWorkers), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, Concurrency, nameof(PipelineRunnerHostOptions.WorkerConcurrency), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
