@@ -15,8 +15,11 @@ public enum NodeOutcome
     /// <summary>The node did not run because a node it depends on failed (continue policy).</summary>
     Skipped,
 
-    /// <summary>The node started but had not ended when the report was made (a cancelled run).</summary>
+    /// <summary>The node started but had not ended when the report was made (a report made during the run).</summary>
     Running,
+
+    /// <summary>The node started and was cancelled with the run.</summary>
+    Cancelled,
 }
 
 /// <summary>One node's figures in a <see cref="PerformanceReport"/>. Times are zero and bytes null where not measured.</summary>

@@ -90,7 +90,8 @@ public sealed class PerformanceRecorder
 
     /// <summary>
     /// Records that a node ended elsewhere (a distributed runner's worker), now, with what the runner learned of it.
-    /// A node without <see cref="RecordStarted"/> is taken to have started <see cref="NodeMeasurements.WallTime"/> ago.
+    /// A node without <see cref="RecordStarted"/>, or whose start was recorded less than
+    /// <see cref="NodeMeasurements.WallTime"/> ago, is taken to have started that wall time ago.
     /// </summary>
     /// <param name="node">A node of the recorded run's pipeline.</param>
     /// <param name="measured">Where and how long it ran, its loads and saves.</param>
@@ -105,8 +106,10 @@ public sealed class PerformanceRecorder
         var wall = ToTimestamp(measured.WallTime);
         _end[i] = now;
         _wall[i] = wall;
-        if (_start[i] == NotSet)
+        if (_start[i] == NotSet || _start[i] > now - wall)
         {
+            // No started event, or one that arrived after the node had started (it travels from the scheduler, the
+            // completion from the worker): the node started its wall time before the end seen here.
             _start[i] = now - wall;
         }
 
@@ -229,7 +232,7 @@ public sealed class PerformanceRecorder
             return;
         }
 
-        _outcome[index] = error is OperationCanceledException ? NodeOutcome.NotRun : NodeOutcome.Failed;
+        _outcome[index] = error is OperationCanceledException ? NodeOutcome.Cancelled : NodeOutcome.Failed;
         _error[index] = Describe(error is NodeExecutionException { InnerException: { } inner } ? inner : error);
     }
 

@@ -208,6 +208,31 @@ public sealed class PerformanceReportTests
     }
 
     [Fact]
+    public async Task CancelledRun_StillProducesAReport_WithTheRunningNodeCancelled()
+    {
+        using var cts = new CancellationTokenSource();
+        var pipeline = new Pipeline(
+        [
+            Node.Create(async (int x, CancellationToken token) =>
+            {
+                await cts.CancelAsync();
+                await Task.Delay(Timeout.Infinite, token);
+                return x;
+            }, "in", "a", name: "a"),
+            Node.Create((int x) => x, "a", "b", name: "b"),
+        ]);
+        var catalog = new DataCatalog();
+        catalog.Add("in", new MemoryDataset(1));
+        var recorder = new PerformanceRecorder();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new SequentialRunner().RunAsync(pipeline, catalog, new RunOptions { Performance = recorder }, cts.Token));
+
+        var report = recorder.Report!;
+        Assert.False(report.Succeeded);
+        Assert.Equal([NodeOutcome.Cancelled, NodeOutcome.NotRun], report.Nodes.Select(n => n.Outcome));
+    }
+
+    [Fact]
     public async Task RetriedNode_CountsItsAttempts()
     {
         var calls = 0;

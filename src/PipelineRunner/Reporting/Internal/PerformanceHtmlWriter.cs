@@ -38,6 +38,7 @@ internal static class PerformanceHtmlWriter
         Row(html, "Nodes", string.Join(", ", Enum.GetValues<NodeOutcome>().Where(o => counts[(int)o] > 0).Select(o => counts[(int)o].ToString(CultureInfo.InvariantCulture) + " " + Outcome(o))));
         Row(html, "Bytes loaded", Bytes(report.BytesLoaded));
         Row(html, "Bytes saved", Bytes(report.BytesSaved));
+        Row(html, "Bytes moved (loaded + saved)", Bytes(report.BytesLoaded + report.BytesSaved));
         html.Append("</table></section>\n");
 
         html.Append("<section id=\"slowest\"><h2>Slowest nodes</h2>\n");
@@ -170,6 +171,7 @@ internal static class PerformanceHtmlWriter
         NodeOutcome.Failed => "failed",
         NodeOutcome.Skipped => "skipped",
         NodeOutcome.Running => "running",
+        NodeOutcome.Cancelled => "cancelled",
         _ => "not-run",
     };
 
@@ -192,7 +194,7 @@ internal static class PerformanceHtmlWriter
         tr.skipped td, tr.not-run td { color: #999; }
         svg.timeline { border: 1px solid #ddd; background: #fafafa; }
         svg.timeline line { stroke: #ddd; } svg.timeline text { font-size: 11px; fill: #444; }
-        rect.completed { fill: #4c78a8; } rect.failed { fill: #d62728; } rect.running { fill: #f2a900; }
+        rect.completed { fill: #4c78a8; } rect.failed { fill: #d62728; } rect.running, rect.cancelled { fill: #f2a900; }
         rect.critical { stroke: #111; stroke-width: 1.5; }
         .key { display: inline-block; width: 12px; height: 10px; } .key.completed { background: #4c78a8; } .key.failed { background: #d62728; }
         .key.critical { border: 2px solid #111; }
