@@ -66,7 +66,11 @@ public sealed class DistributedTracingTests : IAsyncLifetime
             Assert.Equal(0, await process.WaitForExitAsync(Timeout));
         }
 
-        var run = Assert.Single(driverSpans, s => s.DisplayName == "pipeline.run" && s.GetTagItem(PipelineRunnerDiagnostics.RunnerTag) is "DistributedRunner");
+        // The listener hears every DistributedRunner of this test process (other test classes run in parallel): the run
+        // is the one whose trace the scheduler process, which served only this test, continued.
+        var scheduled = Read("scheduler").Where(s => s.Name == "pipeline.schedule").Select(s => s.TraceId).ToHashSet(StringComparer.Ordinal);
+        var run = Assert.Single(driverSpans, s => s.DisplayName == "pipeline.run" && s.GetTagItem(PipelineRunnerDiagnostics.RunnerTag) is "DistributedRunner"
+            && scheduled.Contains(s.TraceId.ToHexString()));
         var traceId = run.TraceId.ToHexString();
         var spans = new[] { "scheduler", "w1", "w2" }.SelectMany(Read).Where(s => s.TraceId == traceId).ToList();
 
