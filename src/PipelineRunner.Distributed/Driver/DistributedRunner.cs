@@ -291,6 +291,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             RunId = Guid.NewGuid().ToString("N"),
             ContinueOnFailure = Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes,
             ReportStarted = run.HasProgress || run.Performance is not null, // the report's queue waits and timeline
+            Measure = run.Performance is not null, // workers time and size loads and saves only for a report
             SessionId = run.SessionId,
             TraceParent = DistributedTracing.CurrentTraceParent(), // the run's span: the scheduler's and workers' spans join its trace
         };

@@ -436,7 +436,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
                 node.Worker = worker;
                 worker.Running.Add(node);
                 Transition(node, NodeStatus.Running, worker, output);
-                var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId, TraceParent = run.TraceParent };
+                var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId, TraceParent = run.TraceParent, Measure = run.Measure };
                 output.Add(new Instruction.Assign(worker, assign, [.. node.Spec.StoreInputs]));
                 if (run.ReportStarted)
                 {
@@ -476,7 +476,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
             throw new ArgumentException($"Run '{request.RunId}' has {request.Nodes.Count} nodes; the scheduler accepts at most {options.MaxNodesPerRun} (SchedulerOptions.MaxNodesPerRun).");
         }
 
-        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted) { SessionId = request.SessionId, TraceParent = request.TraceParent };
+        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted) { SessionId = request.SessionId, TraceParent = request.TraceParent, Measure = request.Measure };
         foreach (var spec in request.Nodes)
         {
             if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 1024 || !run.Nodes.TryAdd(spec.Name, new NodeState(spec, run)))
@@ -599,6 +599,9 @@ internal sealed class RunState(string id, bool continueOnFailure, bool reportSta
 
     /// <summary>The W3C trace context workers' node spans join (the scheduler's span of the run); empty when untraced.</summary>
     public string TraceParent { get; init; } = string.Empty;
+
+    /// <summary>The driver records a performance report: assignments ask workers to time and size loads and saves.</summary>
+    public bool Measure { get; init; }
 
     public string Id { get; } = id;
 

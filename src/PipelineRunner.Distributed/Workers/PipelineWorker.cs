@@ -373,8 +373,9 @@ public sealed partial class PipelineWorker
                     MaxDelay = TimeSpan.FromMilliseconds(Math.Max(0, r.MaxDelayMs)),
                 }
                 : RetryPolicy.None;
-            // The node's loads and saves, timed and sized for the driver's performance report (NodeCompleted).
-            var recorder = new PerformanceRecorder();
+            // The node's loads and saves, timed and sized for the driver's performance report (NodeCompleted), when it
+            // records one: otherwise nothing extra per node.
+            var recorder = assign.Measure ? new PerformanceRecorder() : null;
             var runOptions = new RunOptions
             {
                 Performance = recorder,
@@ -402,7 +403,6 @@ public sealed partial class PipelineWorker
             var runnerOptions = new RunnerOptions { IsAsync = true, RetryPolicy = retry, TimeProvider = _options.TimeProvider };
             var run = new PipelineRun(pipeline, catalog, runnerOptions, runOptions, nameof(PipelineWorker), _logger);
             await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
-            var measured = recorder.CreateReport().Nodes[0];
             var completed = new NodeCompleted
             {
                 RunId = assign.RunId,
@@ -410,17 +410,21 @@ public sealed partial class PipelineWorker
                 Worker = Id,
                 Seconds = _options.TimeProvider.GetElapsedTime(started).TotalSeconds,
                 Attempts = attempts,
-                LoadSeconds = measured.LoadTime.TotalSeconds,
-                SaveSeconds = measured.SaveTime.TotalSeconds,
             };
-            if (measured.LoadBytes is { } loaded)
+            if (recorder is not null)
             {
-                completed.LoadBytes = loaded;
-            }
+                var measured = recorder.CreateReport().Nodes[0];
+                completed.LoadSeconds = measured.LoadTime.TotalSeconds;
+                completed.SaveSeconds = measured.SaveTime.TotalSeconds;
+                if (measured.LoadBytes is { } loaded)
+                {
+                    completed.LoadBytes = loaded;
+                }
 
-            if (measured.SaveBytes is { } saved)
-            {
-                completed.SaveBytes = saved;
+                if (measured.SaveBytes is { } saved)
+                {
+                    completed.SaveBytes = saved;
+                }
             }
 
             completed.Outputs.AddRange(inline.Outputs);
