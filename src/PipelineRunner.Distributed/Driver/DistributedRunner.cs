@@ -327,6 +327,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         var request = plan.Request;
         var started = new Dictionary<string, long>(StringComparer.Ordinal);
         var accepted = false;
+        run.Performance?.RecordSubmitted(); // connected, inputs published: from here on nodes wait for workers
         try
         {
             using var call = channel.Client.SubmitRun(request, cancellationToken: cancellationToken);

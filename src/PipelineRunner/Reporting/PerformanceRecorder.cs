@@ -33,6 +33,7 @@ public sealed class PerformanceRecorder
     private DateTimeOffset _startedAt;
     private long _runStart;
     private long _runEnd = NotSet;
+    private long _submitted = NotSet;
     private string? _runError;
 
     private long[] _start = [];
@@ -73,6 +74,18 @@ public sealed class PerformanceRecorder
         {
             return _report ?? Build(_runEnd == NotSet ? _time.GetTimestamp() : _runEnd);
         }
+    }
+
+    /// <summary>
+    /// Records that the run's nodes were handed to where they execute, now (a distributed runner, once connected and its
+    /// inputs published): nodes without dependencies count as ready from here rather than from the run's start, so
+    /// their queue wait leaves out the runner's setup.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No run has used this recorder.</exception>
+    public void RecordSubmitted()
+    {
+        _ = _graph ?? throw new InvalidOperationException("No run has used this PerformanceRecorder yet: pass it in RunOptions.Performance.");
+        _submitted = _time.GetTimestamp();
     }
 
     /// <summary>Records that a node started elsewhere (a distributed runner's worker), now.</summary>
@@ -271,8 +284,8 @@ public sealed class PerformanceRecorder
         var graph = _graph ?? throw new InvalidOperationException("No run has used this PerformanceRecorder yet: pass it in RunOptions.Performance.");
         var n = graph.Nodes.Length;
 
-        // A node is ready when the last node it depends on ended (a root: when the run started).
-        var ready = New(n, _runStart);
+        // A node is ready when the last node it depends on ended (a root: when the run started, or its nodes were submitted).
+        var ready = New(n, _submitted == NotSet ? _runStart : _submitted);
         var pathTo = new long[n]; // the longest chain of wall times ending with each node
         var previous = New(n, -1L);
         for (var i = 0; i < n; i++)

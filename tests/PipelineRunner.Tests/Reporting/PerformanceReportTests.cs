@@ -133,6 +133,39 @@ public sealed class PerformanceReportTests
     }
 
     [Fact]
+    public void NodesRecordedElsewhere_WaitFromTheirSubmission_AndKeepTheirWorkers()
+    {
+        var time = new FakeTimeProvider();
+        var pipeline = new Pipeline([Node.Create((int v) => v, "in", "a", name: "a"), Node.Create((int v) => v, "a", "b", name: "b")]);
+        var catalog = new DataCatalog();
+        foreach (var name in pipeline.Datasets())
+        {
+            catalog.Add(name, new MemoryDataset());
+        }
+
+        var recorder = new PerformanceRecorder();
+        _ = new PipelineRun(pipeline, catalog, new RunnerOptions { TimeProvider = time }, new RunOptions { Performance = recorder });
+        var (a, b) = (pipeline.Nodes[0], pipeline.Nodes[1]);
+        time.Advance(S(5)); // connecting, publishing inputs
+        recorder.RecordSubmitted();
+        time.Advance(S(1));
+        recorder.RecordStarted(a, "w1");
+        time.Advance(S(2));
+        recorder.RecordEnded(a, new NodeMeasurements { Location = "w1", WallTime = S(1.5), LoadTime = S(0.25), SaveBytes = 10 });
+        time.Advance(S(0.5));
+        recorder.RecordEnded(b, new NodeMeasurements { Location = "w2", WallTime = S(0.25), Attempts = 2 }); // no started event
+
+        var report = recorder.CreateReport();
+        var (ra, rb) = (report.Nodes[0], report.Nodes[1]);
+        // a: started (event) at 6 s, 1 s after the submission; its worker measured 1.5 s of the 2 s until its completion.
+        Assert.Equal((S(6), S(1.5), S(1), S(0.25), (long?)10, "w1"), (ra.Start, ra.WallTime, ra.QueueWait, ra.LoadTime, ra.SaveBytes, ra.Location));
+        // b: no started event: it started its wall time before its completion at 8.5 s, 0.25 s after a ended.
+        Assert.Equal((S(8.25), S(0.25), S(0.25), 2, "w2"), (rb.Start, rb.WallTime, rb.QueueWait, rb.Attempts, rb.Location));
+        Assert.Equal(S(8.5), report.WallTime);
+        Assert.Null(recorder.Report); // the run has not ended
+    }
+
+    [Fact]
     public async Task ThreadRun_ReportsEveryNode_WithTheThreadItRanOn()
     {
         var nodes = Enumerable.Range(0, 20).Select(i => Node.Create((int x) => { Thread.Sleep(20); return x + i; }, "in", $"out{i}", name: $"n{i:00}")).ToList();
@@ -151,7 +184,11 @@ public sealed class PerformanceReportTests
             Assert.True(n.WallTime >= TimeSpan.FromMilliseconds(15), $"{n.Name}: {n.WallTime}");
             Assert.True(n.Start + n.WallTime <= report.WallTime, n.Name);
         });
-        Assert.True(report.Parallelism > 1.2, $"parallelism {report.Parallelism}");
+        // Nodes ran at the same time on different threads (the parallelism figure itself depends on the machine's load).
+        var overlapping = report.Nodes.Count(n => report.Nodes.Any(o => o != n && o.Location != n.Location && o.Start < n.Start + n.WallTime && n.Start < o.Start + o.WallTime));
+        Assert.True(overlapping >= 2, $"{overlapping} nodes overlapped another thread's node");
+        Assert.True(report.Nodes.Select(n => n.Location).Distinct().Count() >= 2);
+        Assert.Equal(report.NodeTime / report.WallTime, report.Parallelism, 6);
         Assert.Single(report.CriticalPath);
     }
 
