@@ -53,7 +53,7 @@ internal static class PerformanceHtmlWriter
         Timeline(report, html);
         html.Append("</section>\n<section id=\"nodes\"><h2>All nodes</h2>\n");
         NodeTable(html, report.Nodes);
-        html.Append("</section>\n<footer class=\"muted\">Times in seconds. Queue wait: from the end of the last dependency (or the run's start) to the node's start. ")
+        html.Append("</section>\n<footer class=\"muted\">Times in seconds. Queue wait: from the end of the last dependency (or the run's start; distributed, its submission to the scheduler) to the node's start. ")
             .Append("Bytes where the datasets know them (store values, unversioned files); blank where unknown.</footer>\n</body>\n</html>\n");
     }
 
