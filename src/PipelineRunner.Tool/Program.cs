@@ -1,6 +1,7 @@
-// pipeline-runner: the app host with no pipelines of its own. Its command is `scheduler` (a standalone scheduler with
+// pipeline-runner: the app host with no pipelines of its own. Its commands are `scheduler` (a standalone scheduler with
 // its dataset store, which needs no user code: drivers and workers, the users' apps, connect to the address it
-// prints); `--help` lists the commands and options, `--version` the version. SIGTERM or Ctrl+C stops it gracefully.
+// prints) and `status --scheduler URL [--json]` (a scheduler's workers, runs and store use); `--help` lists the
+// commands and options, `--version` the version. SIGTERM or Ctrl+C stops it gracefully.
 using PipelineRunner.Hosting;
 
 var builder = PipelineRunnerApp.CreateBuilder(args);

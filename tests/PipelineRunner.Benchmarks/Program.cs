@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using PipelineRunner.Catalog;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Reporting;
 using PipelineRunner.Runners;
 
 var quick = args.Contains("--quick");
@@ -56,13 +57,17 @@ static double Median(List<double> values)
 Console.WriteLine("## Runner per-node overhead (trivial nodes, memory datasets)");
 Console.WriteLine("| workload | nodes | median total (ms) | per node (µs) | allocated per node (bytes) |");
 Console.WriteLine("|---|---:|---:|---:|---:|");
-var workloads = new (string Label, int Size, Pipeline Pipeline, Func<DataCatalog> Catalog, AbstractRunner Runner)[]
+var workloads = new (string Label, int Size, Pipeline Pipeline, Func<DataCatalog> Catalog, AbstractRunner Runner, bool Report)[]
 {
-    ("SequentialRunner chain", 1_000, Chain(1_000), () => Inputs("d0"), new SequentialRunner()),
-    ("SequentialRunner chain", 10_000, Chain(10_000), () => Inputs("d0"), new SequentialRunner()),
-    ("ThreadRunner fan-out", 10_000, FanOut(10_000), () => Inputs("source"), new ThreadRunner()),
-    ("ThreadRunner chain", 10_000, Chain(10_000), () => Inputs("d0"), new ThreadRunner()),
+    ("SequentialRunner chain", 1_000, Chain(1_000), () => Inputs("d0"), new SequentialRunner(), false),
+    ("SequentialRunner chain", 10_000, Chain(10_000), () => Inputs("d0"), new SequentialRunner(), false),
+    ("ThreadRunner fan-out", 10_000, FanOut(10_000), () => Inputs("source"), new ThreadRunner(), false),
+    ("ThreadRunner chain", 10_000, Chain(10_000), () => Inputs("d0"), new ThreadRunner(), false),
+    // With a performance report (RunOptions.Performance): the recorder's per-node cost, and the report built at the end.
+    ("SequentialRunner chain + report", 10_000, Chain(10_000), () => Inputs("d0"), new SequentialRunner(), true),
 };
+
+static RunOptions? OptionsFor(bool report) => report ? new RunOptions { Performance = new PerformanceRecorder() } : null;
 
 // Warm up every workload together for at least 3 s so tiered compilation reaches steady state, then measure the
 // workloads interleaved (one run of each per round) so they see the same machine conditions.
@@ -71,7 +76,7 @@ while (warmup.ElapsedMilliseconds < 3000)
 {
     foreach (var w in workloads)
     {
-        w.Runner.RunAsync(w.Pipeline, w.Catalog()).GetAwaiter().GetResult();
+        w.Runner.RunAsync(w.Pipeline, w.Catalog(), OptionsFor(w.Report)).GetAwaiter().GetResult();
     }
 }
 
@@ -85,7 +90,7 @@ for (var r = 0; r < repeats; r++)
         GC.WaitForPendingFinalizers();
         var bytes = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
-        workloads[i].Runner.RunAsync(workloads[i].Pipeline, workloads[i].Catalog()).GetAwaiter().GetResult();
+        workloads[i].Runner.RunAsync(workloads[i].Pipeline, workloads[i].Catalog(), OptionsFor(workloads[i].Report)).GetAwaiter().GetResult();
         samples[i].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         allocated[i] = GC.GetTotalAllocatedBytes(precise: true) - bytes;
     }
@@ -94,7 +99,7 @@ for (var r = 0; r < repeats; r++)
 var perNode = new Dictionary<string, double>();
 for (var i = 0; i < workloads.Length; i++)
 {
-    var (label, n, pipeline, _, _) = workloads[i];
+    var (label, n, pipeline, _, _, _) = workloads[i];
     var ms = Median(samples[i]);
     var us = ms * 1000 / pipeline.Nodes.Count;
     perNode[$"{label} {n}"] = us;

@@ -121,6 +121,21 @@ public sealed class SchedulerMachineTests
         Assert.Empty(Emitted(submitted)); // nothing to tell the driver until the node reports
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Assignments_AskWorkersToMeasureLoadsAndSaves_OnlyForARunThatRecordsAReport(bool measure)
+    {
+        var machine = NewMachine();
+        Join(machine, "w");
+        var request = new SubmitRunRequest { RunId = "r", Measure = measure };
+        request.Nodes.Add(Node("a"));
+
+        var submitted = machine.Handle(new SchedulerEvent.RunSubmitted(SchedulerMachine.BuildRun(request, new SchedulerOptions())));
+
+        Assert.Equal(measure, Assert.Single(submitted.OfType<Instruction.Assign>()).Message.Measure);
+    }
+
     [Fact]
     public void RetryReport_OfARunningNode_GoesToTheDriverNamingTheWorker_AndChangesNoStatus()
     {

@@ -70,6 +70,7 @@ public sealed class SecurityTests
         var calls = new Dictionary<string, Func<Task>>
         {
             ["Info"] = async () => await good.InfoAsync(new InfoRequest(), presented),
+            ["Status"] = async () => await good.StatusAsync(new StatusRequest(), presented),
             ["List"] = async () => await good.ListAsync(new ListRequest(), presented),
             ["Exists"] = async () => await good.ExistsAsync(new DatasetNamesRequest { Names = { "kept" } }, presented),
             ["Release"] = async () => await good.ReleaseAsync(new DatasetNamesRequest { Names = { "kept" } }, presented),

@@ -28,6 +28,19 @@ public sealed class ToolLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task TheToolsStatusCommand_PrintsASchedulersStatus_AsJson()
+    {
+        await using var scheduler = await Scheduling.SchedulerServer.StartAsync(new Scheduling.SchedulerOptions { MaxStoreMemoryBytes = 3_000_000 });
+        await using var tool = ChildProcess.StartTool("status", "--scheduler", scheduler.Address.ToString(), "--json");
+
+        Assert.Equal(0, await tool.WaitForExitAsync(Timeout));
+        var json = tool.Output[tool.Output.IndexOf('{', StringComparison.Ordinal)..];
+        using var status = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(3_000_000, status.RootElement.GetProperty("store").GetProperty("limitBytes").GetInt64());
+        Assert.Empty(status.RootElement.GetProperty("workers").EnumerateArray());
+    }
+
+    [Fact]
     public async Task AnUnknownCommand_ExitsTwo_NamingIt()
     {
         await using var tool = ChildProcess.StartTool("schedular");

@@ -174,9 +174,17 @@ internal sealed partial class StoreClient(
     }
 
     /// <summary>Fetches a value and reads it as <paramref name="type"/> (MessagePack; byte arrays received in place).</summary>
-    public async Task<object?> LoadAsync(string name, Type type, CancellationToken cancellationToken)
+    public Task<object?> LoadAsync(string name, Type type, CancellationToken cancellationToken) => LoadAsync(name, type, null, cancellationToken);
+
+    /// <summary>Fetches a value and reads it as <paramref name="type"/>; <paramref name="received"/> learns its serialized size when it is read.</summary>
+    public async Task<object?> LoadAsync(string name, Type type, Action<long>? received, CancellationToken cancellationToken)
     {
-        object? Read(ReadOnlySequence<byte> bytes) => ValueSerializer.Deserialize(name, type, bytes);
+        object? Read(ReadOnlySequence<byte> bytes)
+        {
+            received?.Invoke(bytes.Length);
+            return ValueSerializer.Deserialize(name, type, bytes);
+        }
+
         if (await BulkAsync(cancellationToken).ConfigureAwait(false) is { } bulk)
         {
             try

@@ -2,6 +2,7 @@ using System.Buffers;
 using Google.Protobuf;
 using PipelineRunner.Catalog;
 using PipelineRunner.Distributed.Protocol;
+using PipelineRunner.Reporting;
 
 namespace PipelineRunner.Distributed.Client;
 
@@ -15,26 +16,37 @@ internal sealed class StoreDataset(
     Func<CancellationToken, ValueTask<StoreClient>> connect,
     bool untyped = false,
     InlineValues? inline = null,
-    Func<ReleaseQueue?>? releases = null) : IDataset
+    Func<ReleaseQueue?>? releases = null) : IDataset, IDatasetByteCount
 {
     public bool IsEphemeral => false;
+
+    /// <summary>The serialized size of the value the last load read (inline or fetched), for the performance report.</summary>
+    public long? LastLoadedBytes { get; private set; }
+
+    /// <summary>The serialized size of the value the last save wrote.</summary>
+    public long? LastSavedBytes { get; private set; }
 
     public async ValueTask<object?> LoadAsync(Type requestedType, CancellationToken cancellationToken = default)
     {
         var type = untyped ? typeof(object) : requestedType;
         if (inline is not null && inline.Inputs.TryGetValue(name, out var carried))
         {
+            LastLoadedBytes = carried.Length;
             return ValueSerializer.Deserialize(name, type, new ReadOnlySequence<byte>(carried));
         }
 
         var client = await connect(cancellationToken).ConfigureAwait(false);
-        return await client.LoadAsync(name, type, cancellationToken).ConfigureAwait(false);
+        long? received = null;
+        var value = await client.LoadAsync(name, type, bytes => received = bytes, cancellationToken).ConfigureAwait(false);
+        LastLoadedBytes = received ?? (value as byte[])?.LongLength; // raw bytes are passed through unread
+        return value;
     }
 
     public async ValueTask SaveAsync(object? data, CancellationToken cancellationToken = default)
     {
         using var writer = new SegmentedBufferWriter();
         ValueSerializer.Serialize(name, data, writer);
+        LastSavedBytes = writer.Length;
         if (inline is not null && writer.Length <= InlineValues.Limit)
         {
             // Small outputs ride in the completion message; the scheduler stores them before recording it.

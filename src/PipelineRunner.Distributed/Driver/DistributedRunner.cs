@@ -6,6 +6,7 @@ using PipelineRunner.Catalog;
 using PipelineRunner.Distributed.Client;
 using PipelineRunner.Distributed.Protocol;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Reporting;
 using PipelineRunner.Runners;
 
 namespace PipelineRunner.Distributed;
@@ -289,7 +290,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         {
             RunId = Guid.NewGuid().ToString("N"),
             ContinueOnFailure = Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes,
-            ReportStarted = run.HasProgress,
+            ReportStarted = run.HasProgress || run.Performance is not null, // the report's queue waits and timeline
+            Measure = run.Performance is not null, // workers time and size loads and saves only for a report
             SessionId = run.SessionId,
             TraceParent = DistributedTracing.CurrentTraceParent(), // the run's span: the scheduler's and workers' spans join its trace
         };
@@ -325,6 +327,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         var request = plan.Request;
         var started = new Dictionary<string, long>(StringComparer.Ordinal);
         var accepted = false;
+        run.Performance?.RecordSubmitted(); // connected, inputs published: from here on nodes wait for workers
         try
         {
             using var call = channel.Client.SubmitRun(request, cancellationToken: cancellationToken);
@@ -336,11 +339,14 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 {
                     case RunEvent.KindOneofCase.Started:
                         started[runEvent.Started.Node] = _options.TimeProvider.GetTimestamp();
-                        run.ReportStarted(Resolve(run, runEvent.Started.Node));
+                        var starting = Resolve(run, runEvent.Started.Node);
+                        run.Performance?.RecordStarted(starting, runEvent.Started.Worker);
+                        run.ReportStarted(starting);
                         break;
                     case RunEvent.KindOneofCase.Completed:
                         var node = Resolve(run, runEvent.Completed.Node);
                         Log.CompletedOnWorker(Logger, node.Name, runEvent.Completed.Worker, runEvent.Completed.Seconds);
+                        run.Performance?.RecordEnded(node, Measured(runEvent.Completed));
                         await run.CompleteNodeAsync(node, Elapsed(started, node.Name), cancellationToken).ConfigureAwait(false);
                         break;
                     case RunEvent.KindOneofCase.Retrying:
@@ -359,6 +365,10 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                         Exception cause = failed.Refused ? new NodeRefusedException(failed.Message)
                             : failed.Poisoned ? new PoisonNodeException(failed.Message)
                             : new RemoteNodeException(failed.Node, failed.Worker, failed.ErrorType, failed.Message, failed.StackTrace);
+                        run.Performance?.RecordEnded(
+                            Resolve(run, failed.Node),
+                            new NodeMeasurements { Location = failed.Worker, WallTime = Elapsed(started, failed.Node), Attempts = Math.Max(1, failed.Attempts) },
+                            cause);
                         run.RecordFailure(new NodeExecutionException(failed.Node, cause), Elapsed(started, failed.Node));
                         break;
                 }
@@ -486,6 +496,17 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
 
         return null;
     }
+
+    private static NodeMeasurements Measured(NodeCompleted completed) => new()
+    {
+        Location = completed.Worker,
+        WallTime = TimeSpan.FromSeconds(completed.Seconds),
+        Attempts = Math.Max(1, completed.Attempts),
+        LoadTime = TimeSpan.FromSeconds(completed.LoadSeconds),
+        SaveTime = TimeSpan.FromSeconds(completed.SaveSeconds),
+        LoadBytes = completed.HasLoadBytes ? completed.LoadBytes : null,
+        SaveBytes = completed.HasSaveBytes ? completed.SaveBytes : null,
+    };
 
     private static Node Resolve(PipelineRun run, string name) =>
         run.Pipeline.FindNode(name) ?? throw new InvalidOperationException($"The scheduler reported node '{name}', which is not in the pipeline being run.");

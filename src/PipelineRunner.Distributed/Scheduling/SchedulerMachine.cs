@@ -22,6 +22,9 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
     /// <summary>Runs not finished yet.</summary>
     public IReadOnlyCollection<RunState> Runs => _runs.Values;
 
+    /// <summary>Connected workers, in the order they joined.</summary>
+    public IReadOnlyList<WorkerState> Workers => _workers;
+
     /// <summary>
     /// Handles one event. A client's invalid request (a repeated run id) throws before anything changes; a stale or
     /// forged worker report is ignored (at most the worker's slot is freed).
@@ -433,7 +436,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
                 node.Worker = worker;
                 worker.Running.Add(node);
                 Transition(node, NodeStatus.Running, worker, output);
-                var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId, TraceParent = run.TraceParent };
+                var assign = new AssignNode { RunId = run.Id, Node = node.Spec, SessionId = run.SessionId, TraceParent = run.TraceParent, Measure = run.Measure };
                 output.Add(new Instruction.Assign(worker, assign, [.. node.Spec.StoreInputs.Select(StoreKey).Distinct(StringComparer.Ordinal)]));
                 if (run.ReportStarted)
                 {
@@ -479,7 +482,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
             throw new ArgumentException($"Run '{request.RunId}' has {request.Nodes.Count} nodes; the scheduler accepts at most {options.MaxNodesPerRun} (SchedulerOptions.MaxNodesPerRun).");
         }
 
-        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted) { SessionId = request.SessionId, TraceParent = request.TraceParent };
+        var run = new RunState(request.RunId, request.ContinueOnFailure, request.ReportStarted) { SessionId = request.SessionId, TraceParent = request.TraceParent, Measure = request.Measure };
         foreach (var spec in request.Nodes)
         {
             if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 1024 || !run.Nodes.TryAdd(spec.Name, new NodeState(spec, run)))
@@ -603,6 +606,9 @@ internal sealed class RunState(string id, bool continueOnFailure, bool reportSta
     /// <summary>The W3C trace context workers' node spans join (the scheduler's span of the run); empty when untraced.</summary>
     public string TraceParent { get; init; } = string.Empty;
 
+    /// <summary>The driver records a performance report: assignments ask workers to time and size loads and saves.</summary>
+    public bool Measure { get; init; }
+
     public string Id { get; } = id;
 
     public bool ContinueOnFailure { get; } = continueOnFailure;
@@ -666,6 +672,15 @@ internal sealed class WorkerState(string id, int concurrency)
 
     /// <summary>The worker said it is shutting down: it gets no new nodes, and what it hands back is not a death.</summary>
     public bool Leaving { get; set; }
+
+    /// <summary>When the scheduler last heard from the worker (a <see cref="TimeProvider"/> timestamp), for status.</summary>
+    public long LastHeard
+    {
+        get => Volatile.Read(ref _lastHeard);
+        set => Volatile.Write(ref _lastHeard, value);
+    }
+
+    private long _lastHeard;
 
     /// <summary>Messages for the worker, in order; an assignment's inline inputs are copied in by the sender.</summary>
     public Channel<Outgoing> Outbox { get; } = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });

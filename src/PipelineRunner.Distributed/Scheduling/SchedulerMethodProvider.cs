@@ -17,6 +17,7 @@ internal sealed class SchedulerMethodProvider : IServiceMethodProvider<Scheduler
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<SchedulerService> context)
     {
         context.AddUnaryMethod(Method<InfoRequest, InfoResponse>(MethodType.Unary, "Info"), [], (service, request, call) => service.Info(request, call));
+        context.AddUnaryMethod(Method<StatusRequest, StatusResponse>(MethodType.Unary, "Status"), [], (service, request, call) => service.Status(request, call));
         context.AddServerStreamingMethod(Method<SubmitRunRequest, RunEvent>(MethodType.ServerStreaming, "SubmitRun"), [], (service, request, stream, call) => service.SubmitRun(request, stream, call));
         context.AddDuplexStreamingMethod(Method<WorkerMessage, SchedulerMessage>(MethodType.DuplexStreaming, "Connect"), [], (service, requests, responses, call) => service.Connect(requests, responses, call));
         context.AddClientStreamingMethod(Method<PublishRequest, PublishResponse>(MethodType.ClientStreaming, "Publish"), [], (service, requests, call) => service.Publish(requests, call));

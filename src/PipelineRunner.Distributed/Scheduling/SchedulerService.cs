@@ -19,6 +19,9 @@ internal sealed partial class SchedulerService(
     TimeProvider timeProvider,
     ILogger<SchedulerService> logger)
 {
+    /// <summary>Workers, runs in progress and store use, for <c>pipeline-runner status</c>; read-only.</summary>
+    public Task<StatusResponse> Status(StatusRequest request, ServerCallContext context) => Task.FromResult(state.Status());
+
     public Task<InfoResponse> Info(InfoRequest request, ServerCallContext context) =>
         Task.FromResult(new InfoResponse { BulkPort = bulk.Port, BulkAddress = bulk.AdvertisedAddress, BulkTls = bulk.Tls, Workers = state.WorkerCount });
 
@@ -158,6 +161,7 @@ internal sealed partial class SchedulerService(
             while (await requestStream.MoveNext(alive.Token).ConfigureAwait(false))
             {
                 silence.CancelAfter(options.WorkerTimeout);
+                worker.LastHeard = timeProvider.GetTimestamp();
                 var message = requestStream.Current;
                 switch (message.KindCase)
                 {

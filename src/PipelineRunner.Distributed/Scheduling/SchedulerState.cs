@@ -73,9 +73,51 @@ internal sealed partial class SchedulerState
         return run;
     }
 
+    /// <summary>What <c>pipeline-runner status</c> shows: workers, runs in progress and store use, read under the lock.</summary>
+    public StatusResponse Status()
+    {
+        var response = new StatusResponse
+        {
+            Store = new StoreStatus { MemoryBytes = _store.MemoryBytes, SpilledBytes = _store.SpilledBytes, LimitBytes = _store.MaxMemoryBytes },
+        };
+        var now = _timeProvider.GetTimestamp();
+        lock (_gate)
+        {
+            foreach (var worker in _machine.Workers)
+            {
+                response.Workers.Add(new WorkerStatus
+                {
+                    Id = worker.Id,
+                    Slots = worker.Concurrency,
+                    Busy = worker.Running.Count,
+                    HeartbeatAgeSeconds = _timeProvider.GetElapsedTime(worker.LastHeard, now).TotalSeconds,
+                    Leaving = worker.Leaving,
+                });
+            }
+
+            foreach (var run in _machine.Runs)
+            {
+                response.Runs.Add(new RunProgress
+                {
+                    RunId = run.Id,
+                    Nodes = run.Nodes.Count,
+                    Waiting = run.Count(NodeStatus.Waiting),
+                    Ready = run.Count(NodeStatus.Ready),
+                    Running = run.Count(NodeStatus.Running),
+                    Done = run.Count(NodeStatus.Done),
+                    Failed = run.Count(NodeStatus.Failed),
+                    Cancelled = run.Count(NodeStatus.Cancelled),
+                    Status = run.Status.ToString().ToLowerInvariant(),
+                });
+            }
+        }
+
+        return response;
+    }
+
     public WorkerState AddWorker(string id, int concurrency)
     {
-        var worker = new WorkerState(id, Math.Max(1, concurrency));
+        var worker = new WorkerState(id, Math.Max(1, concurrency)) { LastHeard = _timeProvider.GetTimestamp() };
         Execute(new SchedulerEvent.WorkerJoined(worker));
         return worker;
     }

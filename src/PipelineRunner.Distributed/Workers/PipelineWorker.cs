@@ -8,6 +8,7 @@ using PipelineRunner.Catalog;
 using PipelineRunner.Distributed.Client;
 using PipelineRunner.Distributed.Protocol;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Reporting;
 using PipelineRunner.Runners;
 
 namespace PipelineRunner.Distributed.Workers;
@@ -374,8 +375,12 @@ public sealed partial class PipelineWorker
                     MaxDelay = TimeSpan.FromMilliseconds(Math.Max(0, r.MaxDelayMs)),
                 }
                 : RetryPolicy.None;
+            // The node's loads and saves, timed and sized for the driver's performance report (NodeCompleted), when it
+            // records one: otherwise nothing extra per node.
+            var recorder = assign.Measure ? new PerformanceRecorder() : null;
             var runOptions = new RunOptions
             {
+                Performance = recorder,
                 Hooks = RunHooks?.For(assign.RunId) ?? _options.Hooks,
                 SessionId = assign.SessionId.Length == 0 ? assign.RunId : assign.SessionId,
                 // Each retried attempt is reported to the driver, whose log and progress show it (no reporter, and no
@@ -401,7 +406,30 @@ public sealed partial class PipelineWorker
             var runnerOptions = new RunnerOptions { IsAsync = true, RetryPolicy = retry, TimeProvider = _options.TimeProvider };
             var run = new PipelineRun(pipeline, catalog, runnerOptions, runOptions, nameof(PipelineWorker), _logger);
             await run.RunNodeAsync(node, cts.Token).ConfigureAwait(false);
-            var completed = new NodeCompleted { RunId = assign.RunId, Node = spec.Name, Worker = Id, Seconds = _options.TimeProvider.GetElapsedTime(started).TotalSeconds, Attempts = attempts };
+            var completed = new NodeCompleted
+            {
+                RunId = assign.RunId,
+                Node = spec.Name,
+                Worker = Id,
+                Seconds = _options.TimeProvider.GetElapsedTime(started).TotalSeconds,
+                Attempts = attempts,
+            };
+            if (recorder is not null)
+            {
+                var measured = recorder.CreateReport().Nodes[0];
+                completed.LoadSeconds = measured.LoadTime.TotalSeconds;
+                completed.SaveSeconds = measured.SaveTime.TotalSeconds;
+                if (measured.LoadBytes is { } loaded)
+                {
+                    completed.LoadBytes = loaded;
+                }
+
+                if (measured.SaveBytes is { } saved)
+                {
+                    completed.SaveBytes = saved;
+                }
+            }
+
             completed.Outputs.AddRange(inline.Outputs);
             outbox.TryWrite(new WorkerMessage { Completed = completed });
         }

@@ -34,6 +34,7 @@ internal sealed class CommandLineSchema
         Run.Options.Add(Params);
         Run.Options.Add(Async);
         Run.Options.Add(OnlyMissing);
+        Run.Options.Add(RunReport);
         Run.Options.Add(RunEnv);
         Run.Options.Add(RunConfSource);
         Run.SetAction((result, ct) => Started(() => new RunCommand(Context).ExecuteAsync(result, this, ct)));
@@ -76,6 +77,12 @@ internal sealed class CommandLineSchema
         _root.Subcommands.Add(Viz);
         _root.Subcommands.Add(Scheduler);
 
+        Status = new Command("status", "Show a scheduler's workers, runs in progress and store use (needs no pipelines).");
+        Status.Options.Add(StatusScheduler);
+        Status.Options.Add(StatusJson);
+        Status.SetAction((result, ct) => Started(() => new StatusCommand(Context).ExecuteAsync(result, this, ct)));
+        _root.Subcommands.Add(Status);
+
         RunRunner.AcceptOnlyFromAmong(Runners);
         ListTopic.AcceptOnlyFromAmong(ListTopics);
         VizFormat.Validators.Add(r => RequireOneOf(r, VizFormat, VizCommand.Formats));
@@ -96,6 +103,12 @@ internal sealed class CommandLineSchema
     public Command Viz { get; }
 
     public Command Scheduler { get; }
+
+    public Command Status { get; }
+
+    public Option<Uri?> StatusScheduler { get; } = SchedulerOption("The scheduler to ask (default from configuration PipelineRunner:SchedulerAddress).");
+
+    public Option<bool> StatusJson { get; } = new("--json") { Description = "Print the status as JSON." };
 
     /// <summary>The scheduler command's options by name (<c>--port</c>).</summary>
     public Dictionary<string, Option<string>> SchedulerOptions { get; } = new(StringComparer.Ordinal);
@@ -129,6 +142,12 @@ internal sealed class CommandLineSchema
     public Option<bool> Async { get; } = new("--async") { Description = "Load and save each node's datasets concurrently." };
 
     public Option<bool> OnlyMissing { get; } = new("--only-missing") { Description = "Run only the nodes whose persisted outputs are missing, and what they need." };
+
+    public Option<string> RunReport { get; } = new("--report")
+    {
+        Description = "Write a performance report of the run to this file (folders are created): standalone HTML, or JSON for a .json file; also when the run fails.",
+        HelpName = "FILE",
+    };
 
     public Option<string> RunEnv { get; } = EnvOption();
 
@@ -200,6 +219,7 @@ internal sealed class CommandLineSchema
         Add(result, RunRunner, nameof(PipelineRunnerHostOptions.Runner), v => v);
         Add(result, RunScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString); // as typed: ToString drops a default port
         Add(result, WorkerScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString);
+        Add(result, StatusScheduler, nameof(PipelineRunnerHostOptions.SchedulerAddress), v => v?.OriginalString);
         Add(result, Workers, nameof(PipelineRunnerHostOptions.Workers), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, WaitForWorkers, nameof(PipelineRunnerHostOptions.WaitForWorkers), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(result, Concurrency, nameof(PipelineRunnerHostOptions.WorkerConcurrency), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));

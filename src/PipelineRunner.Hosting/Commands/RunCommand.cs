@@ -9,6 +9,7 @@ using PipelineRunner.DependencyInjection;
 using PipelineRunner.Hooks;
 using PipelineRunner.Hosting.Progress;
 using PipelineRunner.Pipelines;
+using PipelineRunner.Reporting;
 using PipelineRunner.Runners;
 
 namespace PipelineRunner.Hosting.Commands;
@@ -46,7 +47,9 @@ internal sealed class RunCommand(CommandContext context)
             return 2;
         }
 
-        var runOptions = new RunOptions { Hooks = services.GetServices<IRunHook>().ToList() };
+        var reportFile = parsed.GetValue(schema.RunReport);
+        var recorder = reportFile is null ? null : new PerformanceRecorder();
+        var runOptions = new RunOptions { Hooks = services.GetServices<IRunHook>().ToList(), Performance = recorder };
         var stopwatch = Stopwatch.StartNew();
         using var live = LiveProgressDisplay.IsWanted(options.Progress) ? new LiveProgressDisplay(context.Error, pipeline.Nodes.Count) : null;
         var summary = new RunSummary(live);
@@ -65,12 +68,13 @@ internal sealed class RunCommand(CommandContext context)
                 await context.Output.WriteLineAsync(line).ConfigureAwait(false);
             }
 
-            return 0;
+            return await WriteReportAsync(recorder, reportFile, context.Output, CancellationToken.None).ConfigureAwait(false) ? 0 : 2;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             live?.Complete();
             await context.Error.WriteLineAsync($"Pipeline '{pipelineName}' cancelled after {stopwatch.Elapsed.TotalSeconds:0.00} s.").ConfigureAwait(false);
+            await WriteReportAsync(recorder, reportFile, context.Error, CancellationToken.None).ConfigureAwait(false);
             return 130;
         }
         catch (Exception ex)
@@ -80,6 +84,7 @@ internal sealed class RunCommand(CommandContext context)
                 ? $" No configuration folder was found ({string.Join(" or ", project.Searched.Select(s => $"'{Path.Combine(s, ProjectLocation.DefaultConfigurationSource)}'"))} do not exist): run from the project folder, or give --conf-source."
                 : string.Empty;
             await context.Error.WriteLineAsync($"Pipeline '{pipelineName}' failed: {ex.Message}{hint}").ConfigureAwait(false);
+            await WriteReportAsync(recorder, reportFile, context.Error, CancellationToken.None).ConfigureAwait(false);
             return 1;
         }
         finally
@@ -89,6 +94,51 @@ internal sealed class RunCommand(CommandContext context)
                 await disposable.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the run's performance report to <c>--report FILE</c> (HTML, or JSON for <c>.json</c>) and says where in one
+    /// line; false when the file could not be written. Nothing to do without <c>--report</c>.
+    /// </summary>
+    private async Task<bool> WriteReportAsync(PerformanceRecorder? recorder, string? file, TextWriter say, CancellationToken cancellationToken)
+    {
+        if (recorder is null || file is null)
+        {
+            return true;
+        }
+
+        if (recorder.Report is not { } report)
+        {
+            await say.WriteLineAsync("No performance report: no node needed to run.").ConfigureAwait(false);
+            return true;
+        }
+
+        string path;
+        try
+        {
+            path = Path.GetFullPath(file);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 4096, useAsync: true);
+            await using (stream.ConfigureAwait(false))
+            {
+                if (string.Equals(Path.GetExtension(path), ".json", StringComparison.OrdinalIgnoreCase))
+                {
+                    await report.WriteJsonAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await report.WriteHtmlAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            await context.Error.WriteLineAsync($"error: Cannot write the performance report to '{file}' (--report): {ex.Message}").ConfigureAwait(false);
+            return false;
+        }
+
+        await say.WriteLineAsync($"Wrote the performance report ({report.Nodes.Count} nodes, {report.WallTime.TotalSeconds:0.00} s) to {path}").ConfigureAwait(false);
+        return true;
     }
 
     private static Pipeline Select(Pipeline pipeline, ParseResult parsed, CommandLineSchema schema)

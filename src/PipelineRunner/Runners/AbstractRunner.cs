@@ -109,9 +109,12 @@ public abstract class AbstractRunner
                 // Datasets that deserialize (files, a distributed store) read the producer's declared type.
                 result[output] = await runCatalog.LoadAsync(output, declared.GetValueOrDefault(output) ?? typeof(object), cancellationToken).ConfigureAwait(false);
             }
+
+            options.Performance?.RunEnded(null);
         }
         catch (Exception ex)
         {
+            options.Performance?.RunEnded(ex);
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             foreach (var hook in run.Hooks)
             {

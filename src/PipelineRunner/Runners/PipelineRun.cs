@@ -5,6 +5,7 @@ using PipelineRunner.Diagnostics;
 using PipelineRunner.Hooks;
 using PipelineRunner.Pipelines;
 using PipelineRunner.Pipelines.Internal;
+using PipelineRunner.Reporting;
 using PipelineRunner.Runners.Internal;
 
 namespace PipelineRunner.Runners;
@@ -29,6 +30,7 @@ public sealed class PipelineRun
     private readonly List<NodeExecutionException> _failures = [];
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
+    private readonly PerformanceRecorder? _recorder;
 
     /// <summary>
     /// Starts a run. <see cref="AbstractRunner"/> creates one per <see cref="AbstractRunner.RunAsync"/>; a runner that
@@ -93,7 +95,12 @@ public sealed class PipelineRun
                 }
             }
         }
+        _recorder = runOptions.Performance;
+        _recorder?.Attach(_graph, _datasets, _time, runnerName, SessionId);
     }
+
+    /// <summary>The run's performance recorder (<see cref="RunOptions.Performance"/>); null when nobody asked for a report.</summary>
+    public PerformanceRecorder? Performance => _recorder;
 
     /// <summary>The pipeline being run.</summary>
     public Pipeline Pipeline { get; }
@@ -173,9 +180,11 @@ public sealed class PipelineRun
         var node = _graph.Nodes[index];
         Report(NodeProgressKind.Started, node, TimeSpan.Zero, null);
         var policy = node.RetryPolicy ?? Options.RetryPolicy;
-        return policy.MaxAttempts == 1
+        _recorder?.NodeStarted(index);
+        var execution = policy.MaxAttempts == 1
             ? RunAttemptAsync(index, node, 1, cancellationToken) // no retries: no retry loop on the hot path
             : RunWithRetriesAsync(index, node, policy, cancellationToken);
+        return _recorder is null ? execution : _recorder.TrackAsync(index, execution);
     }
 
     private async Task RunWithRetriesAsync(int index, Node node, RetryPolicy policy, CancellationToken cancellationToken)
@@ -192,6 +201,7 @@ public sealed class PipelineRun
                 var delay = policy.DelayAfter(attempt);
                 RunnerLog.Retrying(_logger, node.Name, error.GetType().Name, error.Message, attempt, policy.MaxAttempts, delay.TotalMilliseconds);
                 PipelineRunnerDiagnostics.NodesRetried.Add(1);
+                _recorder?.Retried(index);
                 _progress?.Report(new NodeProgress(NodeProgressKind.Retrying, node.Name, CompletedCount, Pipeline.Nodes.Count, TimeSpan.Zero, error)
                 {
                     Attempt = attempt,
@@ -217,7 +227,9 @@ public sealed class PipelineRun
         Dictionary<string, object?>? inputMap = null;
         try
         {
+            var loading = _recorder?.Now() ?? 0;
             await LoadInputsAsync(node, index, inputs, cancellationToken).ConfigureAwait(false);
+            _recorder?.Loaded(index, loading);
             if (_hooks.Length > 0)
             {
                 inputMap = ToMap(node.Inputs, inputs);
@@ -245,7 +257,9 @@ public sealed class PipelineRun
             else if (_hooks.Length == 0 && node.OutputBinding.Kind == NodeBindingKind.Single)
             {
                 // The common case: one output, no hooks; no array for the split result.
+                var saving = _recorder?.Now() ?? 0;
                 await SaveOutputAsync(node, _datasets[_graph.OutputNames[index][0]], 0, result, cancellationToken).ConfigureAwait(false);
+                _recorder?.Saved(index, saving);
             }
             else
             {
@@ -472,6 +486,7 @@ public sealed class PipelineRun
     {
         ArgumentNullException.ThrowIfNull(node);
         RunnerLog.SkippedNode(_logger, node.Name);
+        _recorder?.Skipped(node);
         _progress?.Report(new NodeProgress(NodeProgressKind.Skipped, node.Name, CompletedCount, Pipeline.Nodes.Count, TimeSpan.Zero));
     }
 
@@ -670,6 +685,13 @@ public sealed class PipelineRun
     }
 
     private async ValueTask SaveOutputsAsync(Node node, int index, object?[] outputs, CancellationToken cancellationToken)
+    {
+        var saving = _recorder?.Now() ?? 0;
+        await SaveEachOutputAsync(node, index, outputs, cancellationToken).ConfigureAwait(false);
+        _recorder?.Saved(index, saving);
+    }
+
+    private async ValueTask SaveEachOutputAsync(Node node, int index, object?[] outputs, CancellationToken cancellationToken)
     {
         if (Options.IsAsync && outputs.Length > 1)
         {

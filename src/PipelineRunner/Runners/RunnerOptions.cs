@@ -54,4 +54,11 @@ public sealed record RunOptions
 
     /// <summary>Receives node started/completed/failed/skipped events with timings.</summary>
     public IProgress<NodeProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Records the run's performance: each node's wall time, queue wait, load and save time and bytes, where it ran and
+    /// its attempts, for a <see cref="Reporting.PerformanceReport"/> (<see cref="Reporting.PerformanceRecorder.Report"/>
+    /// once the run ended). Null (the default) measures nothing extra. A recorder serves one run.
+    /// </summary>
+    public Reporting.PerformanceRecorder? Performance { get; init; }
 }
