@@ -85,15 +85,15 @@ public sealed class ComposableSchedulerTests
     }
 
     [Fact]
-    public async Task TheHttpPort_AnswersHttp11LivenessAndReadinessProbes()
+    public async Task TheDashboardPort_AnswersHttp11LivenessAndReadinessProbes()
     {
-        await using var scheduler = await PipelineRunner.Distributed.Scheduling.SchedulerServer.StartAsync(new PipelineRunner.Distributed.Scheduling.SchedulerOptions { HttpPort = 0 });
-        using var http = new HttpClient { BaseAddress = scheduler.HttpAddress, DefaultRequestVersion = System.Net.HttpVersion.Version11 };
+        await using var scheduler = await PipelineRunner.Distributed.Scheduling.SchedulerServer.StartAsync(new PipelineRunner.Distributed.Scheduling.SchedulerOptions { DashboardPort = 0 });
+        using var http = new HttpClient { BaseAddress = scheduler.DashboardAddress, DefaultRequestVersion = System.Net.HttpVersion.Version11 };
 
         var ready = await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative)).WaitAsync(Timeout);
         var live = await http.GetAsync(new Uri("/healthz/live", UriKind.Relative)).WaitAsync(Timeout);
 
-        Assert.NotEqual(scheduler.Address.Port, scheduler.HttpAddress!.Port);
+        Assert.NotEqual(scheduler.Address.Port, scheduler.DashboardAddress!.Port);
         Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal(System.Net.HttpVersion.Version11, ready.Version);
         Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());

@@ -244,6 +244,28 @@ internal sealed partial class DatasetStore : IDisposable
         }
     }
 
+    /// <summary>The <paramref name="count"/> largest values, largest first: name, bytes, and whether in memory (else spilled).</summary>
+    public IReadOnlyList<(string Name, int Bytes, bool InMemory)> Largest(int count)
+    {
+        lock (_gate)
+        {
+            return _values.Values.OrderByDescending(v => v.Length).ThenBy(v => v.Name, StringComparer.Ordinal).Take(count)
+                .Select(v => (v.Name, v.Length, v.Buffer is not null)).ToList();
+        }
+    }
+
+    /// <summary>How many values the store holds.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _values.Count;
+            }
+        }
+    }
+
     /// <summary>Whether the store has the value in memory (false when spilled, or absent).</summary>
     public bool IsInMemory(string name)
     {

@@ -12,7 +12,7 @@ public static class SchedulerEndpointRouteBuilderExtensions
     /// the access token, so orchestrators' gRPC probes work) and the HTTP health endpoints for HTTP probes:
     /// <see cref="LivenessPath"/> (200 while the process serves) and <see cref="ReadinessPath"/> (200 while the scheduler
     /// accepts runs and workers, 503 while it starts or stops). They answer on every endpoint of the app; an HTTP/1.1
-    /// probe needs an HTTP/1.1 endpoint (<see cref="SchedulerOptions.HttpPort"/> in the tool and the local pool).
+    /// probe needs an HTTP/1.1 endpoint (<see cref="SchedulerOptions.DashboardPort"/> in the tool and the local pool).
     /// </summary>
     /// <param name="endpoints">The app's endpoints.</param>
     /// <returns>The endpoints.</returns>

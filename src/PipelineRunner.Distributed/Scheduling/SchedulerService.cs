@@ -139,6 +139,7 @@ internal sealed partial class SchedulerService(
         }
 
         var worker = state.AddWorker(register.WorkerId, register.Concurrency);
+        worker.LastSeen = timeProvider.GetUtcNow();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var writer = Task.Run(
             async () =>
@@ -158,6 +159,7 @@ internal sealed partial class SchedulerService(
             while (await requestStream.MoveNext(alive.Token).ConfigureAwait(false))
             {
                 silence.CancelAfter(options.WorkerTimeout);
+                worker.LastSeen = timeProvider.GetUtcNow();
                 var message = requestStream.Current;
                 switch (message.KindCase)
                 {

@@ -62,6 +62,8 @@ public static class SchedulerServiceCollectionExtensions
             return new DatasetStore(options.MaxStoreMemoryBytes, options.SpillDirectory, sp.GetRequiredService<ILogger<DatasetStore>>(), options.TimeProvider);
         });
         services.TryAddSingleton<SchedulerState>();
+        services.TryAddSingleton<PipelineRunner.Distributed.Dashboard.DashboardFeed>(); // subscribes only once the dashboard is mapped
+        services.TryAddSingleton<PipelineRunner.Distributed.Dashboard.DashboardAccess>();
         services.TryAddSingleton<BulkEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BulkStoreHostedService>());
         services.TryAddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();

@@ -1,0 +1,83 @@
+// PipelineRunner dashboard: a run's graph (laid out on the server), coloured live by node state.
+(function () {
+  'use strict';
+  var started = performance.now();
+  var run = document.currentScript.dataset.run;
+  var states = ['waiting', 'ready', 'running', 'retrying', 'done', 'failed', 'skipped'];
+  var elements = {}, nodes = {}, selected = null;
+  document.querySelectorAll('svg.pipeline g.v.task').forEach(function (el) {
+    elements[el.querySelector('text').textContent] = el;
+    el.addEventListener('click', function (e) { e.stopPropagation(); select(el.querySelector('text').textContent); });
+  });
+  var stats = window.dashStats = { nodes: Object.keys(elements).length, updates: 0, updateMs: 0, firstRenderMs: null };
+  var header = document.querySelector('header p');
+  var legend = dash.el('p', { 'class': 'legend' });
+  states.forEach(function (s) { var span = dash.el('span', { 'class': 'v task ' + s }, s); legend.appendChild(span); });
+  var summary = dash.el('p', { id: 'summary' });
+  if (header) { header.after(summary); summary.after(legend); }
+
+  function paint(node) {
+    var el = elements[node.node];
+    if (!el) { return; }
+    states.forEach(function (s) { el.classList.toggle(s, s === node.state); });
+    el.dataset.state = node.state;
+  }
+  function apply(node) {
+    var known = nodes[node.node] || (nodes[node.node] = {});
+    Object.keys(node).forEach(function (k) { known[k] = node[k]; });
+    paint(known);
+    if (selected === node.node) { select(node.node); }
+  }
+  function showSummary(progress) {
+    if (!progress) { return; }
+    var c = progress.counts;
+    summary.textContent = 'Run ' + progress.outcome + ': ' + c.done + ' done, ' + c.running + ' running, ' + c.ready + ' ready, '
+      + c.waiting + ' waiting, ' + c.failed + ' failed, ' + c.skipped + ' skipped; ' + dash.seconds(progress.submitted, progress.finished);
+    summary.dataset.outcome = progress.outcome;
+  }
+  function select(name) {
+    selected = name;
+    Object.keys(elements).forEach(function (n) { elements[n].classList.toggle('selected', n === name); });
+    var node = nodes[name] || { node: name, state: 'waiting' };
+    var panel = document.getElementById('details');
+    panel.hidden = false;
+    panel.replaceChildren();
+    panel.appendChild(dash.el('h3', {}, name));
+    var list = dash.el('dl');
+    function item(label, value) {
+      if (value === undefined || value === null || value === '') { return; }
+      list.appendChild(dash.el('dt', {}, label));
+      list.appendChild(dash.el('dd', { 'data-field': label }, value));
+    }
+    item('state', node.state);
+    item('inputs', (node.inputs || []).join(', ') || '—');
+    item('outputs', (node.outputs || []).join(', ') || '—');
+    item('worker', node.worker);
+    item('attempts', node.attempts);
+    item('retries', node.retries);
+    item('duration', node.start ? dash.seconds(node.start, node.end) : '');
+    item('error', node.error ? node.errorType + ': ' + node.error : '');
+    item('last retried error', node.retryError);
+    panel.appendChild(list);
+    if (node.stack) { panel.appendChild(dash.el('pre', { 'class': 'stack' }, node.stack)); }
+  }
+  document.querySelector('svg.pipeline').addEventListener('click', function () {
+    selected = null; document.getElementById('details').hidden = true;
+    Object.keys(elements).forEach(function (n) { elements[n].classList.remove('selected'); });
+  });
+  dash.connect('run=' + encodeURIComponent(run), function (snapshot) {
+    nodes = {};
+    (snapshot.nodes || []).forEach(apply);
+    snapshot.runs.forEach(function (r) { if (r.id === run) { showSummary(r); } });
+    if (stats.firstRenderMs === null) {
+      requestAnimationFrame(function () { stats.firstRenderMs = performance.now() - started; document.body.dataset.ready = 'true'; });
+    }
+  }, function (name, data) {
+    if (name !== 'node' || data.run !== run) { return; }
+    var t = performance.now();
+    apply(data);
+    showSummary(data.progress);
+    stats.updates++;
+    stats.updateMs += performance.now() - t;
+  });
+})();
