@@ -66,7 +66,10 @@ public sealed class DistributedTracingTests : IAsyncLifetime
             Assert.Equal(0, await process.WaitForExitAsync(Timeout));
         }
 
-        var run = Assert.Single(driverSpans, s => s.DisplayName == "pipeline.run" && s.GetTagItem(PipelineRunnerDiagnostics.RunnerTag) is "DistributedRunner");
+        // The listener hears every runner in this test process (other tests run in parallel): this run is the one the scheduler traced.
+        var schedulerTraces = Read("scheduler").Select(s => s.TraceId).ToHashSet(StringComparer.Ordinal);
+        var run = Assert.Single(driverSpans, s => s.DisplayName == "pipeline.run" && s.GetTagItem(PipelineRunnerDiagnostics.RunnerTag) is "DistributedRunner"
+            && schedulerTraces.Contains(s.TraceId.ToHexString()));
         var traceId = run.TraceId.ToHexString();
         var spans = new[] { "scheduler", "w1", "w2" }.SelectMany(Read).Where(s => s.TraceId == traceId).ToList();
 

@@ -23,7 +23,7 @@ internal static class DashboardGraph
         html = html.Replace("<body>\n", "<body class=\"graph-page\">\n" + DashboardPages.Navigation("graph") + "\n", StringComparison.Ordinal);
         return html.Replace(
             "</body>",
-            "<aside id=\"details\" class=\"details\" hidden></aside>\n<script src=\"/assets/graph.js\" data-run=\"" + run + "\"></script>\n</body>",
+            "<aside id=\"details\" class=\"details\" hidden></aside>\n<script src=\"/assets/dashboard.js\"></script>\n<script src=\"/assets/graph.js\" data-run=\"" + run + "\"></script>\n</body>",
             StringComparison.Ordinal);
     }
 

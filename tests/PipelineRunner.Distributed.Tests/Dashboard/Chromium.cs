@@ -71,6 +71,11 @@ internal sealed class Chromium : IAsyncDisposable
             var pages = JsonNode.Parse(await http.GetStringAsync(new Uri($"http://{endpoint.Authority}/json/list"), timeout.Token))!.AsArray();
             var page = pages.First(p => (string?)p!["type"] == "page")!;
             await browser._socket.ConnectAsync(new Uri((string)page["webSocketDebuggerUrl"]!), timeout.Token);
+            await browser.SendAsync("Page.enable", []);
+            await browser.SendAsync("Page.addScriptToEvaluateOnNewDocument", new JsonObject
+            {
+                ["source"] = "window.__errors = []; addEventListener('error', function (e) { window.__errors.push(String(e.message) + ' at ' + e.filename + ':' + e.lineno); });",
+            });
             return browser;
         }
         catch
@@ -112,7 +117,8 @@ internal sealed class Chromium : IAsyncDisposable
 
             if (stopwatch.Elapsed > timeout)
             {
-                throw new TimeoutException($"Not true within {timeout}: {condition}");
+                var errors = await EvaluateAsync("JSON.stringify({ url: location.href, errors: window.__errors, live: (document.getElementById('live') || {}).textContent })");
+                throw new TimeoutException($"Not true within {timeout}: {condition}; the page: {errors}");
             }
 
             await Task.Delay(50);
