@@ -70,7 +70,7 @@
     (snapshot.nodes || []).forEach(apply);
     snapshot.runs.forEach(function (r) { if (r.id === run) { showSummary(r); } });
     if (stats.firstRenderMs === null) {
-      requestAnimationFrame(function () { stats.firstRenderMs = performance.now() - started; document.body.dataset.ready = 'true'; });
+      requestAnimationFrame(function () { stats.firstRenderMs = performance.now() - started; stats.sinceNavigationMs = performance.now(); document.body.dataset.ready = 'true'; });
     }
   }, function (name, data) {
     if (name !== 'node' || data.run !== run) { return; }
