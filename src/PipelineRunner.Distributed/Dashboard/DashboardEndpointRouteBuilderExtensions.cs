@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using PipelineRunner.Distributed.Dashboard;
 using PipelineRunner.Distributed.Scheduling;
 
@@ -54,21 +55,23 @@ public static class DashboardEndpointRouteBuilderExtensions
         group.MapGet("/api/runs/{id}", (string id) => feed.RunJson(id) is { } json ? Results.Text(json, "application/json") : Results.NotFound());
         group.MapGet("/api/workers", (SchedulerState state, TimeProvider time) => Results.Text(WorkersJson(state, feed, time), "application/json"));
         group.MapGet("/api/store", (DatasetStore store) => Results.Text(StoreJson(store), "application/json"));
-        group.MapGet("/api/events", (HttpContext http, string? run, int? executions) => StreamAsync(http, feed, run, executions is 1));
+        group.MapGet("/api/events", (HttpContext http, IHostApplicationLifetime lifetime, string? run, int? executions) => StreamAsync(http, lifetime, feed, run, executions is 1));
         return group;
     }
 
     private static IResult Page(string name) => Results.Text(DashboardPages.Asset(name)!, "text/html; charset=utf-8");
 
-    private static async Task StreamAsync(HttpContext http, DashboardFeed feed, string? run, bool withExecutions)
+    private static async Task StreamAsync(HttpContext http, IHostApplicationLifetime lifetime, DashboardFeed feed, string? run, bool withExecutions)
     {
+        // Open pages must not hold up the scheduler's shutdown: the stream ends when the app starts stopping.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
         var reader = feed.Connect(run, withExecutions, out var disconnect);
         try
         {
-            var cancellationToken = http.RequestAborted;
+            var cancellationToken = stopping.Token;
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var frame))
@@ -79,9 +82,9 @@ public static class DashboardEndpointRouteBuilderExtensions
                 await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // The page closed.
+            // The page closed, or the scheduler is stopping.
         }
         finally
         {

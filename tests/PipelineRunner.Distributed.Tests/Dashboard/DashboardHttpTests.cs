@@ -49,6 +49,21 @@ public sealed class DashboardHttpTests
     }
 
     [Fact]
+    public async Task AnOpenEventStream_DoesNotHoldUpTheSchedulersShutdown()
+    {
+        var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { DashboardPort = 0 });
+        using var http = new HttpClient { BaseAddress = scheduler.DashboardAddress };
+        using var stream = await http.GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal("snapshot", (await ReadFrameAsync(reader)).Name);
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await scheduler.DisposeAsync();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(3), $"Stopping took {stopping.Elapsed}.");
+        Assert.Null(await reader.ReadLineAsync().WaitAsync(Timeout)); // and the page's stream ended
+    }
+
+    [Fact]
     public async Task SchedulerServer_ServesNoDashboard_UnlessAskedFor()
     {
         await using var scheduler = await SchedulerServer.StartAsync();
