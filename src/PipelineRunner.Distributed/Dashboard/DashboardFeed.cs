@@ -14,7 +14,7 @@ namespace PipelineRunner.Distributed.Dashboard;
 /// task stream. Each change is applied once and serialized once, then handed to every connected page's stream
 /// (<see cref="Connect"/>); a page that falls behind is disconnected and reconnects to a fresh snapshot.
 /// </summary>
-internal sealed partial class DashboardFeed : IAsyncDisposable
+internal sealed partial class DashboardFeed : IAsyncDisposable, IDisposable
 {
     /// <summary>Finished runs kept for the Runs page and their graphs.</summary>
     public const int RecentRuns = 20;
@@ -148,6 +148,18 @@ internal sealed partial class DashboardFeed : IAsyncDisposable
             await reading.ConfigureAwait(false);
         }
 
+        EndStreams();
+    }
+
+    /// <summary>Stops reading changes without waiting for the reader (for containers disposed synchronously).</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        EndStreams();
+    }
+
+    private void EndStreams()
+    {
         lock (_gate)
         {
             foreach (var client in _clients)
@@ -157,8 +169,6 @@ internal sealed partial class DashboardFeed : IAsyncDisposable
 
             _clients.Clear();
         }
-
-        _stop.Dispose();
     }
 
     private async Task ReadAsync(StateChangeSubscription subscription, CancellationToken cancellationToken)

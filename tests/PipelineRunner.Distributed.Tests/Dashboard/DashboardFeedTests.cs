@@ -105,6 +105,23 @@ public sealed class DashboardFeedTests : IAsyncLifetime
         Assert.Null(_feed.Specs("r00"));
     }
 
+    [Fact]
+    public void AContainerDisposedSynchronously_StopsTheFeed()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.LoggingServiceCollectionExtensions.AddLogging(services);
+        Microsoft.Extensions.DependencyInjection.SchedulerServiceCollectionExtensions.AddPipelineRunnerScheduler(services);
+        var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var feed = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DashboardFeed>(provider);
+        feed.Start();
+        var reader = feed.Connect(null, withExecutions: false, out _);
+
+        provider.Dispose(); // a synchronous container: the feed is disposable both ways
+
+        Assert.True(reader.TryRead(out _)); // the snapshot
+        Assert.True(reader.Completion.IsCompleted);
+    }
+
     private async Task<JsonElement> NodeAsync(string run, string node, Func<JsonElement, bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
