@@ -16,7 +16,7 @@ public static class DashboardEndpointRouteBuilderExtensions
     /// Maps the dashboard at the app's root and starts its feed of the scheduler's changes: the pages <c>/</c> (runs,
     /// workers, store), <c>/runs/{id}</c> (a run's pipeline graph, coloured live) and <c>/tasks</c> (the task stream),
     /// their embedded assets under <c>/assets/</c>, the Server-Sent Events stream <c>/api/events</c> (a snapshot, then
-    /// each change) and JSON at <c>/api/runs</c>, <c>/api/runs/{id}</c>, <c>/api/workers</c> and <c>/api/store</c>.
+    /// each change) and JSON at <c>/api/runs</c>, <c>/api/runs/{id}</c>, <c>/api/runs/{id}/datasets/{name}</c>, <c>/api/workers</c> and <c>/api/store</c>.
     /// With the scheduler's access token set, each of them answers 401 without it (see
     /// <see cref="SchedulerOptions.AccessToken"/>; a browser opens <c>/?token=TOKEN</c> once). Browsers need an
     /// HTTP/1.1 endpoint (<see cref="SchedulerOptions.DashboardPort"/> in <see cref="SchedulerServer"/>).
@@ -53,6 +53,8 @@ public static class DashboardEndpointRouteBuilderExtensions
         });
         group.MapGet("/api/runs", () => Results.Text(feed.RunsJson(), "application/json"));
         group.MapGet("/api/runs/{id}", (string id) => feed.RunJson(id) is { } json ? Results.Text(json, "application/json") : Results.NotFound());
+        group.MapGet("/api/runs/{id}/datasets/{name}", (string id, string name, DatasetStore store) =>
+            feed.Specs(id) is { } specs && DashboardDatasets.Describe(specs, name, store) is { } json ? Results.Text(json, "application/json") : Results.NotFound());
         group.MapGet("/api/workers", (SchedulerState state, TimeProvider time) => Results.Text(WorkersJson(state, feed, time), "application/json"));
         group.MapGet("/api/store", (DatasetStore store) => Results.Text(StoreJson(store), "application/json"));
         group.MapGet("/api/events", (HttpContext http, IHostApplicationLifetime lifetime, string? run, int? executions) => StreamAsync(http, lifetime, feed, run, executions is 1));

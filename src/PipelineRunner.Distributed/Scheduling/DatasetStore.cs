@@ -254,6 +254,22 @@ internal sealed partial class DatasetStore : IDisposable
         }
     }
 
+    /// <summary>A value's size and whether it is in memory (else spilled); false when the store does not hold it.</summary>
+    public bool TryDescribe(string name, out int bytes, out bool inMemory)
+    {
+        lock (_gate)
+        {
+            if (_values.TryGetValue(name, out var value))
+            {
+                (bytes, inMemory) = (value.Length, value.Buffer is not null);
+                return true;
+            }
+
+            (bytes, inMemory) = (0, false);
+            return false;
+        }
+    }
+
     /// <summary>How many values the store holds.</summary>
     public int Count
     {

@@ -70,6 +70,11 @@ public sealed class DashboardBrowserTests
             Assert.StartsWith("local-", (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=worker]').textContent"), StringComparison.Ordinal);
             await browser.ScreenshotAsync(Screenshot("dashboard-graph.png"));
 
+            await browser.EvaluateAsync("[...document.querySelectorAll('svg.pipeline g.v.data')].find(g => g.querySelector('text').textContent === 'report_text').dispatchEvent(new MouseEvent('click', { bubbles: true }))");
+            await browser.WaitForAsync("document.querySelector('#details h3').textContent === 'report_text' && document.querySelector('#details [data-field=\"written by\"]')", Timeout);
+            Assert.Equal("report", (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=\"written by\"]').textContent"));
+            Assert.Equal("store", (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=\"lives in\"]').textContent"));
+
             await browser.NavigateAsync(dashboard);
             await browser.WaitForAsync("document.querySelector('#runs tbody tr') && document.querySelectorAll('#workers tbody tr').length === 2", Timeout);
             Assert.Equal("failed", (string?)await browser.EvaluateAsync("document.querySelector('#runs tbody tr').dataset.outcome"));

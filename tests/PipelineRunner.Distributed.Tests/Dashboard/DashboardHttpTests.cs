@@ -127,6 +127,15 @@ public sealed class DashboardHttpTests
         Assert.Equal(1, second.GetProperty("attempts").GetInt32());
         Assert.StartsWith("local-", second.GetProperty("worker").GetString(), StringComparison.Ordinal);
 
+        using var dataset = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/runs/{runId}/datasets/chain_2", UriKind.Relative)));
+        Assert.Equal("store", dataset.RootElement.GetProperty("lives").GetString());
+        Assert.Equal(["inc002"], dataset.RootElement.GetProperty("writtenBy").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["inc003"], dataset.RootElement.GetProperty("readBy").EnumerateArray().Select(e => e.GetString()));
+        using (var missing = await http.GetAsync(new Uri($"/api/runs/{runId}/datasets/nope", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
         using var workers = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/workers", UriKind.Relative)));
         Assert.Equal(2, workers.RootElement.GetArrayLength());
         Assert.Equal(3, workers.RootElement.EnumerateArray().Sum(w => w.GetProperty("nodesRun").GetInt32()));

@@ -9,6 +9,10 @@
     elements[el.querySelector('text').textContent] = el;
     el.addEventListener('click', function (e) { e.stopPropagation(); select(el.querySelector('text').textContent); });
   });
+  document.querySelectorAll('svg.pipeline g.v.data, svg.pipeline g.v.parameters').forEach(function (el) {
+    el.style.cursor = 'pointer';
+    el.addEventListener('click', function (e) { e.stopPropagation(); selectDataset(el.querySelector('text').textContent); });
+  });
   var stats = window.dashStats = { nodes: Object.keys(elements).length, updates: 0, updateMs: 0, firstRenderMs: null };
   var header = document.querySelector('header p');
   var legend = dash.el('p', { 'class': 'legend' });
@@ -60,6 +64,31 @@
     item('last retried error', node.retryError);
     panel.appendChild(list);
     if (node.stack) { panel.appendChild(dash.el('pre', { 'class': 'stack' }, node.stack)); }
+  }
+  function selectDataset(name) {
+    selected = null;
+    Object.keys(elements).forEach(function (n) { elements[n].classList.remove('selected'); });
+    fetch('/api/runs/' + encodeURIComponent(run) + '/datasets/' + encodeURIComponent(name)).then(function (r) { return r.json(); }).then(function (d) {
+      var panel = document.getElementById('details');
+      panel.hidden = false;
+      panel.replaceChildren();
+      panel.appendChild(dash.el('h3', {}, name));
+      var list = dash.el('dl');
+      function item(label, value) {
+        if (value === undefined || value === null || value === '') { return; }
+        list.appendChild(dash.el('dt', {}, label));
+        list.appendChild(dash.el('dd', { 'data-field': label }, value));
+      }
+      item('lives in', d.lives);
+      item('type', d.type);
+      item('file', d.filepath);
+      item('where', d.where);
+      item('size', d.bytes !== undefined && d.where !== undefined && d.bytes > 0 ? dash.bytes(d.bytes) : '');
+      item('names', d.names.length > 1 ? d.names.join(', ') : '');
+      item('written by', d.writtenBy.join(', ') || '—');
+      item('read by', d.readBy.join(', ') || '—');
+      panel.appendChild(list);
+    });
   }
   document.querySelector('svg.pipeline').addEventListener('click', function () {
     selected = null; document.getElementById('details').hidden = true;
