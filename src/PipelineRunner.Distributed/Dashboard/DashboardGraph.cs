@@ -13,11 +13,19 @@ namespace PipelineRunner.Distributed.Dashboard;
 /// </summary>
 internal static class DashboardGraph
 {
+    /// <summary>From this many nodes on, the page opens with its top-level namespaces collapsed, each one box.</summary>
+    public const int CollapseFrom = 2_000;
+
     /// <summary>The graph page of a run.</summary>
     /// <exception cref="ArgumentException">The specs do not form a valid pipeline (a driver older than the dashboard sent no outputs).</exception>
     public static string Html(string runId, IReadOnlyList<NodeSpec> specs)
     {
         var html = ToPipeline(specs).ToHtml(new PipelineGraphOptions { Title = "Run " + runId });
+        if (specs.Count >= CollapseFrom)
+        {
+            html = html.Replace("<svg class=\"pipeline\"", "<svg class=\"pipeline\" data-collapsed=\"top\"", StringComparison.Ordinal);
+        }
+
         var run = WebUtility.HtmlEncode(runId);
         html = html.Replace("</head>", "<link rel=\"stylesheet\" href=\"/assets/dashboard.css\">\n</head>", StringComparison.Ordinal);
         html = html.Replace("<body>\n", "<body class=\"graph-page\">\n" + DashboardPages.Navigation("graph") + "\n", StringComparison.Ordinal);
