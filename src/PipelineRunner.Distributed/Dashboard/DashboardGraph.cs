@@ -35,7 +35,7 @@ internal static class DashboardGraph
             StringComparison.Ordinal);
     }
 
-    /// <summary>The run's nodes as a pipeline with the same names, namespaces, inputs and outputs.</summary>
+    /// <summary>The run's nodes as a pipeline with the same names, namespaces, tags, inputs and outputs.</summary>
     internal static Pipeline ToPipeline(IReadOnlyList<NodeSpec> specs)
     {
         var nodes = new List<Node>(specs.Count);
@@ -49,6 +49,7 @@ internal static class DashboardGraph
                 inputs.Length == 0 ? null : inputs,
                 spec.Outputs.Count == 0 ? null : NodeOutputs.List([.. spec.Outputs]),
                 name: dot < 0 ? spec.Name : spec.Name[(dot + 1)..],
+                tags: spec.Tags,
                 @namespace: dot < 0 ? null : spec.Name[..dot]));
         }
 

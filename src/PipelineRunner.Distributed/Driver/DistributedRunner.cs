@@ -310,6 +310,7 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
             }
 
             spec.Outputs.AddRange(node.Outputs);
+            spec.Tags.AddRange(node.Tags);
             spec.StoreInputs.AddRange(node.Inputs.Distinct(StringComparer.Ordinal).Where(i => specs[i].DefinitionJson.Length == 0));
             if (Options.RetryPolicy is { MaxAttempts: > 1 } retry)
             {

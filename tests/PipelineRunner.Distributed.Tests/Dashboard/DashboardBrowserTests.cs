@@ -23,8 +23,8 @@ public sealed class DashboardBrowserTests
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pipeline = new Pipeline([
             Node.Create((int seed) => seed + 1, "seed", "a", name: "load"),
-            Node.Create((int a) => a * 2, "a", "b", name: "clean", @namespace: "prep"),
-            Node.Create((int b) => b + 3, "b", "c", name: "features", @namespace: "prep"),
+            Node.Create((int a) => a * 2, "a", "b", name: "clean", tags: ["features"], @namespace: "prep"),
+            Node.Create((int b) => b + 3, "b", "c", name: "features", tags: ["features"], @namespace: "prep"),
             Node.Create(async (int c) => { await gate.Task; return c + 1; }, "c", "d", name: "hold"),
             Node.Create((int d) => d.ToString(System.Globalization.CultureInfo.InvariantCulture), "d", "report_text", name: "report"),
             Node.Create(Explode, "a", "z", name: "boom"),
@@ -74,6 +74,11 @@ public sealed class DashboardBrowserTests
             await browser.WaitForAsync("document.querySelector('#details h3').textContent === 'report_text' && document.querySelector('#details [data-field=\"written by\"]')", Timeout);
             Assert.Equal("report", (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=\"written by\"]').textContent"));
             Assert.Equal("store", (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=\"lives in\"]').textContent"));
+
+            await browser.EvaluateAsync("document.querySelector('#tags button[data-tag=features]').click()");
+            Assert.Equal(
+                ["after_boom", "boom", "hold", "load", "report"],
+                (await browser.EvaluateAsync("[...document.querySelectorAll('svg.pipeline g.v.task.dimmed')].map(g => g.querySelector('text').textContent).sort()"))!.AsArray().Select(n => (string)n!));
 
             await browser.NavigateAsync(dashboard);
             await browser.WaitForAsync("document.querySelector('#runs tbody tr') && document.querySelectorAll('#workers tbody tr').length === 2", Timeout);

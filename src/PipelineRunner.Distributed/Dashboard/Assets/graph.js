@@ -20,6 +20,31 @@
   var summary = dash.el('p', { id: 'summary' });
   if (header) { header.after(summary); summary.after(legend); }
 
+  // Tags (from each node's tooltip): selecting some dims the nodes that have none of them.
+  var tagsOf = {}, allTags = {}, chosen = {};
+  Object.keys(elements).forEach(function (name) {
+    var title = elements[name].querySelector('title'), line = title ? title.textContent.split('\n').filter(function (l) { return l.indexOf('tags: ') === 0; })[0] : null;
+    tagsOf[name] = line ? line.slice(6).split(', ') : [];
+    tagsOf[name].forEach(function (t) { allTags[t] = true; });
+  });
+  var tagNames = Object.keys(allTags).sort();
+  if (tagNames.length > 0 && header) {
+    var bar = dash.el('p', { 'class': 'tags', id: 'tags' }, 'Tags: ');
+    tagNames.forEach(function (tag) {
+      var button = dash.el('button', { type: 'button', 'data-tag': tag }, tag);
+      button.addEventListener('click', function () {
+        if (chosen[tag]) { delete chosen[tag]; } else { chosen[tag] = true; }
+        button.classList.toggle('on', !!chosen[tag]);
+        var any = Object.keys(chosen).length > 0;
+        Object.keys(elements).forEach(function (name) {
+          elements[name].classList.toggle('dimmed', any && !tagsOf[name].some(function (t) { return chosen[t]; }));
+        });
+      });
+      bar.appendChild(button);
+    });
+    legend.after(bar);
+  }
+
   function paint(node) {
     var el = elements[node.node];
     if (!el) { return; }
