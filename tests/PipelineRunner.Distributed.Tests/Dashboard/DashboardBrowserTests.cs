@@ -63,6 +63,7 @@ public sealed class DashboardBrowserTests
                 },
                 states.ToDictionary(p => p.Key, p => (string)p.Value!));
 
+            Assert.Matches(@"\nstate: done, [0-9.]+ m?s on local-\d$", (string?)await browser.EvaluateAsync(Vertex("load") + ".querySelector('title').textContent"));
             await browser.EvaluateAsync(Vertex("boom") + ".dispatchEvent(new MouseEvent('click', { bubbles: true }))");
             var error = (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=error]').textContent");
             Assert.Contains("InvalidOperationException: the dashboard test's node failed", error, StringComparison.Ordinal);

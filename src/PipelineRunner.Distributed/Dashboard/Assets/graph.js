@@ -50,6 +50,13 @@
     if (!el) { return; }
     states.forEach(function (s) { el.classList.toggle(s, s === node.state); });
     el.dataset.state = node.state;
+    // The tooltip says the state and, once started, the duration.
+    var title = el.querySelector('title');
+    if (title) {
+      if (el.dataset.tooltip === undefined) { el.dataset.tooltip = title.textContent; }
+      title.textContent = el.dataset.tooltip + '\nstate: ' + node.state + (node.start ? ', ' + dash.seconds(node.start, node.end) : '')
+        + (node.worker ? ' on ' + node.worker : '');
+    }
   }
   function apply(node) {
     var known = nodes[node.node] || (nodes[node.node] = {});
