@@ -1,6 +1,8 @@
 // Side-by-side benchmark of the distributed runner against Dask's distributed scheduler running the seed's pattern.
 // Usage: dotnet run -c Release --project tests/PipelineRunner.Distributed.Benchmarks [-- --quick] [--skip-dask]
-//        [--sizes 1,16,128,512] [--repeats N] [--warmup N]
+//        [--sizes 1,16,128,512] [--repeats N] [--warmup N] [--dashboard]
+// --dashboard: the scheduler serves its dashboard and a page's event stream (every change, with the task stream's
+// executions) is read throughout, as by a connected browser.
 // Internally also: `worker --scheduler URL --id ID` (the harness starts two of itself as worker processes).
 using System.Diagnostics;
 using System.Globalization;
@@ -69,7 +71,27 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {Runtim
 Console.WriteLine($"setup: scheduler in the harness process, 2 worker processes with 4 node slots each; {warmup} warm-up run(s) per node workload, {repeats} timed repeat(s), median");
 Console.WriteLine();
 
-await using var scheduler = await SchedulerServer.StartAsync();
+var dashboard = args.Contains("--dashboard");
+await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { DashboardPort = dashboard ? 0 : null });
+using var page = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+var pageEvents = 0L;
+if (dashboard)
+{
+    Console.WriteLine($"dashboard: {scheduler.DashboardAddress} with a page's event stream connected");
+    var stream = await page.GetStreamAsync(new Uri(scheduler.DashboardAddress!, "/api/events?executions=1"));
+    _ = Task.Run(async () =>
+    {
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref pageEvents);
+            }
+        }
+    });
+}
+
 var workers = new List<Process>();
 try
 {
@@ -120,6 +142,11 @@ try
 
     (results["chain_cold"], results["chain"]) = await MsPerNode(Workloads.Chain(1000), "chain_0");
     (results["fanout_cold"], results["fanout"]) = await MsPerNode(Workloads.FanOutFanIn(1000), "fan_input");
+    if (dashboard)
+    {
+        Console.WriteLine($"page events received: {Interlocked.Read(ref pageEvents)}");
+    }
+
     Console.WriteLine("## Per-node overhead (tiny payloads)");
     Console.WriteLine("| workload | PipelineRunner warm (ms/node) | first run, cold (ms/node) |");
     Console.WriteLine("|---|---:|---:|");

@@ -85,15 +85,15 @@ public sealed class ComposableSchedulerTests
     }
 
     [Fact]
-    public async Task TheHttpPort_AnswersHttp11LivenessAndReadinessProbes()
+    public async Task TheDashboardPort_AnswersHttp11LivenessAndReadinessProbes()
     {
-        await using var scheduler = await PipelineRunner.Distributed.Scheduling.SchedulerServer.StartAsync(new PipelineRunner.Distributed.Scheduling.SchedulerOptions { HttpPort = 0 });
-        using var http = new HttpClient { BaseAddress = scheduler.HttpAddress, DefaultRequestVersion = System.Net.HttpVersion.Version11 };
+        await using var scheduler = await PipelineRunner.Distributed.Scheduling.SchedulerServer.StartAsync(new PipelineRunner.Distributed.Scheduling.SchedulerOptions { DashboardPort = 0 });
+        using var http = new HttpClient { BaseAddress = scheduler.DashboardAddress, DefaultRequestVersion = System.Net.HttpVersion.Version11 };
 
         var ready = await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative)).WaitAsync(Timeout);
         var live = await http.GetAsync(new Uri("/healthz/live", UriKind.Relative)).WaitAsync(Timeout);
 
-        Assert.NotEqual(scheduler.Address.Port, scheduler.HttpAddress!.Port);
+        Assert.NotEqual(scheduler.Address.Port, scheduler.DashboardAddress!.Port);
         Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal(System.Net.HttpVersion.Version11, ready.Version);
         Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
@@ -101,13 +101,13 @@ public sealed class ComposableSchedulerTests
     }
 
     [Fact]
-    public async Task TheHttpPort_OfASchedulerThatRequiresClientCertificates_StillAnswersAProbeWithout()
+    public async Task TheDashboardPort_OfASchedulerThatRequiresClientCertificates_StillAnswersAProbeWithout()
     {
         using var authority = TestCertificates.CreateAuthority("Probe CA");
         using var certificate = TestCertificates.CreateServer(authority);
         var options = new PipelineRunner.Distributed.Scheduling.SchedulerOptions
         {
-            HttpPort = 0,
+            DashboardPort = 0,
             Certificate = certificate,
             ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
         };
@@ -116,9 +116,9 @@ public sealed class ComposableSchedulerTests
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }; // as a Kubernetes HTTPS probe: no verification, no client certificate
         using var http = new HttpClient(handler);
 
-        var ready = await http.GetAsync(new Uri(scheduler.HttpAddress!, "/healthz/ready")).WaitAsync(Timeout);
+        var ready = await http.GetAsync(new Uri(scheduler.DashboardAddress!, "/healthz/ready")).WaitAsync(Timeout);
 
-        Assert.Equal("https", scheduler.HttpAddress!.Scheme);
+        Assert.Equal("https", scheduler.DashboardAddress!.Scheme);
         Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
     }
 

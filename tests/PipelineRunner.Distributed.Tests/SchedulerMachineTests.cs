@@ -34,7 +34,7 @@ public sealed class SchedulerMachineTests
     private static RunState Build(string id, params NodeSpec[] nodes) => Build(id, continueOnFailure: false, nodes);
 
     private static List<(string Node, NodeStatus From, NodeStatus To)> Changes(List<Instruction> instructions) =>
-        instructions.OfType<Instruction.Publish>().Select(p => (p.Change.Node, p.Change.From, p.Change.To)).ToList();
+        instructions.OfType<Instruction.Publish>().Select(p => p.Change).OfType<NodeStateChanged>().Select(c => (c.Node, c.From, c.To)).ToList();
 
     private static List<RunEvent> Emitted(List<Instruction> instructions) =>
         instructions.OfType<Instruction.Emit>().Select(e => e.Event).ToList();
@@ -98,7 +98,7 @@ public sealed class SchedulerMachineTests
 
         Assert.Equal([("a", NodeStatus.Ready, NodeStatus.Running)], Changes(joined));
         Assert.Same(worker, Assert.Single(joined.OfType<Instruction.Assign>()).Worker);
-        Assert.Equal("w", Assert.Single(joined.OfType<Instruction.Publish>()).Change.Worker);
+        Assert.Equal("w", ((NodeStateChanged)Assert.Single(joined.OfType<Instruction.Publish>()).Change).Worker);
         Assert.Equal(Start, Assert.Single(joined.OfType<Instruction.Publish>()).Change.Time);
     }
 

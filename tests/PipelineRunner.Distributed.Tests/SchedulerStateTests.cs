@@ -99,11 +99,21 @@ public sealed class SchedulerStateTests : IDisposable
         subscription.Dispose();
 
         var changes = new List<NodeStateChanged>();
+        var submitted = new List<RunSubmittedChange>();
         await foreach (var change in subscription.Reader.ReadAllAsync())
         {
-            changes.Add(change);
+            if (change is RunSubmittedChange run)
+            {
+                Assert.Empty(changes); // the run comes before its nodes' changes
+                submitted.Add(run);
+            }
+            else
+            {
+                changes.Add((NodeStateChanged)change);
+            }
         }
 
+        Assert.Equal("a", Assert.Single(Assert.Single(submitted).Nodes).Name);
         Assert.Equal(
             [(NodeStatus.Waiting, NodeStatus.Ready), (NodeStatus.Ready, NodeStatus.Running), (NodeStatus.Running, NodeStatus.Done)],
             changes.Select(c => (c.From, c.To)));

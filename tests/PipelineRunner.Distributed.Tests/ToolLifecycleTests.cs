@@ -69,7 +69,7 @@ public sealed class ToolLifecycleTests : IDisposable
     {
         var temp = Directory.CreateDirectory(Path.Combine(_root, "tmp")).FullName;
         var markers = Directory.CreateDirectory(Path.Combine(_root, "markers")).FullName;
-        await using var scheduler = ChildProcess.StartAppAsFromATerminal("PipelineRunner.Tool.dll", new Dictionary<string, string> { ["TMPDIR"] = temp }, "scheduler", "--max-store-memory", "1", "--http-port", "0");
+        await using var scheduler = ChildProcess.StartAppAsFromATerminal("PipelineRunner.Tool.dll", new Dictionary<string, string> { ["TMPDIR"] = temp }, "scheduler", "--max-store-memory", "1", "--dashboard-port", "0");
         var address = new Uri((await scheduler.WaitForLineAsync("scheduler listening on ", Timeout))["scheduler listening on ".Length..]);
         var ready = new Uri((await scheduler.WaitForLineAsync("scheduler health at ", Timeout))["scheduler health at ".Length..]);
         using (var probe = new HttpClient())

@@ -180,7 +180,7 @@ public sealed class SampleProcessTests : IAsyncLifetime
     [Fact]
     public async Task TheAppItself_ServesAsTheScheduler_WithTheSameCommandTree()
     {
-        var scheduler = ChildProcess.StartAppAsFromATerminal(Sample, null, "scheduler", "--port", "0");
+        var scheduler = ChildProcess.StartAppAsFromATerminal(Sample, null, "scheduler", "--port", "0", "--no-dashboard");
         _processes.Add(scheduler);
         var address = (await scheduler.WaitForLineAsync("scheduler listening on ", StartTimeout))["scheduler listening on ".Length..];
         var worker = Start(null, "worker", "--scheduler", address, "--id", "w1");
@@ -194,5 +194,6 @@ public sealed class SampleProcessTests : IAsyncLifetime
         scheduler.Signal("TERM");
         Assert.Equal(0, await scheduler.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.Matches(@"Run \w+ succeeded after [0-9.]+ s: 9 node\(s\) completed, 0 failed", scheduler.Output);
+        Assert.DoesNotContain("dashboard at", scheduler.Output, StringComparison.Ordinal); // --no-dashboard, a flag of the app's command tree
     }
 }

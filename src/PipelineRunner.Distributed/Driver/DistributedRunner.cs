@@ -62,6 +62,13 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     /// <summary>The scheduler's address, once connected.</summary>
     public Uri? SchedulerAddress => _channel?.Address;
 
+    /// <summary>
+    /// The live dashboard of the local pool's scheduler (for example <c>http://127.0.0.1:41234/</c>) once started, when
+    /// <see cref="DistributedRunnerOptions.LocalScheduler"/>'s <see cref="Scheduling.SchedulerOptions.DashboardPort"/> asks
+    /// for one (0 for a free port); null otherwise, and with a remote scheduler (whose own dashboard it prints).
+    /// </summary>
+    public Uri? DashboardAddress => _cluster?.Scheduler.DashboardAddress;
+
     /// <summary>Starts the local pool (or connects to the remote scheduler) now rather than on the first run.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the scheduler is reachable.</returns>
@@ -304,6 +311,8 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                 spec.Datasets.Add(specs[name]);
             }
 
+            spec.Outputs.AddRange(node.Outputs);
+            spec.Tags.AddRange(node.Tags);
             spec.StoreInputs.AddRange(node.Inputs.Distinct(StringComparer.Ordinal).Where(i => specs[i].DefinitionJson.Length == 0));
             if (Options.RetryPolicy is { MaxAttempts: > 1 } retry)
             {

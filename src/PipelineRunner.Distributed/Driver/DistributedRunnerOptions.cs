@@ -47,7 +47,8 @@ public sealed class DistributedRunnerOptions : RunnerOptions
 
     /// <summary>
     /// Options of the in-process scheduler started when there is no <see cref="SchedulerAddress"/>, such as the store's
-    /// memory limit and spill folder. Its host stays loopback.
+    /// memory limit and spill folder. Its host stays loopback. Its live dashboard is off unless asked for:
+    /// <c>LocalScheduler.DashboardPort = 0</c> serves it on a free port, at <see cref="DistributedRunner.DashboardAddress"/>.
     /// </summary>
     public Scheduling.SchedulerOptions LocalScheduler { get; } = new();
 

@@ -244,6 +244,44 @@ internal sealed partial class DatasetStore : IDisposable
         }
     }
 
+    /// <summary>The <paramref name="count"/> largest values, largest first: name, bytes, and whether in memory (else spilled).</summary>
+    public IReadOnlyList<(string Name, int Bytes, bool InMemory)> Largest(int count)
+    {
+        lock (_gate)
+        {
+            return _values.Values.OrderByDescending(v => v.Length).ThenBy(v => v.Name, StringComparer.Ordinal).Take(count)
+                .Select(v => (v.Name, v.Length, v.Buffer is not null)).ToList();
+        }
+    }
+
+    /// <summary>A value's size and whether it is in memory (else spilled); false when the store does not hold it.</summary>
+    public bool TryDescribe(string name, out int bytes, out bool inMemory)
+    {
+        lock (_gate)
+        {
+            if (_values.TryGetValue(name, out var value))
+            {
+                (bytes, inMemory) = (value.Length, value.Buffer is not null);
+                return true;
+            }
+
+            (bytes, inMemory) = (0, false);
+            return false;
+        }
+    }
+
+    /// <summary>How many values the store holds.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _values.Count;
+            }
+        }
+    }
+
     /// <summary>Whether the store has the value in memory (false when spilled, or absent).</summary>
     public bool IsInMemory(string name)
     {

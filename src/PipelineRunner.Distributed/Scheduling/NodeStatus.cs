@@ -51,6 +51,11 @@ internal static class NodeTransitions
     public static bool IsTerminal(NodeStatus status) => status is NodeStatus.Done or NodeStatus.Failed or NodeStatus.Cancelled;
 }
 
+/// <summary>Something the scheduler publishes to <see cref="SchedulerState.SubscribeStateChanges"/> subscribers (dashboards, metrics).</summary>
+/// <param name="RunId">The run it concerns.</param>
+/// <param name="Time">When, by the scheduler's <see cref="TimeProvider"/>.</param>
+internal abstract record SchedulerChange(string RunId, DateTimeOffset Time);
+
 /// <summary>A node changed status: what the scheduler publishes for dashboards and metrics.</summary>
 /// <param name="RunId">The node's run.</param>
 /// <param name="Node">The node's name.</param>
@@ -58,4 +63,19 @@ internal static class NodeTransitions
 /// <param name="To">Its status after.</param>
 /// <param name="Worker">The worker it ran or runs on, if any.</param>
 /// <param name="Time">When, by the scheduler's <see cref="TimeProvider"/>.</param>
-internal sealed record NodeStateChanged(string RunId, string Node, NodeStatus From, NodeStatus To, string? Worker, DateTimeOffset Time);
+/// <param name="Failure">For a change to <see cref="NodeStatus.Failed"/>, what its worker reported (error type, message, stack, attempts).</param>
+internal sealed record NodeStateChanged(string RunId, string Node, NodeStatus From, NodeStatus To, string? Worker, DateTimeOffset Time, Protocol.NodeFailed? Failure = null)
+    : SchedulerChange(RunId, Time);
+
+/// <summary>A run was accepted: its nodes (names, dependencies, datasets), published before any of their state changes.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Nodes">Its nodes as the driver submitted them.</param>
+/// <param name="Time">When, by the scheduler's <see cref="TimeProvider"/>.</param>
+internal sealed record RunSubmittedChange(string RunId, IReadOnlyList<Protocol.NodeSpec> Nodes, DateTimeOffset Time) : SchedulerChange(RunId, Time);
+
+/// <summary>A running node's attempt failed and its worker retries it (the node stays <see cref="NodeStatus.Running"/>).</summary>
+/// <param name="RunId">The node's run.</param>
+/// <param name="Node">The node's name.</param>
+/// <param name="Retrying">What the worker reported: attempt, error, delay.</param>
+/// <param name="Time">When, by the scheduler's <see cref="TimeProvider"/>.</param>
+internal sealed record NodeRetryingChange(string RunId, string Node, Protocol.NodeRetrying Retrying, DateTimeOffset Time) : SchedulerChange(RunId, Time);

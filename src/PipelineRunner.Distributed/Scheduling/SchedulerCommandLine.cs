@@ -44,7 +44,7 @@ public static class SchedulerCommandLine
         SchedulerOptions options;
         try
         {
-            options = SchedulerOptionsFrom(name => CommandLineArgs.Option(args, name));
+            options = SchedulerOptionsFrom(name => name == "--no-dashboard" ? (args.Contains(name) ? string.Empty : null) : CommandLineArgs.Option(args, name));
         }
         catch (ArgumentException ex)
         {
@@ -57,7 +57,8 @@ public static class SchedulerCommandLine
 
     /// <summary>
     /// Runs a scheduler with <paramref name="options"/> until <paramref name="cancellationToken"/> is cancelled, after
-    /// printing <c>scheduler listening on URL</c>; on cancellation it stops (running runs' drivers are told, spill files
+    /// printing <c>scheduler listening on URL</c> and, with a dashboard, <c>dashboard at URL</c> (when the dashboard's
+    /// port is <see cref="SchedulerOptions.DefaultDashboardPort"/> and taken, it serves on a free port instead); on cancellation it stops (running runs' drivers are told, spill files
     /// removed) and returns 0.
     /// </summary>
     /// <param name="options">Where to listen, security, limits.</param>
@@ -80,7 +81,17 @@ public static class SchedulerCommandLine
         SchedulerServer server;
         try
         {
-            server = await SchedulerServer.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                server = await SchedulerServer.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException) when (options.DashboardPort == SchedulerOptions.DefaultDashboardPort)
+            {
+                // As Dask does: another scheduler (or anything) holds 8787, so the dashboard takes a free port instead.
+                await output.WriteLineAsync($"dashboard port {SchedulerOptions.DefaultDashboardPort} is in use; serving the dashboard on a free port instead").ConfigureAwait(false);
+                options.DashboardPort = 0;
+                server = await SchedulerServer.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (ArgumentException ex)
         {
@@ -91,10 +102,12 @@ public static class SchedulerCommandLine
         await using (server.ConfigureAwait(false))
         {
             await output.WriteLineAsync($"scheduler listening on {server.Address}").ConfigureAwait(false);
-            if (server.HttpAddress is { } http)
+            if (server.DashboardAddress is { } dashboard)
             {
-                await output.WriteLineAsync($"scheduler health at {new Uri(http, Microsoft.AspNetCore.Builder.SchedulerEndpointRouteBuilderExtensions.ReadinessPath)}").ConfigureAwait(false);
+                await output.WriteLineAsync($"dashboard at {dashboard}").ConfigureAwait(false);
+                await output.WriteLineAsync($"scheduler health at {new Uri(dashboard, Microsoft.AspNetCore.Builder.SchedulerEndpointRouteBuilderExtensions.ReadinessPath)}").ConfigureAwait(false);
             }
+
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -109,24 +122,28 @@ public static class SchedulerCommandLine
     }
 
     /// <summary>The scheduler command's options and what each does: one list for every command line that starts a scheduler.</summary>
-    internal static IReadOnlyList<(string Name, string Description)> SchedulerOptionDescriptions { get; } =
+    internal static IReadOnlyList<(string Name, string Description, bool Flag)> SchedulerOptionDescriptions { get; } =
     [
-        ("--host", "Address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces)."),
-        ("--port", "Port (default 0: any free port)."),
-        ("--token-file", $"File holding the access token every call must carry (else ${SecurityFiles.AccessTokenVariable})."),
-        ("--certificate", "TLS certificate: .pfx/.p12 (password in $PIPELINERUNNER_CERTIFICATE_PASSWORD) or PEM."),
-        ("--certificate-key", "The PEM private key of --certificate, when it is a separate file."),
-        ("--client-ca", "Require client certificates issued by this authority (PEM)."),
-        ("--worker-timeout", "Seconds without a heartbeat before a worker is declared dead (default 10)."),
-        ("--allowed-worker-deaths", "Worker deaths a node may cause before it is failed as poisonous (default 3)."),
-        ("--max-store-memory", "Megabytes of dataset values kept in memory; beyond, values spill to disk (default: half of RAM)."),
-        ("--spill-directory", "Where spilled values go (default: a fresh temporary folder, removed on exit)."),
-        ("--http-port", "Port for HTTP/1.1 health probes (/healthz/live, /healthz/ready); default: none (gRPC health checks work on --port)."),
-        ("--bulk-port", "Port of the store's bulk endpoint for large values (default 0: any free port)."),
-        ("--bulk-address", "host:port clients dial for the bulk endpoint, behind NAT or an ingress (default: the scheduler's host and the bulk port); tls://host:port or tcp://host:port says whether clients speak TLS to it (default: TLS when the scheduler has a certificate; clients of an https scheduler refuse a plain one and use the gRPC streams)."),
+        ("--host", "Address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces).", false),
+        ("--port", "Port (default 0: any free port).", false),
+        ("--token-file", $"File holding the access token every call must carry (else ${SecurityFiles.AccessTokenVariable}).", false),
+        ("--certificate", "TLS certificate: .pfx/.p12 (password in $PIPELINERUNNER_CERTIFICATE_PASSWORD) or PEM.", false),
+        ("--certificate-key", "The PEM private key of --certificate, when it is a separate file.", false),
+        ("--client-ca", "Require client certificates issued by this authority (PEM).", false),
+        ("--worker-timeout", "Seconds without a heartbeat before a worker is declared dead (default 10).", false),
+        ("--allowed-worker-deaths", "Worker deaths a node may cause before it is failed as poisonous (default 3).", false),
+        ("--max-store-memory", "Megabytes of dataset values kept in memory; beyond, values spill to disk (default: half of RAM).", false),
+        ("--spill-directory", "Where spilled values go (default: a fresh temporary folder, removed on exit).", false),
+        ("--dashboard-port", "Port of the live dashboard (HTTP/1.1; also /healthz/live and /healthz/ready for HTTP probes); default 8787, 0 for any free port.", false),
+        ("--no-dashboard", "Serve no dashboard (gRPC health checks still work on --port).", true),
+        ("--bulk-port", "Port of the store's bulk endpoint for large values (default 0: any free port).", false),
+        ("--bulk-address", "host:port clients dial for the bulk endpoint, behind NAT or an ingress (default: the scheduler's host and the bulk port); tls://host:port or tcp://host:port says whether clients speak TLS to it (default: TLS when the scheduler has a certificate).", false),
     ];
 
-    /// <summary>The scheduler's options from the command line's values, looked up by option name (<c>--port</c>).</summary>
+    /// <summary>
+    /// The scheduler's options from the command line's values, looked up by option name (<c>--port</c>; a flag such as
+    /// <c>--no-dashboard</c> gives a non-null value when present).
+    /// </summary>
     /// <exception cref="ArgumentException">A value is invalid; the message names the option.</exception>
     internal static SchedulerOptions SchedulerOptionsFrom(Func<string, string?> option)
     {
@@ -167,11 +184,19 @@ public static class SchedulerCommandLine
                 : throw new ArgumentException($"--bulk-port must be a number from 0 to 65535, got '{bulkPortText}'.");
         }
 
-        if (option("--http-port") is { } httpPortText)
+        if (option("--no-dashboard") is not null)
         {
-            options.HttpPort = int.TryParse(httpPortText, NumberStyles.None, CultureInfo.InvariantCulture, out var httpPort) && httpPort <= 65535
-                ? httpPort
-                : throw new ArgumentException($"--http-port must be a number from 0 to 65535, got '{httpPortText}'.");
+            options.DashboardPort = null;
+        }
+        else if (option("--dashboard-port") is { } dashboardPortText)
+        {
+            options.DashboardPort = int.TryParse(dashboardPortText, NumberStyles.None, CultureInfo.InvariantCulture, out var dashboardPort) && dashboardPort <= 65535
+                ? dashboardPort
+                : throw new ArgumentException($"--dashboard-port must be a number from 0 to 65535, got '{dashboardPortText}'.");
+        }
+        else
+        {
+            options.DashboardPort = SchedulerOptions.DefaultDashboardPort;
         }
 
         options.BulkAdvertisedAddress = option("--bulk-address");

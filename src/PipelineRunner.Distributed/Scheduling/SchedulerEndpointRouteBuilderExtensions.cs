@@ -26,7 +26,7 @@ public static class SchedulerEndpointRouteBuilderExtensions
     /// <paramref name="readinessPath"/> (200 while the scheduler accepts runs and workers, 503 while it starts or stops;
     /// it runs the checks tagged <c>ready</c>). An app that has health endpoints of its own maps these elsewhere or not
     /// at all. They answer on every endpoint of the app; an HTTP/1.1 probe needs an HTTP/1.1 endpoint
-    /// (<see cref="SchedulerOptions.HttpPort"/> in the tool and <see cref="SchedulerServer"/>).
+    /// (<see cref="SchedulerOptions.DashboardPort"/> in the tool and <see cref="SchedulerServer"/>).
     /// </summary>
     /// <param name="endpoints">The app's endpoints.</param>
     /// <param name="livenessPath">The liveness path; <see cref="LivenessPath"/> by default.</param>

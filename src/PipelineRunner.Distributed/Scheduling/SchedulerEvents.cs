@@ -63,6 +63,6 @@ internal abstract record Instruction
     /// <summary>Free these store datasets.</summary>
     public sealed record Release(string RunId, IReadOnlyCollection<string> Datasets) : Instruction;
 
-    /// <summary>Publish a node's state change.</summary>
-    public sealed record Publish(NodeStateChanged Change) : Instruction;
+    /// <summary>Publish a change (a node's state, a run's submission, a retry) to the state-change subscribers.</summary>
+    public sealed record Publish(SchedulerChange Change) : Instruction;
 }

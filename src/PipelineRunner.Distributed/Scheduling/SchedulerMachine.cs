@@ -19,11 +19,11 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
 
     public int WorkerCount => _workers.Count;
 
-    /// <summary>Runs not finished yet.</summary>
-    public IReadOnlyCollection<RunState> Runs => _runs.Values;
-
     /// <summary>Connected workers, in the order they joined.</summary>
     public IReadOnlyList<WorkerState> Workers => _workers;
+
+    /// <summary>Runs not finished yet.</summary>
+    public IReadOnlyCollection<RunState> Runs => _runs.Values;
 
     /// <summary>
     /// Handles one event. A client's invalid request (a repeated run id) throws before anything changes; a stale or
@@ -57,6 +57,8 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         {
             throw new ArgumentException($"A run with id '{run.Id}' is already running.");
         }
+
+        output.Add(new Instruction.Publish(new RunSubmittedChange(run.Id, [.. run.Nodes.Values.Select(n => n.Spec)], timeProvider.GetUtcNow())));
 
         foreach (var node in run.Nodes.Values)
         {
@@ -144,19 +146,17 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
             + $"it is failed as poisonous instead of being run again (SchedulerOptions.AllowedWorkerDeaths = {options.AllowedWorkerDeaths}). "
             + "Its execution probably kills the worker process: look for a crash, an out-of-memory kill or Environment.Exit in it.";
         Log.NodePoisoned(logger, node.Spec.Name, node.DeadWorkers.Count);
-        Transition(node, NodeStatus.Failed, worker, output);
-        output.Add(new Instruction.Emit(run, new RunEvent
+        var failed = new NodeFailed
         {
-            Failed = new NodeFailed
-            {
-                RunId = run.Id,
-                Node = node.Spec.Name,
-                Worker = node.DeadWorkers[^1],
-                ErrorType = typeof(PoisonNodeException).FullName,
-                Message = message,
-                Poisoned = true,
-            },
-        }));
+            RunId = run.Id,
+            Node = node.Spec.Name,
+            Worker = node.DeadWorkers[^1],
+            ErrorType = typeof(PoisonNodeException).FullName,
+            Message = message,
+            Poisoned = true,
+        };
+        Transition(node, NodeStatus.Failed, worker, output, failed);
+        output.Add(new Instruction.Emit(run, new RunEvent { Failed = failed }));
         if (!run.ContinueOnFailure)
         {
             Stop(run, output);
@@ -228,7 +228,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
     private void Fail(NodeState node, WorkerState worker, NodeFailed failed, List<Instruction> output)
     {
         var run = node.Run;
-        Transition(node, NodeStatus.Failed, worker, output);
+        Transition(node, NodeStatus.Failed, worker, output, failed);
         output.Add(new Instruction.Emit(run, new RunEvent { Failed = failed }));
         if (!run.ContinueOnFailure)
         {
@@ -239,12 +239,13 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         Dispatch(output);
     }
 
-    private static void OnRetry(WorkerState worker, NodeRetrying retrying, List<Instruction> output)
+    private void OnRetry(WorkerState worker, NodeRetrying retrying, List<Instruction> output)
     {
         if (FindRunning(worker, retrying.RunId, retrying.Node) is { Status: NodeStatus.Running } node)
         {
             retrying.Worker = worker.Id;
             output.Add(new Instruction.Emit(node.Run, new RunEvent { Retrying = retrying }));
+            output.Add(new Instruction.Publish(new NodeRetryingChange(node.Run.Id, node.Spec.Name, retrying, timeProvider.GetUtcNow())));
         }
     }
 
@@ -394,7 +395,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
         output.Add(new Instruction.EndRun(run));
     }
 
-    private void Transition(NodeState node, NodeStatus to, WorkerState? worker, List<Instruction> output)
+    private void Transition(NodeState node, NodeStatus to, WorkerState? worker, List<Instruction> output, NodeFailed? failure = null)
     {
         var from = node.Status;
         if (!NodeTransitions.IsAllowed(from, to))
@@ -404,7 +405,7 @@ internal sealed partial class SchedulerMachine(SchedulerOptions options, TimePro
 
         node.Run.Moved(from, to);
         node.Status = to;
-        output.Add(new Instruction.Publish(new NodeStateChanged(node.Run.Id, node.Spec.Name, from, to, worker?.Id, timeProvider.GetUtcNow())));
+        output.Add(new Instruction.Publish(new NodeStateChanged(node.Run.Id, node.Spec.Name, from, to, worker?.Id, timeProvider.GetUtcNow(), failure)));
     }
 
     /// <summary>Assigns ready nodes to free worker slots, taking runs in turn.</summary>
@@ -669,6 +670,9 @@ internal sealed class WorkerState(string id, int concurrency)
 
     /// <summary>Nodes occupying a slot: Running ones, and Cancelled ones until the worker reports on them.</summary>
     public HashSet<NodeState> Running { get; } = [];
+
+    /// <summary>When the worker last sent anything (registration, heartbeat, report), by the scheduler's clock; set by its stream.</summary>
+    public DateTimeOffset LastSeen { get; set; }
 
     /// <summary>The worker said it is shutting down: it gets no new nodes, and what it hands back is not a death.</summary>
     public bool Leaving { get; set; }

@@ -18,11 +18,17 @@ public sealed class SchedulerOptions
     public int Port { get; set; }
 
     /// <summary>
-    /// A port for HTTP/1.1 (with TLS when <see cref="Certificate"/> is set), where the health endpoints answer HTTP
-    /// probes (<c>/healthz/live</c>, <c>/healthz/ready</c>); null (the default) for none, 0 for a free one. The gRPC port
-    /// speaks HTTP/2 only.
+    /// The port of the dashboard: an HTTP/1.1 endpoint (with TLS when <see cref="Certificate"/> is set) serving the
+    /// live dashboard's pages, its event stream and JSON under <c>/</c>, and the health endpoints for HTTP probes
+    /// (<c>/healthz/live</c>, <c>/healthz/ready</c>). It binds on <see cref="Host"/> and, when the scheduler has an
+    /// <see cref="AccessToken"/>, shows nothing without it. Null (the default for <see cref="SchedulerServer"/> and the
+    /// local pool) for none; 0 for a free one; the <c>scheduler</c> command's default is <see cref="DefaultDashboardPort"/>.
+    /// The gRPC port speaks HTTP/2 only.
     /// </summary>
-    public int? HttpPort { get; set; }
+    public int? DashboardPort { get; set; }
+
+    /// <summary>The <c>scheduler</c> command's dashboard port unless told otherwise: 8787, as Dask's.</summary>
+    public const int DefaultDashboardPort = 8787;
 
     /// <summary>The port of the store's bulk endpoint (raw TCP for large values); 0 (the default) picks a free one.</summary>
     public int BulkPort { get; set; }

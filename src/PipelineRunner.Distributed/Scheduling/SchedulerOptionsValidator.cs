@@ -23,9 +23,9 @@ internal sealed class SchedulerOptionsValidator : OptionsRules<SchedulerOptions>
             yield return $"SchedulerOptions.Host '{options.Host}' is not an IP address (for example 127.0.0.1 or 0.0.0.0).";
         }
 
-        if (options.HttpPort is < 0 or > 65535)
+        if (options.DashboardPort is < 0 or > 65535)
         {
-            yield return $"SchedulerOptions.HttpPort (--http-port) must be a port from 0 (a free one) to 65535, or null for none, got {options.HttpPort}.";
+            yield return $"SchedulerOptions.DashboardPort (--dashboard-port) must be a port from 0 (a free one) to 65535, or null for none, got {options.DashboardPort}.";
         }
 
         if (options.ClientCertificateMode != ClientCertificateMode.NoCertificate || options.TrustedClientCertificates.Count > 0)

@@ -12,8 +12,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PipelineRunner.Distributed.Scheduling;
 
 /// <summary>
-/// A running scheduler: a Kestrel HTTP/2 server with the scheduler's gRPC service and dataset store. It needs no
-/// user code. Start one with <see cref="StartAsync"/>; dispose it to stop.
+/// A running scheduler: a Kestrel HTTP/2 server with the scheduler's gRPC service and dataset store, and optionally
+/// its live dashboard on an HTTP/1.1 port (<see cref="SchedulerOptions.DashboardPort"/>). It needs no user code. Start one with <see cref="StartAsync"/>; dispose it to stop.
 /// </summary>
 public sealed class SchedulerServer : IAsyncDisposable
 {
@@ -33,10 +33,11 @@ public sealed class SchedulerServer : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>
-    /// The HTTP/1.1 endpoint of <see cref="SchedulerOptions.HttpPort"/>, where the health endpoints answer HTTP probes
-    /// (<c>/healthz/ready</c>); null without one.
+    /// The dashboard's address (the HTTP/1.1 endpoint of <see cref="SchedulerOptions.DashboardPort"/>, for example
+    /// <c>http://127.0.0.1:8787/</c>), where the health endpoints answer HTTP probes too (<c>/healthz/ready</c>); null
+    /// without a dashboard.
     /// </summary>
-    public Uri? HttpAddress { get; private init; }
+    public Uri? DashboardAddress { get; private init; }
 
     /// <summary>The port of the store's bulk endpoint (raw TCP beside the RPCs).</summary>
     public int BulkPort => _bulk.Port;
@@ -93,9 +94,9 @@ public sealed class SchedulerServer : IAsyncDisposable
                     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls) });
                 }
             });
-            if (options.HttpPort is { } httpPort)
+            if (options.DashboardPort is { } dashboardPort)
             {
-                kestrel.Listen(ip, httpPort, listen =>
+                kestrel.Listen(ip, dashboardPort, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
                     if (options.Certificate is not null)
@@ -117,6 +118,11 @@ public sealed class SchedulerServer : IAsyncDisposable
         {
             app.MapPipelineRunnerScheduler();
             app.MapPipelineRunnerSchedulerHealthChecks();
+            if (options.DashboardPort is not null)
+            {
+                app.MapPipelineRunnerDashboard();
+            }
+
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -125,13 +131,13 @@ public sealed class SchedulerServer : IAsyncDisposable
             throw;
         }
 
-        // Kestrel lists its endpoints in the order they were configured: the gRPC one, then the HTTP/1.1 one if any.
+        // Kestrel lists its endpoints in the order they were configured: the gRPC one, then the dashboard's if any.
         var ports = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a).Port).ToList();
         var host = ip.Equals(IPAddress.Any) ? "127.0.0.1" : options.Host;
         var scheme = options.Certificate is null ? "http" : "https";
         return new SchedulerServer(app, app.Services.GetRequiredService<DatasetStore>(), app.Services.GetRequiredService<BulkEndpoint>(), new Uri($"{scheme}://{host}:{ports[0]}"))
         {
-            HttpAddress = options.HttpPort is null ? null : new Uri($"{scheme}://{host}:{ports[1]}"),
+            DashboardAddress = options.DashboardPort is null ? null : new Uri($"{scheme}://{host}:{ports[1]}/"),
         };
     }
 

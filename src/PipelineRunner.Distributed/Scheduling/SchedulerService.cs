@@ -142,6 +142,7 @@ internal sealed partial class SchedulerService(
         }
 
         var worker = state.AddWorker(register.WorkerId, register.Concurrency);
+        worker.LastSeen = timeProvider.GetUtcNow();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var writer = Task.Run(
             async () =>
@@ -162,6 +163,7 @@ internal sealed partial class SchedulerService(
             {
                 silence.CancelAfter(options.WorkerTimeout);
                 worker.LastHeard = timeProvider.GetTimestamp();
+                worker.LastSeen = timeProvider.GetUtcNow();
                 var message = requestStream.Current;
                 switch (message.KindCase)
                 {

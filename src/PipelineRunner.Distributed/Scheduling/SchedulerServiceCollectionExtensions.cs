@@ -64,6 +64,8 @@ public static class SchedulerServiceCollectionExtensions
         services.TryAddSingleton<SchedulerState>();
         services.TryAddSingleton<SchedulerMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchedulerMetricsHostedService>());
+        services.TryAddSingleton<PipelineRunner.Distributed.Dashboard.DashboardFeed>(); // subscribes only once the dashboard is mapped
+        services.TryAddSingleton<PipelineRunner.Distributed.Dashboard.DashboardAccess>();
         services.TryAddSingleton<BulkEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BulkStoreHostedService>());
         services.TryAddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<SchedulerService>, SchedulerMethodProvider>();

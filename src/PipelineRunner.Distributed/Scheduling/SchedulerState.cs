@@ -65,6 +65,21 @@ internal sealed partial class SchedulerState
         }
     }
 
+    /// <summary>The connected workers as they are now (for the dashboard): id, slots, busy slots, leaving, last message.</summary>
+    public IReadOnlyList<WorkerSnapshot> Workers()
+    {
+        lock (_gate)
+        {
+            var workers = new List<WorkerSnapshot>(_machine.Workers.Count);
+            foreach (var worker in _machine.Workers)
+            {
+                workers.Add(new WorkerSnapshot(worker.Id, worker.Concurrency, worker.Running.Count, worker.Leaving, worker.LastSeen));
+            }
+
+            return workers;
+        }
+    }
+
     /// <summary>Adds a run; throws <see cref="ArgumentException"/> for a malformed graph or a repeated run id.</summary>
     public RunState AddRun(SubmitRunRequest request)
     {
@@ -155,7 +170,8 @@ internal sealed partial class SchedulerState
     }
 
     /// <summary>
-    /// Subscribes to node state changes, in order. A subscriber that falls more than <paramref name="capacity"/>
+    /// Subscribes to changes, in order: each run's submission (<see cref="RunSubmittedChange"/>, before its nodes'
+    /// changes), node state changes (<see cref="NodeStateChanged"/>) and retries (<see cref="NodeRetryingChange"/>). A subscriber that falls more than <paramref name="capacity"/>
     /// changes behind loses the oldest; dispose the subscription to end it.
     /// </summary>
     public StateChangeSubscription SubscribeStateChanges(int capacity = 10_000)
@@ -284,22 +300,25 @@ internal sealed partial class SchedulerState
     }
 }
 
+/// <summary>A connected worker as it was when asked (see <see cref="SchedulerState.Workers"/>).</summary>
+internal sealed record WorkerSnapshot(string Id, int Slots, int Busy, bool Leaving, DateTimeOffset LastSeen);
+
 /// <summary>A subscriber's feed of node state changes (see <see cref="SchedulerState.SubscribeStateChanges"/>).</summary>
 internal sealed class StateChangeSubscription : IDisposable
 {
     private readonly SchedulerState _owner;
-    private readonly Channel<NodeStateChanged> _channel;
+    private readonly Channel<SchedulerChange> _channel;
 
     internal StateChangeSubscription(SchedulerState owner, int capacity)
     {
         _owner = owner;
-        _channel = Channel.CreateBounded<NodeStateChanged>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        _channel = Channel.CreateBounded<SchedulerChange>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     }
 
     /// <summary>The changes, in the order they happened.</summary>
-    public ChannelReader<NodeStateChanged> Reader => _channel.Reader;
+    public ChannelReader<SchedulerChange> Reader => _channel.Reader;
 
-    internal void Write(NodeStateChanged change) => _channel.Writer.TryWrite(change);
+    internal void Write(SchedulerChange change) => _channel.Writer.TryWrite(change);
 
     /// <summary>Ends the subscription; the reader completes.</summary>
     public void Dispose()

@@ -62,9 +62,9 @@ internal sealed class CommandLineSchema
         Viz.SetAction((result, ct) => Started(() => new VizCommand(Context).ExecuteAsync(result, this, ct)));
 
         Scheduler = new Command("scheduler", "Run a standalone scheduler with its dataset store (needs no pipelines): drivers and workers connect to the address it prints.");
-        foreach (var (name, description) in PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.SchedulerOptionDescriptions)
+        foreach (var (name, description, flag) in PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.SchedulerOptionDescriptions)
         {
-            var option = new Option<string>(name) { Description = description };
+            Option option = flag ? new Option<bool>(name) { Description = description } : new Option<string>(name) { Description = description };
             SchedulerOptions[name] = option;
             Scheduler.Options.Add(option);
         }
@@ -111,7 +111,7 @@ internal sealed class CommandLineSchema
     public Option<bool> StatusJson { get; } = new("--json") { Description = "Print the status as JSON." };
 
     /// <summary>The scheduler command's options by name (<c>--port</c>).</summary>
-    public Dictionary<string, Option<string>> SchedulerOptions { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Option> SchedulerOptions { get; } = new(StringComparer.Ordinal);
 
     public Option<string> RunPipeline { get; } = PipelineOption();
 

@@ -17,7 +17,11 @@ internal sealed class SchedulerCommand(CommandContext context)
         Distributed.Scheduling.SchedulerOptions options;
         try
         {
-            options = PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.SchedulerOptionsFrom(name => parsed.GetValue(schema.SchedulerOptions[name]));
+            options = PipelineRunner.Distributed.Scheduling.SchedulerCommandLine.SchedulerOptionsFrom(name => schema.SchedulerOptions[name] switch
+            {
+                Option<bool> flag => parsed.GetValue(flag) ? string.Empty : null,
+                var option => parsed.GetValue((Option<string>)option),
+            });
             // The app's own access token (PipelineRunner:AccessToken), which its drivers and workers send, when the
             // command line and the environment give none.
             options.AccessToken ??= HostOptions.Get(context.Services).AccessToken;

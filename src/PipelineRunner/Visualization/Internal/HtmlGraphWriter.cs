@@ -257,6 +257,11 @@ internal static class HtmlGraphWriter
               el.setAttribute('d', path(box(s), box(t)));
             });
           }
+          // A page can open with its top-level namespaces collapsed (the live dashboard does for large pipelines).
+          if (svg.dataset.collapsed === 'top') {
+            Object.keys(spaces).forEach(function (id) { if (spaces[id].ns.length === 0) { collapsed.add(id); } });
+            render();
+          }
         })();
 
         """;
