@@ -56,6 +56,12 @@ public sealed class PipelineRunnerHostOptions
     public bool Async { get; set; }
 
     /// <summary>
+    /// Serves the live dashboard of the in-process pool (the distributed runner without a scheduler address) on port 8787,
+    /// or a free port when that is taken (<c>--dashboard</c>); a remote scheduler serves its own.
+    /// </summary>
+    public bool Dashboard { get; set; }
+
+    /// <summary>
     /// The scheduler's access token, sent by <c>run --scheduler</c> and <c>worker</c>. Keep it out of files under source
     /// control: set it through the environment (<c>PipelineRunner__AccessToken</c>, or <c>PIPELINERUNNER_ACCESS_TOKEN</c>)
     /// or user secrets.

@@ -200,6 +200,51 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Dashboard_ServesTheInProcessPoolsDashboard_AndLogsWhere()
+    {
+        var log = new LineLoggerProvider();
+        var (code, _, error) = await _project.RunAsync(["run", "--runner", "distributed", "--workers", "1", "--dashboard"], b => b.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(log));
+
+        Assert.True(code == 0, error);
+        Assert.Equal("24", _project.ReadTotal());
+        Assert.Single(log.Lines, l => l.StartsWith("Dashboard of the local pool at http://127.0.0.1:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("run --dashboard", "--dashboard (PipelineRunner:Dashboard) shows the distributed runner's in-process pool, but this run uses the sequential runner. Add --runner distributed, or remove it.")]
+    [InlineData("run --runner distributed --scheduler http://127.0.0.1:9 --dashboard", "--dashboard (PipelineRunner:Dashboard) shows the in-process pool's dashboard; the scheduler at --scheduler serves its own (its --dashboard-port). Remove --dashboard.")]
+    public async Task Dashboard_WithoutAnInProcessPool_IsOneLine(string args, string message)
+    {
+        var (code, _, error) = await _project.RunAsync(args.Split(' '));
+
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {message}", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Keeps each log message's text.</summary>
+    private sealed class LineLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(Lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
+        }
+    }
+
+    [Fact]
     public async Task Thread_WithWorkers_Runs()
     {
         var (code, _, error) = await _project.RunAsync(["run", "-r", "thread", "-w", "3"]);

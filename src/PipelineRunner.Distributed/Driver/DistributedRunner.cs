@@ -570,6 +570,10 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
                     _cluster = await LocalCluster.StartAsync(
                         _options.LocalWorkers, _options.LocalWorkerConcurrency, _options.LocalScheduler, _localNodes, _localHooks, _loggerFactory, cancellationToken).ConfigureAwait(false);
                     address = _cluster.Scheduler.Address;
+                    if (_cluster.Scheduler.DashboardAddress is { } dashboard)
+                    {
+                        Log.LocalDashboard(Logger, dashboard.ToString());
+                    }
                 }
 
                 var channel = new SchedulerChannel(address, _timeouts, _options.Security, Logger, _options.TimeProvider);
@@ -600,6 +604,9 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
     {
         [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Node '{NodeName}' failed on worker '{WorkerId}' with transient {ErrorType}: {ErrorMessage} (attempt {Attempt}); retrying in {DelayMs} ms")]
         public static partial void Retrying(ILogger logger, string nodeName, string workerId, string errorType, string errorMessage, int attempt, double delayMs);
+
+        [LoggerMessage(EventId = 312, Level = LogLevel.Information, Message = "Dashboard of the local pool at {Url}")]
+        public static partial void LocalDashboard(ILogger logger, string url);
 
 
         [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "No workers are connected to the scheduler at {Address}; the run waits for workers ({Seconds:0} s so far). Start them with '{App} worker --scheduler {Address}'")]

@@ -22,7 +22,18 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
 
         loggerFactory = loggerFactory is null ? null : new PipelineRunner.Distributed.LocalPoolLoggerFactory(loggerFactory);
-        var scheduler = await SchedulerServer.StartAsync(schedulerOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
+        SchedulerServer scheduler;
+        try
+        {
+            scheduler = await SchedulerServer.StartAsync(schedulerOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException) when (schedulerOptions.DashboardPort == SchedulerOptions.DefaultDashboardPort)
+        {
+            // As Dask's LocalCluster: something holds 8787, so the dashboard takes a free port instead.
+            schedulerOptions.DashboardPort = 0;
+            scheduler = await SchedulerServer.StartAsync(schedulerOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+
         var cluster = new LocalCluster(scheduler);
         for (var i = 0; i < workers; i++)
         {

@@ -35,6 +35,7 @@ internal sealed class CommandLineSchema
         Run.Options.Add(Async);
         Run.Options.Add(OnlyMissing);
         Run.Options.Add(RunReport);
+        Run.Options.Add(RunDashboard);
         Run.Options.Add(RunEnv);
         Run.Options.Add(RunConfSource);
         Run.SetAction((result, ct) => Started(() => new RunCommand(Context).ExecuteAsync(result, this, ct)));
@@ -143,6 +144,11 @@ internal sealed class CommandLineSchema
 
     public Option<bool> OnlyMissing { get; } = new("--only-missing") { Description = "Run only the nodes whose persisted outputs are missing, and what they need." };
 
+    public Option<bool> RunDashboard { get; } = new("--dashboard")
+    {
+        Description = "Serve the live dashboard of the in-process pool (--runner distributed without --scheduler) at http://127.0.0.1:8787, or a free port when that is taken; the URL is logged.",
+    };
+
     public Option<string> RunReport { get; } = new("--report")
     {
         Description = "Write a performance report of the run to this file (folders are created): standalone HTML, or JSON for a .json file; also when the run fails.",
@@ -228,6 +234,7 @@ internal sealed class CommandLineSchema
         Add(result, RunConfSource, nameof(PipelineRunnerHostOptions.ConfigurationSource), Path.GetFullPath); // as Kedro: relative to where the command runs
         Add(result, ListConfSource, nameof(PipelineRunnerHostOptions.ConfigurationSource), Path.GetFullPath);
         Add(result, Async, nameof(PipelineRunnerHostOptions.Async), v => v ? "true" : "false");
+        Add(result, RunDashboard, nameof(PipelineRunnerHostOptions.Dashboard), v => v ? "true" : "false");
         return values;
 
         void Add<T>(ParseResult parsed, Option<T> option, string key, Func<T, string?> format)

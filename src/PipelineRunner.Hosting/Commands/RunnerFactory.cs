@@ -62,6 +62,13 @@ internal static class RunnerFactory
                 "--wait-for-workers (PipelineRunner:WaitForWorkers) applies to a remote scheduler's workers; the run starts its own in-process pool. Add --scheduler, or remove it.");
         }
 
+        if (options.Dashboard && (runner != "distributed" || options.SchedulerAddress is not null))
+        {
+            throw new ArgumentException(options.SchedulerAddress is null
+                ? $"--dashboard (PipelineRunner:Dashboard) shows the distributed runner's in-process pool, but this run uses the {runner} runner. Add --runner distributed, or remove it."
+                : "--dashboard (PipelineRunner:Dashboard) shows the in-process pool's dashboard; the scheduler at --scheduler serves its own (its --dashboard-port). Remove --dashboard.");
+        }
+
         return runner switch
         {
             "sequential" => new SequentialRunner(With(registered, new RunnerOptions(), options), loggerFactory.CreateLogger<SequentialRunner>()),
@@ -96,6 +103,11 @@ internal static class RunnerFactory
         if (options.WaitForWorkers is { } wait)
         {
             distributed.WaitForWorkersTimeout = TimeSpan.FromSeconds(wait);
+        }
+
+        if (options.Dashboard)
+        {
+            distributed.LocalScheduler.DashboardPort = PipelineRunner.Distributed.Scheduling.SchedulerOptions.DefaultDashboardPort;
         }
 
         HostOptions.ApplySecurity(options, distributed.Security);
