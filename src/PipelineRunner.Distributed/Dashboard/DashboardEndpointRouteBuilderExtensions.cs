@@ -57,6 +57,8 @@ public static class DashboardEndpointRouteBuilderExtensions
             feed.Specs(id) is { } specs && DashboardDatasets.Describe(specs, name, store) is { } json ? Results.Text(json, "application/json") : Results.NotFound());
         group.MapGet("/api/workers", (SchedulerState state, TimeProvider time) => Results.Text(WorkersJson(state, feed, time), "application/json"));
         group.MapGet("/api/store", (DatasetStore store) => Results.Text(StoreJson(store), "application/json"));
+        // Prometheus' text format, for scrapers and autoscalers (KEDA, a Prometheus adapter): workers, runs, ready nodes, store bytes.
+        group.MapGet("/metrics", (SchedulerMetrics metrics) => Results.Text(metrics.ToPrometheusText(), "text/plain; version=0.0.4; charset=utf-8"));
         group.MapGet("/api/events", (HttpContext http, IHostApplicationLifetime lifetime, string? run, int? executions) => StreamAsync(http, lifetime, feed, run, executions is 1));
         return group;
     }

@@ -18,7 +18,7 @@ public sealed class DashboardHttpTests
         await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { DashboardPort = 0, AccessToken = "s3cret" });
         var dashboard = scheduler.DashboardAddress!;
         using var anonymous = new HttpClient { BaseAddress = dashboard };
-        foreach (var path in new[] { "/", "/tasks", "/runs/x", "/assets/dashboard.js", "/api/runs", "/api/runs/x", "/api/workers", "/api/store", "/api/events", "/?token=wrong" })
+        foreach (var path in new[] { "/", "/tasks", "/runs/x", "/assets/dashboard.js", "/api/runs", "/api/runs/x", "/api/workers", "/api/store", "/api/events", "/metrics", "/?token=wrong" })
         {
             using var response = await anonymous.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
             Assert.True(HttpStatusCode.Unauthorized == response.StatusCode, path);
@@ -174,5 +174,21 @@ public sealed class DashboardHttpTests
                 data = line["data: ".Length..];
             }
         }
+    }
+
+    [Fact]
+    public async Task Metrics_AreServedInPrometheusTextFormat_ForScrapersAndAutoscalers()
+    {
+        await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { DashboardPort = 0, MaxStoreMemoryBytes = 1 << 20 });
+        using var http = new HttpClient { BaseAddress = scheduler.DashboardAddress };
+
+        using var response = await http.GetAsync(new Uri("/metrics", UriKind.Relative)).WaitAsync(Timeout);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("# TYPE pipelinerunner_scheduler_ready_nodes gauge\npipelinerunner_scheduler_ready_nodes 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("pipelinerunner_scheduler_workers 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("pipelinerunner_store_memory_limit_bytes 1048576\n", text, StringComparison.Ordinal);
+        Assert.Contains("# HELP pipelinerunner_store_spilled_bytes Bytes of dataset values the store spilled to disk.\n", text, StringComparison.Ordinal);
     }
 }
