@@ -112,6 +112,7 @@ public static class DashboardEndpointRouteBuilderExtensions
                 w.WriteBoolean("leaving", worker.Leaving);
                 w.WriteNumber("nodesRun", feed.NodesRun(worker.Id));
                 w.WriteNumber("heartbeatAgeSeconds", Math.Round(Math.Max(0, (now - worker.LastSeen).TotalSeconds), 1));
+                w.WriteNumber("memoryBytes", worker.MemoryBytes);
                 w.WriteEndObject();
             }
 

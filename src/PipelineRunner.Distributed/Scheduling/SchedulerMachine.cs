@@ -674,6 +674,15 @@ internal sealed class WorkerState(string id, int concurrency)
     /// <summary>When the worker last sent anything (registration, heartbeat, report), by the scheduler's clock; set by its stream.</summary>
     public DateTimeOffset LastSeen { get; set; }
 
+    /// <summary>The worker process's working set in bytes, from its last heartbeat; 0 until one arrives.</summary>
+    public long MemoryBytes
+    {
+        get => Volatile.Read(ref _memoryBytes);
+        set => Volatile.Write(ref _memoryBytes, value);
+    }
+
+    private long _memoryBytes;
+
     /// <summary>The worker said it is shutting down: it gets no new nodes, and what it hands back is not a death.</summary>
     public bool Leaving { get; set; }
 

@@ -179,6 +179,9 @@ internal sealed partial class SchedulerService(
                     case WorkerMessage.KindOneofCase.Retrying:
                         state.OnRetrying(worker, message.Retrying);
                         break;
+                    case WorkerMessage.KindOneofCase.Heartbeat:
+                        worker.MemoryBytes = message.Heartbeat.MemoryBytes;
+                        break;
                 }
             }
         }

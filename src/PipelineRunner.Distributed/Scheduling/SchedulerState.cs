@@ -73,7 +73,7 @@ internal sealed partial class SchedulerState
             var workers = new List<WorkerSnapshot>(_machine.Workers.Count);
             foreach (var worker in _machine.Workers)
             {
-                workers.Add(new WorkerSnapshot(worker.Id, worker.Concurrency, worker.Running.Count, worker.Leaving, worker.LastSeen));
+                workers.Add(new WorkerSnapshot(worker.Id, worker.Concurrency, worker.Running.Count, worker.Leaving, worker.LastSeen, worker.MemoryBytes));
             }
 
             return workers;
@@ -301,7 +301,7 @@ internal sealed partial class SchedulerState
 }
 
 /// <summary>A connected worker as it was when asked (see <see cref="SchedulerState.Workers"/>).</summary>
-internal sealed record WorkerSnapshot(string Id, int Slots, int Busy, bool Leaving, DateTimeOffset LastSeen);
+internal sealed record WorkerSnapshot(string Id, int Slots, int Busy, bool Leaving, DateTimeOffset LastSeen, long MemoryBytes);
 
 /// <summary>A subscriber's feed of node state changes (see <see cref="SchedulerState.SubscribeStateChanges"/>).</summary>
 internal sealed class StateChangeSubscription : IDisposable

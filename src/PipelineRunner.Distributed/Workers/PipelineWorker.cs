@@ -170,7 +170,7 @@ public sealed partial class PipelineWorker
             async () =>
             {
                 using var timer = new PeriodicTimer(_options.HeartbeatInterval, _options.TimeProvider);
-                while (await timer.WaitForNextTickAsync(connection.Token).ConfigureAwait(false) && outbox.Writer.TryWrite(new WorkerMessage { Heartbeat = new Heartbeat() }))
+                while (await timer.WaitForNextTickAsync(connection.Token).ConfigureAwait(false) && outbox.Writer.TryWrite(new WorkerMessage { Heartbeat = new Heartbeat { MemoryBytes = Environment.WorkingSet } }))
                 {
                 }
             },

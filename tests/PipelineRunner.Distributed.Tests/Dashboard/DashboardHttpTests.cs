@@ -191,4 +191,29 @@ public sealed class DashboardHttpTests
         Assert.Contains("pipelinerunner_store_memory_limit_bytes 1048576\n", text, StringComparison.Ordinal);
         Assert.Contains("# HELP pipelinerunner_store_spilled_bytes Bytes of dataset values the store spilled to disk.\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Workers_ShowTheirMemory_FromTheirHeartbeats()
+    {
+        await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { DashboardPort = 0 });
+        using var stop = new CancellationTokenSource();
+        var worker = new PipelineRunner.Distributed.Workers.PipelineWorker(
+            new PipelineRunner.Distributed.Workers.WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = "w1", HeartbeatInterval = TimeSpan.FromMilliseconds(100) },
+            new PipelineRunner.Distributed.Workers.PipelineNodeResolver(SharedPipelines.All()));
+        var serving = worker.RunAsync(stop.Token);
+        using var http = new HttpClient { BaseAddress = scheduler.DashboardAddress };
+
+        long memory = 0;
+        var deadline = DateTime.UtcNow + Timeout;
+        while (memory == 0 && DateTime.UtcNow < deadline)
+        {
+            using var workers = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/workers", UriKind.Relative)));
+            memory = workers.RootElement.EnumerateArray().Where(w => w.GetProperty("id").GetString() == "w1").Select(w => w.GetProperty("memoryBytes").GetInt64()).FirstOrDefault();
+            await Task.Delay(50);
+        }
+
+        Assert.InRange(memory, 1L << 20, 1L << 40); // this process's working set: more than a megabyte
+        await stop.CancelAsync();
+        await serving;
+    }
 }
