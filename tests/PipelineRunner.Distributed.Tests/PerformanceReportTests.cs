@@ -90,4 +90,26 @@ public sealed class PerformanceReportTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(byName["bad"].Location));
         Assert.Equal(NodeOutcome.NotRun, byName["after"].Outcome);
     }
+
+    [Fact]
+    public async Task ContinuingPastAFailure_TheNodesItKeptFromRunning_AreSkippedInTheReport_AsInProcess()
+    {
+        var pipeline = new Pipeline(
+        [
+            Node.Create((int x) => x > 0 ? throw new InvalidOperationException("remote boom") : x, "seed", "b", name: "bad"),
+            Node.Create((int x) => x, "b", "c", name: "after"),
+            Node.Create((int x) => x + 1, "seed", "d", name: "independent"),
+        ]);
+        var catalog = new DataCatalog();
+        catalog.Add("seed", new MemoryDataset(1));
+        var recorder = new PerformanceRecorder();
+        await using var runner = new DistributedRunner(new DistributedRunnerOptions { LocalWorkers = 1, FailurePolicy = NodeFailurePolicy.ContinueIndependentNodes });
+
+        var error = await Assert.ThrowsAsync<PipelineRunFailedException>(() => runner.RunAsync(pipeline, catalog, new RunOptions { Performance = recorder }));
+
+        Assert.Equal(["after"], error.SkippedNodes);
+        var byName = recorder.Report!.Nodes.ToDictionary(n => n.Name);
+        Assert.Equal(NodeOutcome.Skipped, byName["after"].Outcome);
+        Assert.Equal(NodeOutcome.Completed, byName["independent"].Outcome);
+    }
 }

@@ -204,7 +204,17 @@ public sealed partial class DistributedRunner : AbstractRunner, IAsyncDisposable
         }
 
         var failed = run.Failures.Select(f => f.NodeName).ToHashSet(StringComparer.Ordinal);
-        run.ThrowFailures(run.Pipeline.Nodes.Where(n => !failed.Contains(n.Name) && !run.IsCompleted(n)).ToList());
+        var skipped = run.Pipeline.Nodes.Where(n => !failed.Contains(n.Name) && !run.IsCompleted(n)).ToList();
+        if (failed.Count > 0 && Options.FailurePolicy == NodeFailurePolicy.ContinueIndependentNodes)
+        {
+            // As the in-process runners: the nodes a failure kept from running are reported skipped (progress, report).
+            foreach (var node in skipped)
+            {
+                run.RecordSkipped(node);
+            }
+        }
+
+        run.ThrowFailures(skipped);
     }
 
     private async Task<RunPlan> PrepareAsync(PipelineRun run, SchedulerChannel channel, CancellationToken cancellationToken)

@@ -75,6 +75,7 @@ public sealed class DashboardBrowserTests
             await browser.WaitForAsync("document.querySelector('#details h3').textContent === 'report_text' && document.querySelector('#details [data-field=\"written by\"]')", Timeout);
             Assert.Equal("report", (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=\"written by\"]').textContent"));
             Assert.Equal("store", (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=\"lives in\"]').textContent"));
+            Assert.Equal("0", (string?)await browser.EvaluateAsync("document.querySelector('#details [data-field=\"load count\"]').textContent")); // the run is over: nobody has yet to load it
 
             await browser.EvaluateAsync("document.querySelector('#tags button[data-tag=features]').click()");
             Assert.Equal(

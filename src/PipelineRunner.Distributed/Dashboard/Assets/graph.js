@@ -119,6 +119,11 @@
       item('names', d.names.length > 1 ? d.names.join(', ') : '');
       item('written by', d.writtenBy.join(', ') || '—');
       item('read by', d.readBy.join(', ') || '—');
+      // The load count: readers that have yet to load it (as the driver counts loads before it releases a dataset).
+      item('load count', String(d.readBy.filter(function (reader) {
+        var state = (nodes[reader] || {}).state || 'waiting';
+        return state === 'waiting' || state === 'ready' || state === 'running' || state === 'retrying';
+      }).length));
       panel.appendChild(list);
     });
   }
