@@ -116,9 +116,7 @@ internal sealed class RunCommand(CommandContext context)
         string path;
         try
         {
-            path = Path.GetFullPath(file);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 4096, useAsync: true);
+            var stream = OutputFile.Create(file, out path);
             await using (stream.ConfigureAwait(false))
             {
                 if (string.Equals(Path.GetExtension(path), ".json", StringComparison.OrdinalIgnoreCase))

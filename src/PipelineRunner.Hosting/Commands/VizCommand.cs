@@ -44,9 +44,7 @@ internal sealed class VizCommand(CommandContext context)
         string path;
         try
         {
-            path = Path.GetFullPath(file);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 4096, useAsync: true);
+            var stream = OutputFile.Create(file, out path);
             await using (stream.ConfigureAwait(false))
             {
                 var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));

@@ -75,16 +75,7 @@
     selected = name;
     Object.keys(elements).forEach(function (n) { elements[n].classList.toggle('selected', n === name); });
     var node = nodes[name] || { node: name, state: 'waiting' };
-    var panel = document.getElementById('details');
-    panel.hidden = false;
-    panel.replaceChildren();
-    panel.appendChild(dash.el('h3', {}, name));
-    var list = dash.el('dl');
-    function item(label, value) {
-      if (value === undefined || value === null || value === '') { return; }
-      list.appendChild(dash.el('dt', {}, label));
-      list.appendChild(dash.el('dd', { 'data-field': label }, value));
-    }
+    var details = openDetails(name), list = details.list, panel = details.panel, item = details.item;
     item('state', node.state);
     item('inputs', (node.inputs || []).join(', ') || '—');
     item('outputs', (node.outputs || []).join(', ') || '—');
@@ -97,20 +88,28 @@
     panel.appendChild(list);
     if (node.stack) { panel.appendChild(dash.el('pre', { 'class': 'stack' }, node.stack)); }
   }
+  // The details panel, cleared and titled; item(label, value) adds a row unless the value is empty.
+  function openDetails(title) {
+    var panel = document.getElementById('details');
+    panel.hidden = false;
+    panel.replaceChildren();
+    panel.appendChild(dash.el('h3', {}, title));
+    var list = dash.el('dl');
+    return {
+      panel: panel,
+      list: list,
+      item: function (label, value) {
+        if (value === undefined || value === null || value === '') { return; }
+        list.appendChild(dash.el('dt', {}, label));
+        list.appendChild(dash.el('dd', { 'data-field': label }, value));
+      },
+    };
+  }
   function selectDataset(name) {
     selected = null;
     Object.keys(elements).forEach(function (n) { elements[n].classList.remove('selected'); });
     fetch('/api/runs/' + encodeURIComponent(run) + '/datasets/' + encodeURIComponent(name)).then(function (r) { return r.json(); }).then(function (d) {
-      var panel = document.getElementById('details');
-      panel.hidden = false;
-      panel.replaceChildren();
-      panel.appendChild(dash.el('h3', {}, name));
-      var list = dash.el('dl');
-      function item(label, value) {
-        if (value === undefined || value === null || value === '') { return; }
-        list.appendChild(dash.el('dt', {}, label));
-        list.appendChild(dash.el('dd', { 'data-field': label }, value));
-      }
+      var details = openDetails(name), list = details.list, panel = details.panel, item = details.item;
       item('lives in', d.lives);
       item('type', d.type);
       item('file', d.filepath);
