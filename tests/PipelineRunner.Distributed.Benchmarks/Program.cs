@@ -1,8 +1,8 @@
 // Side-by-side benchmark of the distributed runner against Dask's distributed scheduler running the seed's pattern.
 // Usage: dotnet run -c Release --project tests/PipelineRunner.Distributed.Benchmarks [-- --quick] [--skip-dask]
-//        [--sizes 1,16,128,512] [--repeats N] [--warmup N] [--dashboard]
+//        [--sizes 1,16,128,512] [--repeats N] [--warmup N] [--dashboard | --dashboard-no-page]
 // --dashboard: the scheduler serves its dashboard and a page's event stream (every change, with the task stream's
-// executions) is read throughout, as by a connected browser.
+// executions) is read throughout, as by a connected browser; --dashboard-no-page: served, with no page open.
 // Internally also: `worker --scheduler URL --id ID` (the harness starts two of itself as worker processes).
 using System.Diagnostics;
 using System.Globalization;
@@ -71,11 +71,17 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {Runtim
 Console.WriteLine($"setup: scheduler in the harness process, 2 worker processes with 4 node slots each; {warmup} warm-up run(s) per node workload, {repeats} timed repeat(s), median");
 Console.WriteLine();
 
-var dashboard = args.Contains("--dashboard");
+var dashboard = args.Contains("--dashboard") || args.Contains("--dashboard-no-page");
+var dashboardPage = args.Contains("--dashboard");
 await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { DashboardPort = dashboard ? 0 : null });
 using var page = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
 var pageEvents = 0L;
-if (dashboard)
+if (dashboard && !dashboardPage)
+{
+    Console.WriteLine($"dashboard: {scheduler.DashboardAddress} with no page open");
+}
+
+if (dashboardPage)
 {
     Console.WriteLine($"dashboard: {scheduler.DashboardAddress} with a page's event stream connected");
     var stream = await page.GetStreamAsync(new Uri(scheduler.DashboardAddress!, "/api/events?executions=1"));

@@ -215,6 +215,11 @@ internal sealed partial class DashboardFeed : IAsyncDisposable, IDisposable
                 _runs.Add(run.Id, run);
                 _order.AddFirst(run);
                 Trim();
+                if (_clients.Count == 0)
+                {
+                    return;
+                }
+
                 frame = Frame("run", w => WriteRun(w, run));
                 break;
             case NodeStateChanged moved:
@@ -224,6 +229,11 @@ internal sealed partial class DashboardFeed : IAsyncDisposable, IDisposable
                 }
 
                 Move(owner, node, moved);
+                if (_clients.Count == 0)
+                {
+                    return; // the model is up to date for the next page's snapshot; nobody to send the change to
+                }
+
                 frame = Frame("node", w =>
                 {
                     w.WriteStartObject();
@@ -245,6 +255,11 @@ internal sealed partial class DashboardFeed : IAsyncDisposable, IDisposable
                 if (retriedNode.Execution is { } attempt)
                 {
                     attempt.Retries++;
+                }
+
+                if (_clients.Count == 0)
+                {
+                    return;
                 }
 
                 frame = Frame("node", w =>
