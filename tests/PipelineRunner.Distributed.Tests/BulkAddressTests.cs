@@ -128,20 +128,7 @@ public sealed class BulkAddressTests
         var ingressPort = FreePort();
         await using var scheduler = await SchedulerServer.StartAsync(new SchedulerOptions { BulkAdvertisedAddress = $"tls://127.0.0.1:{ingressPort}" }, loggerFactory);
         using var ingress = new Forwarder(ingressPort, scheduler.BulkPort, certificate);
-        using var stop = new CancellationTokenSource();
-        var workerOptions = new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = "w1" };
-        workerOptions.Security.TrustedCertificates.Add(authority);
-        var serving = new PipelineWorker(workerOptions, new PipelineNodeResolver(SharedPipelines.All()), loggerFactory).RunAsync(stop.Token);
-        var runnerOptions = new DistributedRunnerOptions { SchedulerAddress = scheduler.Address };
-        runnerOptions.Security.TrustedCertificates.Add(authority);
-        await using (var runner = new DistributedRunner(runnerOptions, loggerFactory))
-        {
-            var outputs = await runner.RunAsync(SharedPipelines.Blobs(), Catalog()).WaitAsync(Timeout);
-            Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
-        }
-
-        await stop.CancelAsync();
-        await serving;
+        await RunBlobsTrustingAsync(scheduler.Address, authority, loggerFactory, expected);
         Assert.True(ingress.TlsHandshakes >= 2, $"expected TLS from the driver and the worker, saw {ingress.TlsHandshakes} handshakes");
         Assert.DoesNotContain("gRPC streams instead", log.ToString(), StringComparison.Ordinal); // every value went through the ingress
     }
@@ -159,20 +146,7 @@ public sealed class BulkAddressTests
         using var watch = new Forwarder(plainPort, FreePort()); // counts connections to the advertised plain address
         await using var scheduler = await SchedulerServer.StartAsync(
             new SchedulerOptions { Certificate = certificate, BulkAdvertisedAddress = $"tcp://127.0.0.1:{plainPort}" }, loggerFactory);
-        using var stop = new CancellationTokenSource();
-        var workerOptions = new WorkerOptions { SchedulerAddress = scheduler.Address, WorkerId = "w1" };
-        workerOptions.Security.TrustedCertificates.Add(authority);
-        var serving = new PipelineWorker(workerOptions, new PipelineNodeResolver(SharedPipelines.All()), loggerFactory).RunAsync(stop.Token);
-        var runnerOptions = new DistributedRunnerOptions { SchedulerAddress = scheduler.Address };
-        runnerOptions.Security.TrustedCertificates.Add(authority);
-        await using (var runner = new DistributedRunner(runnerOptions, loggerFactory))
-        {
-            var outputs = await runner.RunAsync(SharedPipelines.Blobs(), Catalog()).WaitAsync(Timeout);
-            Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
-        }
-
-        await stop.CancelAsync();
-        await serving;
+        await RunBlobsTrustingAsync(scheduler.Address, authority, loggerFactory, expected);
         Assert.Equal(0, watch.Connections);
         Assert.Contains("is reached over https but advertises its bulk endpoint without TLS; values go over the gRPC streams instead", log.ToString(), StringComparison.Ordinal);
     }
@@ -186,6 +160,25 @@ public sealed class BulkAddressTests
 
         Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
         Assert.DoesNotContain("gRPC streams instead", log, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the blobs pipeline on one worker, the worker and the driver trusting <paramref name="authority"/>.</summary>
+    private static async Task RunBlobsTrustingAsync(Uri scheduler, System.Security.Cryptography.X509Certificates.X509Certificate2 authority, ILoggerFactory loggerFactory, IReadOnlyDictionary<string, object?> expected)
+    {
+        using var stop = new CancellationTokenSource();
+        var workerOptions = new WorkerOptions { SchedulerAddress = scheduler, WorkerId = "w1" };
+        workerOptions.Security.TrustedCertificates.Add(authority);
+        var serving = new PipelineWorker(workerOptions, new PipelineNodeResolver(SharedPipelines.All()), loggerFactory).RunAsync(stop.Token);
+        var runnerOptions = new DistributedRunnerOptions { SchedulerAddress = scheduler };
+        runnerOptions.Security.TrustedCertificates.Add(authority);
+        await using (var runner = new DistributedRunner(runnerOptions, loggerFactory))
+        {
+            var outputs = await runner.RunAsync(SharedPipelines.Blobs(), Catalog()).WaitAsync(Timeout);
+            Assert.Equal(expected["total_checksum"], outputs["total_checksum"]);
+        }
+
+        await stop.CancelAsync();
+        await serving;
     }
 
     /// <summary>
