@@ -163,11 +163,12 @@ public sealed class RetryTests
 
         var run = runner.RunAsync(new Pipeline([node]), Catalog(), new RunOptions { Progress = progress });
         await WaitUntil(() => progress.Events.Any(e => e.Kind == NodeProgressKind.Retrying));
-        Assert.False(run.IsCompleted); // ten seconds on the fake clock: nothing passes until it advances
+        await Task.Delay(100);
+        Assert.False(run.IsCompleted); // real time passes, the fake clock does not: the retry waits
         Assert.Equal(1, calls());
-        clock.Advance(TimeSpan.FromSeconds(10));
-        await WaitUntil(() => progress.Events.Count(e => e.Kind == NodeProgressKind.Retrying) == 2);
-        clock.Advance(TimeSpan.FromSeconds(20));
+        // The wait starts just after the retry is reported: advance a second at a time until the next attempt runs.
+        Assert.True(await AdvanceUntil(clock, () => calls() == 2) >= TimeSpan.FromSeconds(10));
+        Assert.True(await AdvanceUntil(clock, () => calls() == 3) >= TimeSpan.FromSeconds(20));
         var outputs = await run.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(42, outputs["y"]);
@@ -178,6 +179,22 @@ public sealed class RetryTests
         Assert.Equal(
             [NodeProgressKind.Started, NodeProgressKind.Retrying, NodeProgressKind.Retrying, NodeProgressKind.Completed],
             progress.Events.Select(e => e.Kind));
+    }
+
+    /// <summary>Advances the fake clock a second at a time until the condition holds; returns how far it went.</summary>
+    private static async Task<TimeSpan> AdvanceUntil(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, Func<bool> condition)
+    {
+        var advanced = TimeSpan.Zero;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 s.");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            advanced += TimeSpan.FromSeconds(1);
+            await Task.Delay(5);
+        }
+
+        return advanced;
     }
 
     private static async Task WaitUntil(Func<bool> condition)
