@@ -38,6 +38,8 @@ internal sealed class Chromium : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        // chromium's own temporary files go inside the profile, which dispose deletes (else /tmp keeps one per browser).
+        start.Environment["TMPDIR"] = Directory.CreateDirectory(Path.Combine(profile, "tmp")).FullName;
         foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars", $"--window-size={width},{height}", $"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank" })
         {
             start.ArgumentList.Add(argument);
@@ -177,13 +179,16 @@ internal sealed class Chromium : IAsyncDisposable
         }
 
         _process.Dispose();
-        try
+        for (var attempt = 1; Directory.Exists(_profile); attempt++)
         {
-            Directory.Delete(_profile, recursive: true);
-        }
-        catch (IOException)
-        {
-            // chromium may still be writing its profile as it dies.
+            try
+            {
+                Directory.Delete(_profile, recursive: true);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await Task.Delay(100); // chromium's children may still be writing into the profile as they die
+            }
         }
     }
 }

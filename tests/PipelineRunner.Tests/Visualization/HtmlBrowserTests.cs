@@ -68,6 +68,7 @@ public sealed class HtmlBrowserTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.Environment["TMPDIR"] = Directory.CreateDirectory(Path.Combine(_directory, "tmp")).FullName; // deleted with the test's folder
         foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", $"--user-data-dir={Path.Combine(_directory, "profile")}", "--dump-dom", new Uri(page).AbsoluteUri })
         {
             start.ArgumentList.Add(argument);
